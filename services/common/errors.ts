@@ -1,0 +1,165 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+
+/** Every stable error code any service answers with. Add, never rename. */
+export type ErrorCode =
+  | 'ERR_BAD_REQUEST'
+  | 'ERR_BODY_TOO_LARGE'
+  | 'ERR_NOT_FOUND'
+  | 'ERR_KIOSK'
+  | 'ERR_CLIENT_CERT'
+  | 'ERR_SERVICE_CLOSED'
+  | 'ERR_SESSION_NOT_FOUND'
+  | 'ERR_SESSION_STATE'
+  | 'ERR_REQUEST_NOT_FOUND'
+  | 'ERR_CONSUMED'
+  | 'ERR_CARD_FORMAT'
+  | 'ERR_CARD_SIGNATURE'
+  | 'ERR_CARD_CHAIN'
+  | 'ERR_CARD_CHALLENGE'
+  | 'ERR_CARD_SUSPENDED'
+  | 'ERR_NO_RECORDS'
+  | 'ERR_MUNICIPALITY_UNAVAILABLE'
+  | 'ERR_NO_PASSPORT_ON_FILE'
+  | 'ERR_NOT_ISSUABLE'
+  | 'ERR_COPIES'
+  | 'ERR_DIGEST_MISMATCH'
+  | 'ERR_UPSTREAM'
+  | 'ERR_UPSTREAM_TIMEOUT'
+  | 'ERR_CSV'
+  | 'ERR_UNAUTHENTICATED'
+  | 'ERR_LOGIN'
+  | 'ERR_LOGIN_CODE'
+  | 'ERR_LOGIN_LOCKED'
+  | 'ERR_LOGIN_EXPIRED'
+  | 'ERR_CSRF'
+  | 'ERR_FORBIDDEN'
+  | 'ERR_STAFF_LIMIT'
+  | 'ERR_CERTIFICATE_DATA'
+  | 'ERR_VERIFY'
+  | 'ERR_INTERNAL';
+
+/**
+ * Base of every coded domain error. `expose` says whether `detail` may be shown to the client;
+ * details never carry personal data either way.
+ */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly expose: boolean;
+  /** Extra machine-readable fields for the problem document (never personal data). */
+  readonly extras: Record<string, unknown> | undefined;
+
+  constructor(
+    code: ErrorCode,
+    status: number,
+    message: string,
+    options: { expose?: boolean; extras?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.status = status;
+    this.expose = options.expose ?? status < 500;
+    this.extras = options.extras;
+  }
+}
+
+export class BadRequestError extends AppError {
+  constructor(message: string, extras?: Record<string, unknown>) {
+    super('ERR_BAD_REQUEST', 400, message, { extras });
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(code: ErrorCode = 'ERR_NOT_FOUND', message = 'Not found') {
+    super(code, 404, message);
+  }
+}
+
+const TITLES: Partial<Record<number, string>> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  410: 'Gone',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+/** RFC 9457 problem document. */
+export interface Problem {
+  type: string;
+  code: ErrorCode;
+  status: number;
+  title: string;
+  detail: string;
+  instance: string;
+  [extra: string]: unknown;
+}
+
+export function toProblem(err: unknown, instance: string): Problem {
+  if (err instanceof AppError) {
+    return {
+      type: `urn:problem:${err.code}`,
+      ...(err.extras ?? {}),
+      code: err.code,
+      status: err.status,
+      title: TITLES[err.status] ?? 'Error',
+      detail: err.expose ? err.message : (TITLES[err.status] ?? 'Error'),
+      instance,
+    };
+  }
+  const status = httpStatusOf(err);
+  if (status === 413) {
+    return { type: 'urn:problem:ERR_BODY_TOO_LARGE', code: 'ERR_BODY_TOO_LARGE', status, title: TITLES[413]!, detail: 'Request body too large', instance };
+  }
+  if (status !== undefined && status >= 400 && status < 500) {
+    // body-parser errors (malformed JSON, wrong charset) carry a status; their messages may echo input, so use a fixed text.
+    return { type: 'urn:problem:ERR_BAD_REQUEST', code: 'ERR_BAD_REQUEST', status: 400, title: TITLES[400]!, detail: 'Malformed request body', instance };
+  }
+  return { type: 'urn:problem:ERR_INTERNAL', code: 'ERR_INTERNAL', status: 500, title: TITLES[500]!, detail: 'Internal error', instance };
+}
+
+function httpStatusOf(err: unknown): number | undefined {
+  if (typeof err === 'object' && err !== null) {
+    const s = (err as { status?: unknown; statusCode?: unknown }).status ?? (err as { statusCode?: unknown }).statusCode;
+    if (typeof s === 'number') return s;
+  }
+  return undefined;
+}
+
+/** Minimal logger surface the middleware needs (pino fits). */
+export interface ErrorLogger {
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** The one express error middleware: writes problem+json; logs codes, never bodies. */
+export function problemHandler(log: ErrorLogger): ErrorRequestHandler {
+  return (err, req, res, next) => {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    const instance = String((req as { id?: unknown }).id ?? '');
+    const problem = toProblem(err, instance);
+    if (problem.status >= 500) {
+      log.error({ reqId: instance, code: problem.code, err: err instanceof Error ? { name: err.name, message: err instanceof AppError ? err.message : 'unexpected error' } : undefined }, 'request failed');
+    } else {
+      log.warn({ reqId: instance, code: problem.code, status: problem.status }, 'request refused');
+    }
+    res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+  };
+}
+
+/** 404 for unknown routes, as problem+json. */
+export const notFoundRoute: RequestHandler = (_req, _res, next) => {
+  next(new NotFoundError('ERR_NOT_FOUND', 'No such route'));
+};

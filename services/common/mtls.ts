@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import type { RequestListener } from 'node:http';
+import https from 'node:https';
+import type { TLSSocket } from 'node:tls';
+import type { RequestHandler } from 'express';
+import { AppError } from './errors.js';
+
+export interface TlsMaterial {
+  cert: string;
+  key: string;
+  /** CA(s) that client certificates must chain to. */
+  ca: string | string[];
+  /** Optional CRL(s) of revoked client certificates. */
+  crl?: string | string[];
+}
+
+export function readTlsFiles(paths: { cert: string; key: string; ca: string | string[]; crl?: string }): TlsMaterial {
+  const read = (p: string) => readFileSync(p, 'utf8');
+  return {
+    cert: read(paths.cert),
+    key: read(paths.key),
+    ca: Array.isArray(paths.ca) ? paths.ca.map(read) : read(paths.ca),
+    ...(paths.crl ? { crl: read(paths.crl) } : {}),
+  };
+}
+
+/**
+ * An HTTPS server requiring a client certificate from `ca`. The handshake itself refuses unknown
+ * or revoked certificates (`rejectUnauthorized`); `requireClient` then reads the identity.
+ */
+export function createMtlsServer(tls: TlsMaterial, handler: RequestListener): https.Server {
+  return https.createServer(
+    { cert: tls.cert, key: tls.key, ca: tls.ca, crl: tls.crl, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' },
+    handler,
+  );
+}
+
+export interface ClientIdentity {
+  /** Subject CN (kiosk ID, or the client's name). */
+  cn: string;
+  /** Subject OU (store ID for kiosks). */
+  ou: string | undefined;
+  /** Certificate serial number (hex). */
+  serial: string;
+}
+
+/** The verified peer certificate's identity, or undefined when the connection has none. */
+export function peerIdentity(socket: unknown): ClientIdentity | undefined {
+  const tls = socket as TLSSocket;
+  if (typeof tls?.getPeerCertificate !== 'function' || !tls.authorized) return undefined;
+  const cert = tls.getPeerCertificate();
+  if (!cert || !cert.subject) return undefined;
+  const pick = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+  const cn = pick(cert.subject.CN);
+  if (!cn) return undefined;
+  return { cn, ou: pick(cert.subject.OU), serial: cert.serialNumber };
+}
+
+/**
+ * Express middleware: requires a verified client certificate, optionally checks it, and stores the
+ * identity in `res.locals.client`. Tests that use supertest without TLS inject an identity through
+ * `identify` instead.
+ */
+export function requireClient(options: {
+  code: 'ERR_KIOSK' | 'ERR_CLIENT_CERT';
+  accept?: (id: ClientIdentity) => boolean;
+  identify?: (req: Parameters<RequestHandler>[0]) => ClientIdentity | undefined;
+}): RequestHandler {
+  return (req, res, next) => {
+    const id = options.identify ? options.identify(req) : peerIdentity(req.socket);
+    if (!id || (options.accept && !options.accept(id))) {
+      next(new AppError(options.code, 403, 'Client certificate not accepted'));
+      return;
+    }
+    res.locals.client = id;
+    next();
+  };
+}
+
+/** An https.Agent presenting a client certificate and trusting only `ca`. */
+export function mtlsAgent(tls: { cert: string; key: string; ca: string | string[] }, options: { keepAlive?: boolean; maxSockets?: number } = {}): https.Agent {
+  return new https.Agent({ cert: tls.cert, key: tls.key, ca: tls.ca, keepAlive: options.keepAlive ?? true, maxSockets: options.maxSockets ?? 256 });
+}
