@@ -29,8 +29,8 @@ export function pkiPaths(root: string = process.env.PKI_DIR ?? resolve('certs/ou
     private: priv,
     /** Card issuer CA: key.pem (PKCS#8), key-id.txt (hex). */
     cardIssuer: { key: join(priv, 'card-issuer', 'key.pem'), keyId: join(priv, 'card-issuer', 'key-id.txt') },
-    /** SMART Health Card issuer: key.pem (PKCS#8 P-256), chain.pem (issuer, CA, root). */
-    shcIssuer: { key: join(priv, 'shc', 'key.pem'), chain: join(root, 'shc', 'chain.pem') },
+    /** SMART Health Card issuer: key.pem (PKCS#8 P-256), chain.pem (issuer, CA, root), issuer.json ({ issuerUrl, kid }). */
+    shcIssuer: { key: join(priv, 'shc', 'key.pem'), chain: join(root, 'shc', 'chain.pem'), meta: join(root, 'shc', 'issuer.json') },
     /** ICAO VDS-NC barcode signer: key.pem (PKCS#8 P-256), cert.pem. */
     vdsSigner: { key: join(priv, 'vds', 'key.pem'), cert: join(root, 'vds', 'signer-cert.pem') },
     /** VRS master key (32 bytes hex) wrapping per-municipality data keys, and the My Number HMAC key. */
