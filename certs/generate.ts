@@ -115,7 +115,8 @@ async function writeKiosks(p: PkiPaths): Promise<void> {
   const revoked = await issueKiosk(revokedDemoKiosk);
   const crl = await createCrl(ca, [revoked.cert]);
   await writeFileSafe(p.kioskCa, ca.cert.toString('pem') + '\n');
-  await writeFileSafe(p.kioskCrl, crl.toString('pem') + '\n');
+  // OpenSSL (and so Node's TLS `crl` option) reads the RFC 7468 label 'X509 CRL'.
+  await writeFileSafe(p.kioskCrl, x509.PemConverter.encode(crl.rawData, 'X509 CRL') + '\n');
 }
 
 async function writeSecrets(p: PkiPaths): Promise<void> {
