@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as fontkit from 'fontkit';
+import type { FontkitFont, FontkitGlyphRun } from 'fontkit';
+
+/** Japanese fonts parsed once and shared by every document a builder makes. */
+export interface CertificateFonts {
+  regular: FontkitFont;
+  bold: FontkitFont;
+}
+
+const require = createRequire(import.meta.url);
+
+/** Paths of Noto Sans JP (SIL OFL) as shipped by the npm package @expo-google-fonts/noto-sans-jp. */
+export function notoSansJpPaths(): { regular: string; bold: string } {
+  return {
+    regular: require.resolve('@expo-google-fonts/noto-sans-jp/400Regular/NotoSansJP_400Regular.ttf'),
+    bold: require.resolve('@expo-google-fonts/noto-sans-jp/700Bold/NotoSansJP_700Bold.ttf'),
+  };
+}
+
+/**
+ * Wraps a fontkit font so that shaping results are kept across documents. pdfkit keeps a layout
+ * cache per document only, and shaping CJK text is the bulk of its per-document work; the labels
+ * of a certificate repeat on every copy. pdfkit scales `positions` in place, so each call gets
+ * fresh position objects while glyphs (immutable) are shared.
+ */
+function withSharedLayoutCache(font: FontkitFont, maxEntries = 20_000): FontkitFont {
+  const cache = new Map<string, FontkitGlyphRun>();
+  return new Proxy(font, {
+    get(target, prop, receiver) {
+      if (prop !== 'layout') return Reflect.get(target, prop, receiver);
+      return (text: string, features?: unknown): FontkitGlyphRun => {
+        if (features !== undefined) return target.layout(text, features);
+        let run = cache.get(text);
+        if (!run) {
+          if (cache.size >= maxEntries) cache.clear();
+          run = target.layout(text);
+          cache.set(text, run);
+        }
+        return { glyphs: run.glyphs, positions: run.positions.map((p) => ({ ...p })), advanceWidth: run.advanceWidth };
+      };
+    },
+  });
+}
+
+/** Reads and parses Noto Sans JP regular and bold once. */
+export function loadCertificateFonts(paths = notoSansJpPaths()): CertificateFonts {
+  return {
+    regular: withSharedLayoutCache(fontkit.create(readFileSync(paths.regular))),
+    bold: withSharedLayoutCache(fontkit.create(readFileSync(paths.bold))),
+  };
+}
