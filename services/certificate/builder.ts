@@ -97,8 +97,8 @@ export function createCertificateBuilder(options: CertificateBuilderOptions): Ce
     const vds = signVdsNc(buildVdsData(record), vdsSigner);
     let vdsQr: QrMatrix;
     try {
-      vdsQr = qrMatrix([{ data: vdsQrContent(vds), mode: 'byte' }], { ecc: 'L', maxVersion: 30 });
-    } catch (e) {
+      vdsQr = qrMatrix([{ data: vdsQrContent(vds), mode: 'byte' }], { ecc: 'L', maxVersion: 40 });
+    } catch {
       throw new CertificateDataError('doses', 'Too much data for the VDS-NC QR code');
     }
     return { shc: shc.content, shcQr, vds, vdsQr };
