@@ -1,0 +1,429 @@
+import { CardStatusError } from '../../services/card/card-errors.js';
+import type { Clock } from '../../services/common/clock.js';
+import { CardSlot } from './card-slot.js';
+import { CoinBox } from './coin-box.js';
+import type { KioskLog } from './kiosk-log.js';
+import { PrintError, Printer } from './printer.js';
+import { renderReceipt } from './receipt-printer.js';
+import {
+  RelayError, type CardAnswer, type CertificateKind, type CreatedRequest, type RelayClient,
+} from './relay-client.js';
+import type { ScreenState, Step } from './kiosk-state.js';
+
+/** Something the agent reports about itself (store controller, tests). Never personal data. */
+export type KioskEvent =
+  | { type: 'session-opened'; sessionId: string }
+  | { type: 'session-closed'; sessionId: string; reason: 'finished' | 'cancelled' | 'timeout' | 'failed' }
+  | { type: 'fault'; code: string; detail: string }
+  | { type: 'issued'; kind: CertificateKind; copies: number };
+
+export interface KioskFlowOptions {
+  kioskId: string;
+  storeId: string;
+  storeName: string;
+  relay: RelayClient;
+  slot: CardSlot;
+  printer: Printer;
+  coins: CoinBox;
+  log: KioskLog;
+  clock: Clock;
+  idleTimeoutMs: number;
+  onEvent?: (e: KioskEvent) => void;
+}
+
+/** A resident-facing refusal: the screen shows `code`. */
+export class FlowError extends Error {
+  constructor(readonly code: string, message = code) {
+    super(message);
+  }
+}
+
+const IDLE_FREE: Step[] = ['home', 'closed', 'out-of-service', 'printing', 'reading'];
+
+/**
+ * The kiosk's screen flow as a state machine on the terminal agent. One operation runs at a time;
+ * every resident action restarts the idle timer, whose expiry cancels the session at the relay
+ * (DELETE) and returns home.
+ */
+export class KioskFlow {
+  readonly o: KioskFlowOptions;
+  #step: Step = 'home';
+  #busy = false;
+  #inService = true;
+  #timedOut = false;
+  #service: { open: boolean; hours: string } | undefined;
+  #sessionId: string | undefined;
+  #challenge: Buffer | undefined;
+  #pin: { triesLeft?: number; wrong: boolean } | undefined;
+  #answer: CardAnswer | undefined;
+  #selection: { municipality: string; kind: CertificateKind; copies: number } | undefined;
+  #request: CreatedRequest | undefined;
+  #receipt: ScreenState['receipt'];
+  #error: ScreenState['error'];
+  #queue: Promise<unknown> = Promise.resolve();
+  #idleTimer: NodeJS.Timeout | undefined;
+  #idleDeadline: number | undefined;
+
+  constructor(options: KioskFlowOptions) {
+    this.o = options;
+  }
+
+  get step(): Step {
+    return this.#step;
+  }
+  get inService(): boolean {
+    return this.#inService;
+  }
+
+  /** Runs one operation at a time, so two taps cannot interleave. */
+  run<T>(fn: () => Promise<T>, resident = true): Promise<T> {
+    const go = async () => {
+      if (resident) this.#touch();
+      return fn();
+    };
+    const result = this.#queue.then(go, go);
+    this.#queue = result.catch(() => undefined);
+    return result;
+  }
+
+  state(): ScreenState {
+    const offered = this.#answer?.municipalities.filter((m) => m.domestic || m.overseas);
+    const unavailable = this.#answer?.municipalities
+      .filter((m) => !m.domestic && !m.overseas)
+      .map((m) => ({ name: m.name, reason: m.unavailableReason ?? 'unavailable' }));
+    return {
+      kioskId: this.o.kioskId,
+      storeId: this.o.storeId,
+      storeName: this.o.storeName,
+      step: this.#step,
+      busy: this.#busy,
+      inService: this.#inService,
+      ...(this.#service ? { service: this.#service } : {}),
+      timedOut: this.#timedOut,
+      idleTimeoutMs: this.o.idleTimeoutMs,
+      ...(this.#idleDeadline !== undefined ? { idleDeadline: this.#idleDeadline } : {}),
+      card: { present: this.o.slot.present, ...(this.o.slot.cardId ? { cardId: this.o.slot.cardId } : {}) },
+      ...(this.#pin ? { pin: this.#pin } : {}),
+      ...(this.#answer ? { holder: this.#answer.holder, municipalities: offered, unavailable, feePerCopy: this.#answer.feePerCopy } : {}),
+      ...(this.#selection ? { selection: this.#selection } : {}),
+      ...(this.#request ? { request: { fee: this.#request.fee, copies: this.#request.copies, pages: this.#request.pages, preview: this.#request.preview } } : {}),
+      payment: { inserted: this.o.coins.inserted, returned: this.o.coins.returned, ...(this.#request ? { fee: this.#request.fee } : {}) },
+      ...(this.#receipt ? { receipt: this.#receipt } : {}),
+      tray: this.o.printer.tray.map((i) => ({ id: i.id, kind: i.kind, fileName: i.fileName })),
+      ...(this.#error ? { error: this.#error } : {}),
+    };
+  }
+
+  /** Home screen: asks the relay whether the service is open (also the heartbeat). */
+  async refreshService(): Promise<void> {
+    try {
+      const s = await this.o.relay.service();
+      this.#service = { open: s.open, hours: s.hours };
+      if (this.#step === 'home' && !s.open) this.#go('closed');
+      if (this.#step === 'closed' && s.open) this.#go('home');
+    } catch {
+      // The fault is recorded by the relay client; the home screen stays.
+    }
+  }
+
+  setInService(on: boolean): void {
+    this.#inService = on;
+    if (!on && (this.#step === 'home' || this.#step === 'closed')) this.#go('out-of-service');
+    if (on && this.#step === 'out-of-service') this.#go('home');
+  }
+
+  /** The 接種証明書 button: opens a session (the relay says whether the service is open). */
+  async start(): Promise<void> {
+    this.#need('home', 'closed');
+    if (!this.#inService) throw new FlowError('ERR_OUT_OF_SERVICE');
+    // The previous resident's paper is gone once a new one starts.
+    this.o.printer.clearTray();
+    this.o.coins.resetReturned();
+    this.#reset();
+    try {
+      const s = await this.o.relay.openSession();
+      this.#sessionId = s.sessionId;
+      this.#challenge = Buffer.from(s.challenge, 'base64');
+      this.o.onEvent?.({ type: 'session-opened', sessionId: s.sessionId });
+      this.#go('card');
+    } catch (e) {
+      if (e instanceof RelayError && e.code === 'ERR_SERVICE_CLOSED') {
+        await this.refreshService();
+        this.#go('closed');
+        return;
+      }
+      this.#fail(e);
+    }
+  }
+
+  /** A card is put on the reader (from the tray beside the kiosk). */
+  async placeCard(cardId: string): Promise<void> {
+    try {
+      await this.o.slot.place(cardId);
+    } catch (e) {
+      if (e instanceof TypeError) throw new FlowError('ERR_BAD_REQUEST', 'unknown card');
+      if (this.#step === 'card') this.#showError('ERR_CARD_UNREADABLE');
+      return;
+    }
+    if (this.#step !== 'card') return;
+    try {
+      const status = await this.o.slot.pinStatus();
+      if ('blocked' in status) return this.#go('blocked');
+      this.#pin = { wrong: false, ...('triesLeft' in status ? { triesLeft: status.triesLeft } : {}) };
+      this.#go('pin');
+    } catch {
+      this.#showError('ERR_CARD_UNREADABLE');
+    }
+  }
+
+  /** The card is taken off the reader. */
+  async removeCard(): Promise<void> {
+    await this.o.slot.remove();
+    if (this.#step === 'remove-card') this.#afterRemoval();
+    else if (this.#step === 'pin') {
+      this.#pin = undefined;
+      this.#go('card');
+    }
+  }
+
+  /** The PIN pad's OK: VERIFY to the card; only the status word comes back. */
+  async enterPin(pin: string): Promise<void> {
+    this.#need('pin');
+    if (!/^\d{4}$/.test(pin)) throw new FlowError('ERR_BAD_REQUEST', 'the PIN is 4 digits');
+    if (!this.o.slot.present) return this.#go('card');
+    let result;
+    try {
+      result = await this.o.slot.verify(pin);
+    } catch {
+      return this.#showError('ERR_CARD_UNREADABLE');
+    }
+    if ('blocked' in result) return this.#go('blocked');
+    if ('triesLeft' in result) {
+      this.#pin = { triesLeft: result.triesLeft, wrong: true };
+      return;
+    }
+    this.#pin = undefined;
+    this.#go('reading');
+    this.#busy = true;
+    try {
+      const files = await this.o.slot.readAll();
+      const signature = await this.o.slot.sign(this.#challenge!);
+      const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
+      this.#answer = await this.o.relay.submitCard(this.#sessionId!, {
+        ef0001: b64(files.ef0001), ef0002: b64(files.ef0002), ef0003: b64(files.ef0003),
+        ef0004: b64(files.ef0004), ef0007: b64(files.ef0007), challengeSignature: b64(signature),
+      });
+      for (const f of Object.values(files)) f.fill(0);
+      this.#go('remove-card');
+    } catch (e) {
+      this.#fail(e instanceof CardStatusError ? new FlowError('ERR_CARD_UNREADABLE') : e);
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  /** Municipality, kind and copies chosen: the relay builds the request and its preview. */
+  async select(selection: { municipality: string; kind: CertificateKind; copies: number }): Promise<void> {
+    this.#need('select', 'confirm');
+    const { municipality, kind, copies } = selection;
+    if (!Number.isInteger(copies) || copies < 1 || copies > 5) throw new FlowError('ERR_COPIES');
+    if (kind !== 'domestic' && kind !== 'overseas') throw new FlowError('ERR_BAD_REQUEST');
+    this.#selection = { municipality, kind, copies };
+    this.#busy = true;
+    try {
+      this.#request = await this.o.relay.createRequest(this.#sessionId!, { municipality, kind, copies });
+      this.#go('confirm');
+    } catch (e) {
+      this.#fail(e);
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  /** Back from the confirmation to the choice. */
+  async back(): Promise<void> {
+    this.#need('confirm');
+    this.#go('select');
+  }
+
+  async confirm(): Promise<void> {
+    this.#need('confirm');
+    this.#go('pay');
+  }
+
+  async insert(value: number): Promise<void> {
+    this.#need('pay');
+    try {
+      this.o.coins.insert(value);
+    } catch {
+      throw new FlowError('ERR_BAD_REQUEST', 'not accepted');
+    }
+  }
+
+  /** Starts printing once the fee is covered; the job runs on and the page follows the state. */
+  async print(): Promise<void> {
+    this.#need('pay');
+    const request = this.#request!;
+    if (this.o.coins.inserted < request.fee) throw new FlowError('ERR_NOT_PAID');
+    this.#go('printing');
+    this.#busy = true;
+    void this.run(() => this.#printJob(request), false);
+  }
+
+  async #printJob(request: CreatedRequest): Promise<void> {
+    const sid = this.#sessionId!;
+    const { kind, copies } = this.#selection!;
+    let pdf: Buffer | undefined;
+    let digest = '';
+    try {
+      try {
+        const doc = await this.o.relay.fetchDocument(sid, request.requestId);
+        pdf = doc.pdf;
+        digest = doc.contentDigest ?? '';
+        this.o.printer.check(pdf, doc.contentDigest);
+        this.o.printer.print('certificate', `certificate-${doc.certificateId ?? 'document'}.pdf`, pdf);
+      } catch (e) {
+        await this.#printFailed(sid, request, digest, e);
+        return;
+      }
+      const paid = this.o.coins.inserted;
+      const { receipt } = await this.#retry(() => this.o.relay.complete(sid, request.requestId, { outcome: 'printed', paid, contentDigest: digest }));
+      const { change } = this.o.coins.settle(request.fee);
+      this.#receipt = { copies: receipt.copies, fee: receipt.fee, paid, change, issuedAt: receipt.issuedAt };
+      const receiptPdf = await renderReceipt({ ...receipt, paid, change }, this.o.storeName);
+      this.o.printer.print('receipt', 'receipt.pdf', receiptPdf);
+      await this.o.log.append({ issuedAt: receipt.issuedAt, kind, copies });
+      this.o.onEvent?.({ type: 'issued', kind, copies });
+      await this.#closeSession('finished');
+      this.#go('done');
+    } catch (e) {
+      this.#fail(e);
+    } finally {
+      // The kiosk's working copy is erased; only the paper in the output tray remains.
+      pdf?.fill(0);
+      this.#busy = false;
+    }
+  }
+
+  async #printFailed(sid: string, request: CreatedRequest, digest: string, e: unknown): Promise<void> {
+    const code = e instanceof PrintError ? e.code : e instanceof RelayError ? e.code : 'ERR_PRINT_FAILED';
+    const detail = e instanceof Error ? e.message : 'print failed';
+    this.o.onEvent?.({ type: 'fault', code: e instanceof PrintError ? e.code : 'ERR_PRINT_FAILED', detail });
+    const refunded = this.o.coins.refund();
+    await this.o.relay
+      .complete(sid, request.requestId, { outcome: 'failed', paid: 0, contentDigest: digest || 'sha-256=::' })
+      .catch(() => undefined);
+    await this.#closeSession('failed');
+    this.#error = { code: 'ERR_PRINT_FAILED', reason: code, refunded };
+    this.#go('error');
+  }
+
+  async #retry<T>(fn: () => Promise<T>, times = 3): Promise<T> {
+    let last: unknown;
+    for (let i = 0; i < times; i++) {
+      try {
+        return await fn();
+      } catch (e) {
+        last = e;
+        if (e instanceof RelayError && e.status < 500) break;
+        await new Promise((r) => setTimeout(r, 200 * (i + 1)));
+      }
+    }
+    throw last;
+  }
+
+  /** The resident (or the idle timer) cancels: DELETE at the relay, money back, card back, home. */
+  async cancel(reason: 'cancelled' | 'timeout' = 'cancelled'): Promise<void> {
+    if (this.#step === 'printing') throw new FlowError('ERR_BUSY');
+    this.o.coins.refund();
+    await this.o.slot.remove();
+    await this.#closeSession(reason);
+    this.#reset();
+    this.#timedOut = reason === 'timeout';
+    this.#go(this.#inService ? 'home' : 'out-of-service');
+  }
+
+  /** From the reminder screen back home. */
+  async finish(): Promise<void> {
+    this.#need('done', 'error', 'blocked');
+    await this.cancel();
+  }
+
+  /** The resident takes the paper from the output tray; the kiosk keeps nothing. */
+  takeTray(): void {
+    this.o.printer.clearTray();
+  }
+
+  dispose(): void {
+    if (this.#idleTimer) clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
+  }
+
+  async #closeSession(reason: 'finished' | 'cancelled' | 'timeout' | 'failed'): Promise<void> {
+    const sid = this.#sessionId;
+    this.#sessionId = undefined;
+    this.#challenge = undefined;
+    if (!sid) return;
+    await this.o.relay.deleteSession(sid).catch(() => undefined);
+    this.o.onEvent?.({ type: 'session-closed', sessionId: sid, reason });
+  }
+
+  #afterRemoval(): void {
+    const offered = this.#answer?.municipalities.filter((m) => m.domestic || m.overseas) ?? [];
+    if (offered.length === 0) {
+      const reasons = this.#answer?.municipalities.map((m) => m.unavailableReason).filter(Boolean) ?? [];
+      this.#error = { code: 'ERR_MUNICIPALITY_UNAVAILABLE', ...(reasons[0] ? { reason: reasons[0] } : {}) };
+      return this.#go('error');
+    }
+    this.#go('select');
+  }
+
+  #reset(): void {
+    this.#pin = undefined;
+    this.#answer = undefined;
+    this.#selection = undefined;
+    this.#request = undefined;
+    this.#receipt = undefined;
+    this.#error = undefined;
+    this.#timedOut = false;
+  }
+
+  #need(...steps: Step[]): void {
+    if (!steps.includes(this.#step)) throw new FlowError('ERR_STEP', `not possible on the ${this.#step} screen`);
+  }
+
+  #showError(code: string, reason?: string): void {
+    this.#error = { code, ...(reason ? { reason } : {}) };
+    this.#go('error');
+  }
+
+  #fail(e: unknown): void {
+    if (e instanceof RelayError || e instanceof FlowError) return this.#showError(e.code);
+    this.o.onEvent?.({ type: 'fault', code: 'ERR_KIOSK_INTERNAL', detail: e instanceof Error ? e.name : 'error' });
+    this.#showError('ERR_KIOSK_INTERNAL');
+  }
+
+  #go(step: Step): void {
+    this.#step = step;
+    this.#armIdle();
+  }
+
+  #touch(): void {
+    this.#armIdle();
+  }
+
+  #armIdle(): void {
+    if (this.#idleTimer) clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
+    this.#idleDeadline = undefined;
+    if (IDLE_FREE.includes(this.#step)) return;
+    this.#idleDeadline = Date.now() + this.o.idleTimeoutMs;
+    this.#idleTimer = setTimeout(() => {
+      void this.run(async () => {
+        if (IDLE_FREE.includes(this.#step) || this.#busy) return;
+        await this.cancel('timeout');
+      }, false).catch(() => undefined);
+    }, this.o.idleTimeoutMs);
+    this.#idleTimer.unref();
+  }
+}
