@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import express, { type Express, type Request } from 'express';
+import type { Clock } from '../common/clock.js';
+import { notFoundRoute, problemHandler } from '../common/errors.js';
+import type { Logger } from '../common/logger.js';
+import { requireClient, type ClientIdentity } from '../common/mtls.js';
+import type { CertificateBuilder } from '../certificate/builder.js';
+import { jwksRouter } from '../certificate/shc/jwks-router.js';
+import type { PublicJwks } from '../certificate/shc/jwks.js';
+import { cardRoute } from './card-verify/card-route.js';
+import type { CardVerifier } from './card-verify/card-verifier.js';
+import { completionRoute } from './completion/completion-route.js';
+import { documentRoute } from './documents/document-route.js';
+import type { NoticeOutbox } from './notices/outbox.js';
+import type { OneTimeStore } from './one-time/store.js';
+import { buildOpenApi } from './openapi.js';
+import { RequestRepo } from './requests/request-repo.js';
+import { requestsRoute } from './requests/requests-route.js';
+import type { ServiceHours } from './service-hours/service-hours.js';
+import { serviceRoute } from './service-hours/service-route.js';
+import { SessionRepo } from './sessions/session-repo.js';
+import { sessionsRoute } from './sessions/sessions-route.js';
+import type { VrsClient } from './vrs-client/vrs-client.js';
+
+/** Everything the relay app is given (STYLE.md "App factories"). */
+export interface RelayDeps {
+  /** The one-time store (already sealed). */
+  store: OneTimeStore;
+  vrs: VrsClient;
+  builder: Pick<CertificateBuilder, 'build'>;
+  cardVerifier: CardVerifier;
+  outbox: NoticeOutbox;
+  clock: Clock;
+  log: Logger;
+  /** J-LIS-side issuance log; defaults to `log`. */
+  issuanceLog?: Logger;
+  serviceHours: ServiceHours;
+  feePerCopy: number;
+  sessionTtlMs: number;
+  documentTtlMs: number;
+  /** express.json limit (default 64kb). */
+  bodyLimit?: string;
+  /** SHC JWKS to publish at `<issuerPath>/.well-known/jwks.json` (no client certificate needed). */
+  shc?: { issuerPath: string; jwks: PublicJwks };
+  /** Test hook: the kiosk identity of a request instead of the TLS peer certificate. */
+  identify?: (req: Request) => ClientIdentity | undefined;
+  /** Called after a notice is queued (wakes the worker). */
+  onNotice?: () => void;
+}
+
+/**
+ * The certificate center's kiosk API (PROTOCOL.md). Never listens: `server.ts` does. Every /v1
+ * route needs a kiosk identity with a kiosk ID (CN) and store ID (OU), else 403 ERR_KIOSK;
+ * `/openapi.json` and the SHC JWKS answer anyone.
+ */
+export function createRelayApp(deps: RelayDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  const sessions = new SessionRepo(deps.store, deps.clock, deps.sessionTtlMs);
+  const requests = new RequestRepo(deps.store);
+
+  app.use((req, res, next) => {
+    const id = randomUUID();
+    (req as Request & { id: string }).id = id;
+    res.set('X-Request-Id', id);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      // Route pattern only: paths carry random identifiers, never personal data; bodies are never logged.
+      deps.log.info({ reqId: id, method: req.method, route: req.route?.path ?? 'unmatched', status: res.statusCode, ms: Number((process.hrtime.bigint() - started) / 1_000_000n), kioskId: (res.locals.client as ClientIdentity | undefined)?.cn }, 'request');
+    });
+    next();
+  });
+
+  const openapi = JSON.stringify(buildOpenApi());
+  app.get('/openapi.json', (_req, res) => {
+    res.type('application/json').send(openapi);
+  });
+  if (deps.shc) app.use(deps.shc.issuerPath.replace(/\/$/, '') || '/', jwksRouter(deps.shc.jwks));
+
+  app.use('/v1', requireClient({ code: 'ERR_KIOSK', accept: (id) => Boolean(id.cn && id.ou), ...(deps.identify ? { identify: deps.identify } : {}) }));
+  app.use('/v1', express.json({ limit: deps.bodyLimit ?? '64kb', type: ['application/json', 'application/*+json'] }));
+
+  app.use(serviceRoute(deps));
+  app.use(sessionsRoute({ sessions, serviceHours: deps.serviceHours, clock: deps.clock }));
+  app.use(cardRoute({ sessions, verifier: deps.cardVerifier, vrs: deps.vrs, feePerCopy: deps.feePerCopy, log: deps.log }));
+  app.use(requestsRoute({ sessions, requests, vrs: deps.vrs, builder: deps.builder, clock: deps.clock, log: deps.log, feePerCopy: deps.feePerCopy, documentTtlMs: deps.documentTtlMs }));
+  app.use(documentRoute({ sessions, requests, clock: deps.clock, log: deps.log }));
+  app.use(completionRoute({
+    sessions, requests, store: deps.store, outbox: deps.outbox, clock: deps.clock, log: deps.log,
+    issuanceLog: deps.issuanceLog ?? deps.log, ...(deps.onNotice ? { onNotice: deps.onNotice } : {}),
+  }));
+
+  app.use(notFoundRoute);
+  app.use(problemHandler(deps.log));
+  return app;
+}

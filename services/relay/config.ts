@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { parseConfig, portSchema, serviceHoursSchema } from '../common/config.js';
+import { pkiPaths } from '../common/pki-paths.js';
+
+const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v);
+const opt = <T extends z.ZodType>(schema: T) => z.preprocess(emptyToUndefined, schema);
+
+/**
+ * Relay (証明書交付センター) configuration, parsed from the environment (PROTOCOL.md
+ * "Configuration every deployment honours"). No default secrets: keys are read from files under
+ * certs/out/ or the paths given here.
+ */
+export const relayConfigSchema = z
+  .object({
+    RELAY_PORT: opt(portSchema.default(8443)),
+    RELAY_HOST: opt(z.string().default('127.0.0.1')),
+    SERVICE_HOURS: opt(serviceHoursSchema.default('06:30-23:00')),
+    FEE_PER_COPY: opt(z.coerce.number().int().min(0).default(120)),
+    SESSION_TTL_S: opt(z.coerce.number().positive().max(86_400).default(600)),
+    DOCUMENT_TTL_S: opt(z.coerce.number().positive().max(86_400).default(300)),
+    REDIS_URL: opt(z.string().regex(/^rediss?:\/\//, 'expected a redis:// URL').optional()),
+    VRS_URL: opt(z.string().url().default('https://localhost:9443')),
+    VRS_TIMEOUT_MS: opt(z.coerce.number().int().positive().default(5000)),
+    PKI_DIR: opt(z.string().optional()),
+    RELAY_STORE_KEY_FILE: opt(z.string().optional()),
+    SUSPENSION_LIST_FILE: opt(z.string().optional()),
+    OUTBOX_DIR: opt(z.string().default('.data/relay-outbox')),
+    SHC_ISSUER_URL: opt(z.string().url().optional()),
+    NOTICE_RETRY_BASE_MS: opt(z.coerce.number().int().positive().default(500)),
+    NOTICE_RETRY_MAX_MS: opt(z.coerce.number().int().positive().default(30_000)),
+    NOTICE_POLL_MS: opt(z.coerce.number().int().positive().default(1000)),
+    BODY_LIMIT: opt(z.string().default('64kb')),
+    LOG_LEVEL: opt(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
+  })
+  .transform((env) => {
+    const pki = pkiPaths(resolve(env.PKI_DIR ?? 'certs/out'));
+    return {
+      port: env.RELAY_PORT,
+      host: env.RELAY_HOST,
+      serviceHours: env.SERVICE_HOURS,
+      feePerCopy: env.FEE_PER_COPY,
+      sessionTtlMs: Math.round(env.SESSION_TTL_S * 1000),
+      documentTtlMs: Math.round(env.DOCUMENT_TTL_S * 1000),
+      redisUrl: env.REDIS_URL,
+      vrsUrl: env.VRS_URL.replace(/\/$/, ''),
+      vrsTimeoutMs: env.VRS_TIMEOUT_MS,
+      pki,
+      storeKeyFile: env.RELAY_STORE_KEY_FILE ?? pki.relayStoreKey,
+      suspensionListFile: env.SUSPENSION_LIST_FILE ?? pki.cardSuspensionList,
+      outboxDir: resolve(env.OUTBOX_DIR),
+      shcIssuerUrl: env.SHC_ISSUER_URL,
+      noticeRetry: { baseMs: env.NOTICE_RETRY_BASE_MS, maxMs: env.NOTICE_RETRY_MAX_MS, pollMs: env.NOTICE_POLL_MS },
+      bodyLimit: env.BODY_LIMIT,
+      logLevel: env.LOG_LEVEL,
+    };
+  });
+
+export type RelayConfig = z.infer<typeof relayConfigSchema>;
+
+/** Parses the relay configuration; throws ConfigError naming each bad variable. */
+export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
+  return parseConfig(relayConfigSchema, env, 'relay');
+}
+
+/** The SHC issuer URL: the configured one, else the one `npm run certs` recorded. */
+export function shcIssuerUrlOf(config: RelayConfig): string {
+  if (config.shcIssuerUrl) return config.shcIssuerUrl;
+  const meta = JSON.parse(readFileSync(config.pki.shcIssuer.meta, 'utf8')) as { issuerUrl?: unknown };
+  if (typeof meta.issuerUrl !== 'string') throw new Error(`relay: ${config.pki.shcIssuer.meta} has no issuerUrl`);
+  return meta.issuerUrl;
+}

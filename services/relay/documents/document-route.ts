@@ -1,0 +1,38 @@
+import { Router } from 'express';
+import type { Clock } from '../../common/clock.js';
+import { AppError } from '../../common/errors.js';
+import type { Logger } from '../../common/logger.js';
+import type { RequestRepo } from '../requests/request-repo.js';
+import { kioskOf, type SessionRepo } from '../sessions/session-repo.js';
+
+/**
+ * `GET /v1/sessions/{sid}/requests/{rid}/document` (step 5). The document is taken from the store
+ * in one atomic step and so served once across every relay process; afterwards, or once the
+ * document TTL has passed, the answer is 410 ERR_CONSUMED.
+ */
+export function documentRoute(deps: { sessions: SessionRepo; requests: RequestRepo; clock: Clock; log: Logger }): Router {
+  const router = Router();
+  router.get('/v1/sessions/:sid/requests/:rid/document', async (req, res) => {
+    const { sid, rid } = req.params;
+    const kiosk = kioskOf(res.locals.client);
+    const session = await deps.sessions.load(sid, kiosk);
+    const request = await deps.requests.load(sid, rid, kiosk);
+    const doc = await deps.requests.takeDocument(sid, rid);
+    if (!doc) {
+      const why = request.servedAt !== undefined ? 'already served' : 'expired';
+      throw new AppError('ERR_CONSUMED', 410, `The document was ${why}`);
+    }
+    // Served: the request remembers it (completion needs it) for the session's remaining life.
+    await deps.requests.save(sid, rid, { ...request, servedAt: deps.clock.now().getTime() }, deps.sessions.remainingMs(session));
+    const pdf = Buffer.from(doc.pdf, 'base64');
+    deps.log.info({ reqId: (req as { id?: string }).id, event: 'document_served', bytes: pdf.length }, 'document served');
+    res
+      .status(200)
+      .set('Content-Type', 'application/pdf')
+      .set('Content-Digest', doc.contentDigest)
+      .set('Certificate-Id', doc.certificateId)
+      .set('Cache-Control', 'no-store')
+      .send(pdf);
+  });
+  return router;
+}

@@ -1,0 +1,42 @@
+import { AppError } from '../../common/errors.js';
+import type { CertificateKind, LookupMunicipality } from '../../common/lgwan-contract.js';
+import type { MenuMunicipality } from '../schemas.js';
+
+/**
+ * The kiosk menu from VRS's lookup: every municipality holding the holder's records, with what
+ * can be issued there. Only a municipality that takes part and has not suspended the service is
+ * offered; overseas only with passport data on file.
+ */
+export function menuOf(municipalities: readonly LookupMunicipality[]): MenuMunicipality[] {
+  return municipalities.map((m) => {
+    const reason = unavailableReasonOf(m);
+    const domestic = reason === undefined && m.domestic;
+    const overseas = reason === undefined && m.overseas;
+    const item: MenuMunicipality = { code: m.code, name: m.name, domestic, overseas };
+    if (reason) item.unavailableReason = reason;
+    else if (!domestic) item.unavailableReason = m.unavailableReason ?? 'not_issuable';
+    else if (!overseas) item.unavailableReason = 'no_passport_on_file';
+    return item;
+  });
+}
+
+function unavailableReasonOf(m: LookupMunicipality): MenuMunicipality['unavailableReason'] {
+  if (!m.participates) return 'not_participating';
+  if (m.suspended) return 'suspended';
+  return m.unavailableReason;
+}
+
+/**
+ * Step 4's check against the menu of step 3 (VRS checks again when asked for the record, so a
+ * suspension in between is still honoured): throws the coded refusal, or returns.
+ */
+export function assertOffered(municipalities: readonly LookupMunicipality[] | undefined, code: string, kind: CertificateKind): void {
+  const m = municipalities?.find((x) => x.code === code);
+  if (!m) throw new AppError('ERR_MUNICIPALITY_UNAVAILABLE', 422, 'The holder has no records in this municipality');
+  const reason = unavailableReasonOf(m);
+  if (reason === 'not_participating' || reason === 'suspended') {
+    throw new AppError('ERR_MUNICIPALITY_UNAVAILABLE', 422, 'This municipality does not issue at kiosks now', { extras: { reason } });
+  }
+  if (reason === 'not_issuable' || !m.domestic) throw new AppError('ERR_NOT_ISSUABLE', 422, 'A certificate cannot be issued for these records');
+  if (kind === 'overseas' && !m.overseas) throw new AppError('ERR_NO_PASSPORT_ON_FILE', 422, 'An overseas certificate needs passport data on file');
+}

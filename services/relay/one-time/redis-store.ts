@@ -1,0 +1,93 @@
+import { Redis } from 'ioredis';
+import { sessionIdOfKey, storeKeys, type OneTimeStore } from './store.js';
+
+/**
+ * SET with TTL (and NX), then record the key in the session's index set (same hash tag, so the
+ * script touches one slot) whose TTL never falls below the key's.
+ */
+const PUT_SCRIPT = `
+local ok
+if ARGV[3] == '1' then
+  ok = redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX')
+else
+  ok = redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+end
+if not ok then return 0 end
+if KEYS[2] then
+  redis.call('SADD', KEYS[2], KEYS[1])
+  local ttl = tonumber(ARGV[2])
+  if redis.call('PTTL', KEYS[2]) < ttl then redis.call('PEXPIRE', KEYS[2], ttl) end
+end
+return 1`;
+
+/** Deletes every key the session's index names, then the index. */
+const ERASE_SESSION_SCRIPT = `
+local members = redis.call('SMEMBERS', KEYS[1])
+for _, k in ipairs(members) do redis.call('DEL', k) end
+redis.call('DEL', KEYS[1])
+return #members`;
+
+/**
+ * The one-time store on Redis (REDIS_URL). `take` is GETDEL: atomic for every relay process.
+ * A session's keys share the hash tag `{sid}` and are listed in an index set with the same tag,
+ * so erasing a session needs no SCAN across a cluster.
+ */
+export class RedisStore implements OneTimeStore {
+  readonly redis: Redis;
+
+  constructor(urlOrClient: string | Redis) {
+    this.redis = typeof urlOrClient === 'string' ? new Redis(urlOrClient, { maxRetriesPerRequest: 2, enableOfflineQueue: true }) : urlOrClient;
+    this.redis.defineCommand('relayPut', { lua: PUT_SCRIPT, numberOfKeys: 2 });
+    this.redis.defineCommand('relayEraseSession', { lua: ERASE_SESSION_SCRIPT, numberOfKeys: 1 });
+  }
+
+  async put(key: string, value: string, ttlMs: number, options: { nx?: boolean } = {}): Promise<boolean> {
+    if (!(ttlMs > 0)) throw new TypeError('ttlMs must be positive');
+    const sid = sessionIdOfKey(key);
+    const ttl = String(Math.max(1, Math.ceil(ttlMs)));
+    const nx = options.nx ? '1' : '0';
+    const r = sid
+      ? await (this.redis as unknown as RelayCommands).relayPut(key, storeKeys.index(sid), value, ttl, nx)
+      : await (this.redis as unknown as RelayCommands).relayPut(key, value, ttl, nx);
+    return r === 1;
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    return (await this.redis.get(key)) ?? undefined;
+  }
+
+  async take(key: string): Promise<string | undefined> {
+    return (await this.redis.getdel(key)) ?? undefined;
+  }
+
+  async erase(...keys: string[]): Promise<void> {
+    if (keys.length > 0) {
+      // One DEL per key: keys of different sessions may live in different cluster slots.
+      await Promise.all(keys.map((k) => this.redis.del(k)));
+    }
+  }
+
+  async eraseSession(sessionId: string): Promise<void> {
+    await (this.redis as unknown as RelayCommands).relayEraseSession(storeKeys.index(sessionId));
+  }
+
+  async sessionKeys(sessionId: string): Promise<string[]> {
+    const found: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${storeKeys.prefix(sessionId)}*`, 'COUNT', 1000);
+      cursor = next;
+      found.push(...keys);
+    } while (cursor !== '0');
+    return found;
+  }
+
+  async close(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
+
+interface RelayCommands {
+  relayPut(...args: string[]): Promise<number>;
+  relayEraseSession(index: string): Promise<number>;
+}

@@ -1,0 +1,38 @@
+/**
+ * The one-time store: the relay's only state (ARCHITECTURE.md invariant 5). A few verbs, TTL on
+ * everything, and an atomic take (invariant 3). Keys of one session share the hash tag
+ * `{<sessionId>}` so that Redis Cluster keeps them in one slot.
+ */
+export interface OneTimeStore {
+  /** Stores `value` for `ttlMs`. With `nx`, only when the key is absent; returns whether it was stored. */
+  put(key: string, value: string, ttlMs: number, options?: { nx?: boolean }): Promise<boolean>;
+  /** The value, or undefined when absent or expired. */
+  get(key: string): Promise<string | undefined>;
+  /** Reads and erases in one atomic step: of two concurrent takes, one gets the value. */
+  take(key: string): Promise<string | undefined>;
+  /** Erases keys (absent ones are ignored). */
+  erase(...keys: string[]): Promise<void>;
+  /** Erases every key of a session. */
+  eraseSession(sessionId: string): Promise<void>;
+  /** Every key the store holds for a session (tests and audits; never values). */
+  sessionKeys(sessionId: string): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/** Key names. Everything of a session carries its hash tag. */
+export const storeKeys = {
+  session: (sid: string) => `relay:{${sid}}:session`,
+  challenge: (sid: string) => `relay:{${sid}}:challenge`,
+  request: (sid: string, rid: string) => `relay:{${sid}}:req:${rid}`,
+  document: (sid: string, rid: string) => `relay:{${sid}}:doc:${rid}`,
+  receipt: (sid: string, rid: string) => `relay:{${sid}}:receipt:${rid}`,
+  /** The set of a session's keys (Redis only). */
+  index: (sid: string) => `relay:{${sid}}:keys`,
+  /** Prefix of every key of a session. */
+  prefix: (sid: string) => `relay:{${sid}}:`,
+};
+
+/** The session ID inside a key's hash tag, if any. */
+export function sessionIdOfKey(key: string): string | undefined {
+  return /^relay:\{([^}]+)\}:/.exec(key)?.[1];
+}

@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import {
+  cardAcceptedSchema, cardDataSchema, certificateRequestBodySchema, completionBodySchema, completionResultSchema, idSchema,
+  menuMunicipalitySchema, previewSchema, problemSchema, receiptSchema, requestCreatedSchema, serviceStatusSchema, sessionCreatedSchema,
+} from './schemas.js';
+
+type Json = Record<string, unknown>;
+
+/** The named schemas, published under components.schemas and referenced from the paths. */
+const NAMED = {
+  ServiceStatus: serviceStatusSchema, SessionCreated: sessionCreatedSchema, CardData: cardDataSchema,
+  MenuMunicipality: menuMunicipalitySchema, CardAccepted: cardAcceptedSchema, CertificateRequestBody: certificateRequestBodySchema,
+  Preview: previewSchema, RequestCreated: requestCreatedSchema, CompletionBody: completionBodySchema, Receipt: receiptSchema,
+  CompletionResult: completionResultSchema, Problem: problemSchema,
+} as const;
+
+function components(): Record<string, Json> {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(NAMED)) registry.add(schema, { id });
+  const out = z.toJSONSchema(registry, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any', uri: (id) => `#/components/schemas/${id}` }) as { schemas: Record<string, Json> };
+  const schemas: Record<string, Json> = {};
+  for (const [id, s] of Object.entries(out.schemas)) {
+    const { $schema: _s, $id: _i, ...rest } = s;
+    schemas[id] = rest;
+  }
+  return schemas;
+}
+
+const schemaOf = (s: z.ZodType): Json => {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as Json;
+  return rest;
+};
+
+const ref = (s: z.ZodType): Json => {
+  const id = Object.entries(NAMED).find(([, v]) => v === s)?.[0];
+  if (!id) throw new TypeError('schema is not named in the OpenAPI document');
+  return { $ref: `#/components/schemas/${id}` };
+};
+
+const json = (s: z.ZodType) => ({ 'application/json': { schema: ref(s) } });
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
+const sid = { name: 'sid', in: 'path', required: true, schema: schemaOf(idSchema) };
+const rid = { name: 'rid', in: 'path', required: true, schema: schemaOf(idSchema) };
+const common = { '403': problem('ERR_KIOSK: no accepted kiosk client certificate'), '413': problem('ERR_BODY_TOO_LARGE'), default: problem('Any other error') };
+
+/**
+ * The kiosk ↔ relay protocol (PROTOCOL.md) as OpenAPI 3.1, built from the zod schemas the routes
+ * validate with. Served at `/openapi.json`.
+ */
+export function buildOpenApi(options: { serverUrl?: string } = {}): Json {
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Certificate center (証明書交付センター) kiosk API', version: '1.0.0', description: 'Kiosk ↔ relay protocol v1. Mutual TLS: every /v1 route needs a kiosk client certificate (CN kiosk ID, OU store ID).' },
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    servers: [{ url: options.serverUrl ?? 'https://localhost:8443' }],
+    components: {
+      schemas: components(),
+      securitySchemes: { kioskCertificate: { type: 'mutualTLS', description: 'Client certificate from the kiosk CA' } },
+    },
+    security: [{ kioskCertificate: [] }],
+    paths: {
+      '/v1/service': {
+        get: { operationId: 'getService', summary: 'Service hours and whether the service is open now (JST)', responses: { '200': { description: 'Status', content: json(serviceStatusSchema) }, ...common } },
+      },
+      '/v1/sessions': {
+        post: {
+          operationId: 'openSession', summary: 'Open a session; returns a fresh 32-byte challenge for the card',
+          responses: { '201': { description: 'Session opened', content: json(sessionCreatedSchema) }, '503': problem('ERR_SERVICE_CLOSED'), ...common },
+        },
+      },
+      '/v1/sessions/{sid}': {
+        delete: {
+          operationId: 'endSession', summary: 'Erase everything the session holds', parameters: [sid],
+          responses: { '204': { description: 'Erased' }, '404': problem('ERR_SESSION_NOT_FOUND'), ...common },
+        },
+      },
+      '/v1/sessions/{sid}/card': {
+        post: {
+          operationId: 'submitCard', summary: 'Card data (EF0001–EF0004, EF0007) and the challenge signature, base64', parameters: [sid],
+          requestBody: { required: true, content: json(cardDataSchema) },
+          responses: {
+            '200': { description: 'Card accepted; the menu', content: json(cardAcceptedSchema) },
+            '400': problem('ERR_BAD_REQUEST'), '404': problem('ERR_SESSION_NOT_FOUND, ERR_NO_RECORDS'), '409': problem('ERR_SESSION_STATE'),
+            '422': problem('ERR_CARD_FORMAT, ERR_CARD_SIGNATURE, ERR_CARD_CHAIN, ERR_CARD_CHALLENGE, ERR_CARD_SUSPENDED'),
+            '502': problem('ERR_UPSTREAM'), '503': problem('ERR_UPSTREAM'), '504': problem('ERR_UPSTREAM_TIMEOUT'), ...common,
+          },
+        },
+      },
+      '/v1/sessions/{sid}/requests': {
+        post: {
+          operationId: 'requestCertificate', summary: 'Build a certificate for the chosen municipality and kind', parameters: [sid],
+          requestBody: { required: true, content: json(certificateRequestBodySchema) },
+          responses: {
+            '201': { description: 'Certificate ready; preview for the confirmation screen', content: json(requestCreatedSchema) },
+            '400': problem('ERR_BAD_REQUEST'), '404': problem('ERR_SESSION_NOT_FOUND, ERR_NO_RECORDS'), '409': problem('ERR_SESSION_STATE'),
+            '422': problem('ERR_MUNICIPALITY_UNAVAILABLE, ERR_NO_PASSPORT_ON_FILE, ERR_NOT_ISSUABLE, ERR_COPIES, ERR_CERTIFICATE_DATA'),
+            '502': problem('ERR_UPSTREAM'), '503': problem('ERR_UPSTREAM'), '504': problem('ERR_UPSTREAM_TIMEOUT'), ...common,
+          },
+        },
+      },
+      '/v1/sessions/{sid}/requests/{rid}/document': {
+        get: {
+          operationId: 'getDocument', summary: 'The printable PDF, served once', parameters: [sid, rid],
+          responses: {
+            '200': {
+              description: 'The document',
+              headers: {
+                'Content-Digest': { schema: { type: 'string' }, description: 'sha-256=:<base64>: (RFC 9530)' },
+                'Certificate-Id': { schema: { type: 'string' }, description: 'The certificate ID on every page' },
+              },
+              content: { 'application/pdf': { schema: { type: 'string', contentMediaType: 'application/pdf' } } },
+            },
+            '404': problem('ERR_SESSION_NOT_FOUND, ERR_REQUEST_NOT_FOUND'), '410': problem('ERR_CONSUMED: already served or expired'), ...common,
+          },
+        },
+      },
+      '/v1/sessions/{sid}/requests/{rid}/completion': {
+        post: {
+          operationId: 'complete', summary: 'Report printed, failed or cancelled; idempotent', parameters: [sid, rid],
+          requestBody: { required: true, content: json(completionBodySchema) },
+          responses: {
+            '200': { description: 'The receipt (the same on every repeat)', content: json(completionResultSchema) },
+            '400': problem('ERR_BAD_REQUEST'), '404': problem('ERR_SESSION_NOT_FOUND, ERR_REQUEST_NOT_FOUND'), '409': problem('ERR_SESSION_STATE'),
+            '422': problem('ERR_DIGEST_MISMATCH, ERR_BAD_REQUEST (paid below the fee)'), ...common,
+          },
+        },
+      },
+    },
+  };
+}

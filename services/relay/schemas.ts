@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import type { ErrorCode } from '../common/errors.js';
+
+/**
+ * The kiosk-facing schemas of PROTOCOL.md. Routes validate requests with these and
+ * `/openapi.json` is generated from the same objects, so the document cannot drift.
+ */
+
+const base64 = (max: number) => z.string().max(max).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'standard base64');
+/** 128-bit random identifiers, base64url. */
+export const idSchema = z.string().regex(/^[A-Za-z0-9_-]{22}$/).meta({ description: '128-bit random identifier (base64url)' });
+
+export const serviceStatusSchema = z.object({
+  open: z.boolean(),
+  hours: z.string().meta({ example: '06:30-23:00' }),
+  now: z.string().meta({ description: 'Now in JST, ISO 8601 with +09:00' }),
+});
+
+export const sessionCreatedSchema = z.object({
+  sessionId: idSchema,
+  challenge: z.string().meta({ description: '32 random bytes, base64' }),
+  expiresAt: z.string(),
+});
+
+/** Raw card bytes, base64 (each file is well under 2 kB). */
+export const cardDataSchema = z.object({
+  ef0001: base64(4096),
+  ef0002: base64(4096),
+  ef0003: base64(4096),
+  ef0004: base64(4096),
+  ef0007: base64(4096),
+  challengeSignature: base64(1024),
+}).strict();
+export type CardDataBody = z.infer<typeof cardDataSchema>;
+
+export const menuMunicipalitySchema = z.object({
+  code: z.string().regex(/^\d{6}$/),
+  name: z.string(),
+  domestic: z.boolean(),
+  overseas: z.boolean(),
+  unavailableReason: z.enum(['not_participating', 'suspended', 'not_issuable', 'no_passport_on_file']).optional()
+    .meta({ description: 'Why domestic (or, when only overseas is false, overseas) cannot be issued' }),
+});
+export type MenuMunicipality = z.infer<typeof menuMunicipalitySchema>;
+
+export const cardAcceptedSchema = z.object({
+  holder: z.object({ name: z.string(), birthDate: z.string() }),
+  municipalities: z.array(menuMunicipalitySchema),
+  feePerCopy: z.number().int(),
+});
+
+export const certificateRequestBodySchema = z.object({
+  municipality: z.string().regex(/^\d{6}$/),
+  kind: z.enum(['domestic', 'overseas']),
+  copies: z.number().int().min(1).max(5),
+}).strict();
+
+export const previewSchema = z.object({
+  issuer: z.string(),
+  name: z.string(),
+  birthDate: z.string(),
+  doses: z.array(z.object({ dose: z.number().int(), date: z.string(), product: z.string(), lot: z.string() })),
+});
+
+export const requestCreatedSchema = z.object({
+  requestId: idSchema,
+  fee: z.number().int(),
+  copies: z.number().int(),
+  pages: z.number().int(),
+  preview: previewSchema,
+  expiresAt: z.string(),
+});
+
+export const completionBodySchema = z.object({
+  outcome: z.enum(['printed', 'failed', 'cancelled']),
+  paid: z.number().int().min(0).max(100_000),
+  contentDigest: z.string().max(200).optional().meta({ description: 'The Content-Digest of the served document (sha-256=:…:); required for printed' }),
+}).strict();
+export type CompletionBody = z.infer<typeof completionBodySchema>;
+
+export const receiptSchema = z.object({
+  copies: z.number().int(),
+  fee: z.number().int(),
+  paid: z.number().int(),
+  change: z.number().int(),
+  issuedAt: z.string(),
+  kioskId: z.string(),
+  storeId: z.string(),
+});
+export type Receipt = z.infer<typeof receiptSchema>;
+
+export const completionResultSchema = z.object({ receipt: receiptSchema });
+
+/** Every code the relay answers with. */
+export const RELAY_ERROR_CODES = [
+  'ERR_BAD_REQUEST', 'ERR_BODY_TOO_LARGE', 'ERR_NOT_FOUND', 'ERR_KIOSK', 'ERR_SERVICE_CLOSED',
+  'ERR_SESSION_NOT_FOUND', 'ERR_SESSION_STATE', 'ERR_REQUEST_NOT_FOUND', 'ERR_CONSUMED',
+  'ERR_CARD_FORMAT', 'ERR_CARD_SIGNATURE', 'ERR_CARD_CHAIN', 'ERR_CARD_CHALLENGE', 'ERR_CARD_SUSPENDED',
+  'ERR_NO_RECORDS', 'ERR_MUNICIPALITY_UNAVAILABLE', 'ERR_NO_PASSPORT_ON_FILE', 'ERR_NOT_ISSUABLE',
+  'ERR_COPIES', 'ERR_DIGEST_MISMATCH', 'ERR_UPSTREAM', 'ERR_UPSTREAM_TIMEOUT', 'ERR_CERTIFICATE_DATA', 'ERR_INTERNAL',
+] as const satisfies readonly ErrorCode[];
+
+export const problemSchema = z.object({
+  type: z.string(),
+  code: z.enum(RELAY_ERROR_CODES),
+  status: z.number().int(),
+  title: z.string(),
+  detail: z.string(),
+  instance: z.string().meta({ description: 'The request id' }),
+}).loose();

@@ -1,0 +1,27 @@
+import { Router } from 'express';
+import type { Clock } from '../../common/clock.js';
+import { AppError } from '../../common/errors.js';
+import type { ServiceHours } from '../service-hours/service-hours.js';
+import { kioskOf, type SessionRepo } from './session-repo.js';
+
+/**
+ * `POST /v1/sessions` (step 2: 201 with a fresh challenge; 503 ERR_SERVICE_CLOSED outside the
+ * service hours) and `DELETE /v1/sessions/{sid}` (step 7: erases everything; 404 for another
+ * kiosk's or an unknown session).
+ */
+export function sessionsRoute(deps: { sessions: SessionRepo; serviceHours: ServiceHours; clock: Clock }): Router {
+  const router = Router();
+  router.post('/v1/sessions', async (_req, res) => {
+    if (!deps.serviceHours.isOpen(deps.clock.now())) {
+      throw new AppError('ERR_SERVICE_CLOSED', 503, `The service is open ${deps.serviceHours.hours} JST`, { extras: { hours: deps.serviceHours.hours } });
+    }
+    const s = await deps.sessions.open(kioskOf(res.locals.client));
+    res.status(201).json({ sessionId: s.sessionId, challenge: s.challenge.toString('base64'), expiresAt: new Date(s.expiresAt).toISOString() });
+  });
+  router.delete('/v1/sessions/:sid', async (req, res) => {
+    await deps.sessions.load(req.params.sid, kioskOf(res.locals.client));
+    await deps.sessions.erase(req.params.sid);
+    res.status(204).end();
+  });
+  return router;
+}

@@ -1,0 +1,99 @@
+import https from 'node:https';
+import { z } from 'zod';
+import { AppError, type ErrorCode } from '../../common/errors.js';
+import {
+  certificateRecordSchema, completionAckSchema, lookupResponseSchema,
+  type CertificateKind, type CertificateRecord, type CompletionAck, type CompletionNotice, type LookupResponse,
+} from '../../common/lgwan-contract.js';
+
+/** The relay's view of VRS over LGWAN (services/common/lgwan-contract.ts). */
+export interface VrsClient {
+  lookup(myNumber: string): Promise<LookupResponse>;
+  certificate(request: { myNumber: string; municipality: string; kind: CertificateKind }): Promise<CertificateRecord>;
+  completion(notice: CompletionNotice): Promise<CompletionAck>;
+}
+
+/** VRS problem codes passed on to the kiosk unchanged. */
+const PASSED_ON: ReadonlySet<ErrorCode> = new Set(['ERR_NO_RECORDS', 'ERR_MUNICIPALITY_UNAVAILABLE', 'ERR_NO_PASSPORT_ON_FILE', 'ERR_NOT_ISSUABLE']);
+
+const problemSchema = z.object({ code: z.string(), status: z.number().optional() }).loose();
+
+export interface HttpVrsClientOptions {
+  /** e.g. https://localhost:9443 */
+  baseUrl: string;
+  /** Client certificate and key (the relay's LGWAN certificate) and the CA of VRS's server certificate. */
+  tls: { cert: string; key: string; ca: string | string[] };
+  timeoutMs: number;
+}
+
+/**
+ * VRS client over mutual TLS. A timeout aborts the call with 504 ERR_UPSTREAM_TIMEOUT; VRS
+ * unreachable is 503 ERR_UPSTREAM; any other unexpected answer is 502 ERR_UPSTREAM. Answers are
+ * validated with the contract's schemas. Bodies (which carry My Number) are never logged.
+ */
+export function createVrsClient(options: HttpVrsClientOptions): VrsClient & { close(): void } {
+  const agent = new https.Agent({ cert: options.tls.cert, key: options.tls.key, ca: options.tls.ca, keepAlive: true, maxSockets: 128 });
+  const base = options.baseUrl.replace(/\/$/, '');
+
+  function call(path: string, body: unknown): Promise<{ status: number; json: unknown }> {
+    const payload = Buffer.from(JSON.stringify(body), 'utf8');
+    return new Promise((resolve, reject) => {
+      const req = https.request(`${base}${path}`, {
+        method: 'POST', agent,
+        headers: { 'content-type': 'application/json', 'content-length': payload.length, accept: 'application/json' },
+        signal: AbortSignal.timeout(options.timeoutMs),
+      }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', (e) => reject(upstreamError(e)));
+        res.on('end', () => {
+          let json: unknown;
+          try {
+            json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, json });
+        });
+      });
+      req.on('error', (e) => reject(upstreamError(e)));
+      req.end(payload);
+    });
+  }
+
+  async function expect<T>(path: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
+    const { status, json } = await call(path, body);
+    if (status >= 200 && status < 300) {
+      const parsed = schema.safeParse(json);
+      if (!parsed.success) throw new AppError('ERR_UPSTREAM', 502, 'VRS answered outside the contract');
+      return parsed.data;
+    }
+    const problem = problemSchema.safeParse(json);
+    if (problem.success && PASSED_ON.has(problem.data.code as ErrorCode)) {
+      throw new AppError(problem.data.code as ErrorCode, status === 404 ? 404 : 422, messageFor(problem.data.code));
+    }
+    throw new AppError('ERR_UPSTREAM', status === 503 ? 503 : 502, `VRS answered ${status}`);
+  }
+
+  return {
+    lookup: (myNumber) => expect('/lgwan/v1/holders/lookup', { myNumber }, lookupResponseSchema),
+    certificate: (r) => expect('/lgwan/v1/certificates', { myNumber: r.myNumber, municipality: r.municipality, kind: r.kind, channel: 'kiosk' }, certificateRecordSchema),
+    completion: (notice) => expect('/lgwan/v1/completions', notice, completionAckSchema),
+    close: () => agent.destroy(),
+  };
+}
+
+function messageFor(code: string): string {
+  switch (code) {
+    case 'ERR_NO_RECORDS': return 'No municipality holds vaccination records for this card';
+    case 'ERR_MUNICIPALITY_UNAVAILABLE': return 'This municipality does not issue at kiosks now';
+    case 'ERR_NO_PASSPORT_ON_FILE': return 'An overseas certificate needs passport data on file';
+    default: return 'A certificate cannot be issued for these records';
+  }
+}
+
+function upstreamError(e: unknown): AppError {
+  const name = (e as { name?: string }).name;
+  if (name === 'TimeoutError' || name === 'AbortError') return new AppError('ERR_UPSTREAM_TIMEOUT', 504, 'VRS did not answer in time');
+  return new AppError('ERR_UPSTREAM', 503, 'VRS is unreachable');
+}

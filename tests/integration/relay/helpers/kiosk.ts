@@ -1,0 +1,105 @@
+import { copyFile, mkdtemp, readFile } from 'node:fs/promises';
+import https from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { pkiPaths } from '../../../../services/common/pki-paths.js';
+import { connect, readAll, selectKenhojo, signChallenge, verifyPin } from '../../../../services/card/reader.js';
+import type { CardFiles } from '../../../../services/card/card-data.js';
+
+/** An answer from the relay. */
+export interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  json: any;
+}
+
+/**
+ * A kiosk terminal talking to the relay over mutual TLS with its own client certificate
+ * (certs/out/kiosks/<id>), or with none / another certificate for refusal tests.
+ */
+export class Kiosk {
+  readonly agent: https.Agent;
+  constructor(
+    public baseUrl: string,
+    readonly kioskId: string | undefined,
+    tls?: { cert: string; key: string },
+  ) {
+    const pki = pkiPaths();
+    const own = kioskId ? { cert: readFileSync(pki.kiosk(kioskId).cert, 'utf8'), key: readFileSync(pki.kiosk(kioskId).key, 'utf8') } : tls;
+    this.agent = new https.Agent({ ...(own ?? {}), ca: readFileSync(pki.serverCa, 'utf8'), keepAlive: false });
+  }
+
+  call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+    const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
+    return new Promise((resolve, reject) => {
+      const req = https.request(`${this.baseUrl}${path}`, {
+        method, agent: this.agent,
+        headers: { ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}), ...headers },
+      }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const buf = Buffer.concat(chunks);
+          let json: unknown;
+          try {
+            json = JSON.parse(buf.toString('utf8'));
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: buf, json });
+        });
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(payload);
+    });
+  }
+}
+
+const b64 = (u: Uint8Array) => Buffer.from(u).toString('base64');
+
+/** The demo cards, copied to a private folder (the reader writes PIN counters back). */
+export class CardWallet {
+  #dir = '';
+  #manifest: Record<string, { cardId: string; file: string }> = {};
+
+  async init(): Promise<this> {
+    this.#dir = await mkdtemp(join(tmpdir(), 'relay-cards-'));
+    this.#manifest = JSON.parse(await readFile(join(pkiPaths().cardsDir, 'manifest.json'), 'utf8'));
+    for (const [slug, entry] of Object.entries(this.#manifest)) await copyFile(entry.file, join(this.#dir, `${slug}.json`));
+    return this;
+  }
+
+  cardId(slug: string): string {
+    const e = this.#manifest[slug];
+    if (!e) throw new TypeError(`no demo card ${slug}`);
+    return e.cardId;
+  }
+
+  path(slug: string): string {
+    this.cardId(slug);
+    return join(this.#dir, `${slug}.json`);
+  }
+
+  /** What a kiosk does at step 3: VERIFY the PIN, read the five EFs, have the card sign the challenge. */
+  async present(slug: string, challengeB64: string, pin = '1234'): Promise<{ files: CardFiles; body: Record<string, string> }> {
+    const conn = await connect(this.path(slug));
+    try {
+      await selectKenhojo(conn);
+      const r = await verifyPin(conn, pin);
+      if (!('ok' in r)) throw new Error(`PIN refused: ${JSON.stringify(r)}`);
+      const files = await readAll(conn);
+      const sig = await signChallenge(conn, Buffer.from(challengeB64, 'base64'));
+      return { files, body: cardBody(files, sig) };
+    } finally {
+      await conn.disconnect();
+    }
+  }
+}
+
+/** The step-3 body of card files and a challenge signature. */
+export function cardBody(files: CardFiles, signature: Uint8Array): Record<string, string> {
+  return { ef0001: b64(files.ef0001), ef0002: b64(files.ef0002), ef0003: b64(files.ef0003), ef0004: b64(files.ef0004), ef0007: b64(files.ef0007), challengeSignature: b64(signature) };
+}
