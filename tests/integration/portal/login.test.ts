@@ -2,7 +2,7 @@ import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { withMunicipality } from '../../../services/vrs/db/database.js';
 import { DB_KINDS } from '../../helpers/vrs-db.js';
-import { addStaff, loggedIn, PASSWORD, portalFixture, startLogin, TOWN_A, type PortalFixture } from './portal-fixture.js';
+import { addStaff, loggedIn, mailFiles, PASSWORD, portalFixture, startLogin, TOWN_A, type PortalFixture } from './portal-fixture.js';
 
 describe.each(DB_KINDS)('portal login (%s)', (kind) => {
   let f: PortalFixture;
@@ -61,8 +61,7 @@ describe.each(DB_KINDS)('portal login (%s)', (kind) => {
   it('answers a wrong password, an unknown address, a disabled account and a non-lg.jp address alike, and mails nothing', async () => {
     const staff = await addStaff(f.db, TOWN_A.code);
     const disabled = await addStaff(f.db, TOWN_A.code, { disabled: true });
-    const before = (await import('node:fs/promises')).readdir(f.mailDir);
-    const n = (await before).length;
+    const n = (await mailFiles(f.mailDir)).length;
     const answers = await Promise.all([
       supertest(f.app).post('/api/v1/login').send({ email: staff.email, password: 'wrong password!' }),
       supertest(f.app).post('/api/v1/login').send({ email: 'nobody@city.example.lg.jp', password: PASSWORD }),
@@ -75,7 +74,7 @@ describe.each(DB_KINDS)('portal login (%s)', (kind) => {
       expect({ ...a.body, instance: '' }).toEqual({ ...answers[0]!.body, instance: '' });
       expect(a.body.code).toBe('ERR_LOGIN');
     }
-    expect((await (await import('node:fs/promises')).readdir(f.mailDir)).length).toBe(n);
+    expect((await mailFiles(f.mailDir)).length).toBe(n);
     const audit = await withMunicipality(f.db, TOWN_A.code, (tx) =>
       tx.query<{ action: string; detail: { reason: string } }>('SELECT action, detail FROM staff_audit WHERE staff_id = $1', [staff.id]));
     expect(audit.rows).toEqual([{ action: 'login.failure', detail: { reason: 'password' } }]);

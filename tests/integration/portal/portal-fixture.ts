@@ -10,6 +10,7 @@ import { withMunicipality, type Database } from '../../../services/vrs/db/databa
 import type { VrsDeps } from '../../../services/vrs/deps.js';
 import { hashPassword } from '../../../services/vrs/auth/password.js';
 import { createPortalApp, type PortalOptions } from '../../../services/vrs/portal/portal-app.js';
+import { ensureMunicipality } from '../../../services/vrs/seed/municipalities.js';
 import { freshVrsDatabase, type DbKind } from '../../helpers/vrs-db.js';
 
 export const PASSWORD = 'correct horse battery staple';
@@ -37,9 +38,7 @@ export async function portalFixture(kind: DbKind, serverUrl: string, options: Po
     log: createLogger({ service: 'vrs-portal-test', level: 'silent' }),
     mailDir,
   };
-  for (const m of [TOWN_A, TOWN_B]) {
-    await fresh.db.query('INSERT INTO municipalities (code, name, participates, data_key_wrapped) VALUES ($1, $2, true, $3)', [m.code, m.name, randomBytes(60)]);
-  }
+  for (const m of [TOWN_A, TOWN_B]) await ensureMunicipality(fresh.db, deps.keys.master, { ...m, participates: true });
   return {
     db: fresh.db,
     deps,
