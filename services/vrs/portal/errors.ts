@@ -31,6 +31,16 @@ export class LoginLockedError extends AppError {
   }
 }
 
+/**
+ * Too many one-time codes requested for one account within a challenge lifetime: the password was
+ * right, but guessing across many challenges would multiply the 5 tries.
+ */
+export class LoginThrottledError extends AppError {
+  constructor(retryAfterSeconds: number) {
+    super('ERR_LOGIN_LOCKED', 429, 'Too many one-time codes requested: wait before logging in again', { extras: { retryAfter: retryAfterSeconds } });
+  }
+}
+
 /** The challenge is past its lifetime, already used, or unknown. */
 export class LoginExpiredError extends AppError {
   constructor() {

@@ -15,6 +15,11 @@ export interface PortalOptions {
   challengeTtlMs?: number;
   /** Wrong codes that end a challenge. Default 5. */
   maxCodeAttempts?: number;
+  /**
+   * One-time codes a staff member may be sent within one challenge lifetime; more password logins
+   * in that window are refused (each challenge allows `maxCodeAttempts` guesses). Default 5.
+   */
+  maxChallengesPerWindow?: number;
   /** Active staff accounts per municipality. Default 10 (seed 004). */
   maxStaff?: number;
   /** Largest CSV upload, in bytes. Default 50 MiB. */
@@ -34,6 +39,7 @@ export function resolvePortalOptions(options: PortalOptions = {}): ResolvedPorta
     sessionMaxMs: options.sessionMaxMs ?? 8 * 60 * 60_000,
     challengeTtlMs: options.challengeTtlMs ?? 10 * 60_000,
     maxCodeAttempts: options.maxCodeAttempts ?? 5,
+    maxChallengesPerWindow: options.maxChallengesPerWindow ?? 5,
     maxStaff: options.maxStaff ?? 10,
     importLimitBytes: options.importLimitBytes ?? 50 * 1024 * 1024,
     mailFrom: options.mailFrom ?? 'no-reply@vrs.example.lg.jp',

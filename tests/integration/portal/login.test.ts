@@ -104,6 +104,18 @@ describe.each(DB_KINDS)('portal login (%s)', (kind) => {
     expect(answers.filter((a) => a.body.code === 'ERR_LOGIN_LOCKED')).toHaveLength(4);
   });
 
+  it('sends at most five codes per account within ten minutes', async () => {
+    const staff = await addStaff(f.db, TOWN_A.code);
+    for (let i = 0; i < 5; i++) await startLogin(f, staff.email);
+    const n = (await mailFiles(f.mailDir)).length;
+    const sixth = await supertest(f.app).post('/api/v1/login').send({ email: staff.email, password: PASSWORD }).expect(429);
+    expect(sixth.body).toMatchObject({ code: 'ERR_LOGIN_LOCKED', retryAfter: 600 });
+    expect((await mailFiles(f.mailDir)).length).toBe(n);
+    f.clock.advance(10 * 60_000 + 1000);
+    await startLogin(f, staff.email);
+    f.clock.advance(-(10 * 60_000 + 1000));
+  });
+
   it('ends the challenge after 10 minutes', async () => {
     const staff = await addStaff(f.db, TOWN_A.code);
     const { challengeId, code } = await startLogin(f, staff.email);

@@ -4,12 +4,12 @@ import { withMunicipality, withoutMunicipality } from '../../db/database.js';
 import type { VrsDeps } from '../../deps.js';
 import { hashPassword, verifyPassword } from '../../auth/password.js';
 import { recordAudit } from '../audit/audit-log.js';
-import { LoginCodeError, LoginError, LoginExpiredError, LoginLockedError } from '../errors.js';
+import { LoginCodeError, LoginError, LoginExpiredError, LoginLockedError, LoginThrottledError } from '../errors.js';
 import type { ResolvedPortalOptions } from '../portal-options.js';
 import { lgJpAddress } from '../validation.js';
 import { writeMailFile } from './mail-writer.js';
 import { newOneTimeCode, oneTimeCodeHmac, sameDigest } from './one-time-code.js';
-import { createSession } from './sessions.js';
+import { createSession, purgeExpired } from './sessions.js';
 
 /** What a successful second factor yields. */
 export interface LoginResult {
@@ -81,17 +81,31 @@ export function createLoginFlow(deps: VrsDeps, options: ResolvedPortalOptions): 
       deps.log.info({ event: 'portal.login.refused', staffId: staff.id }, 'login refused');
       throw new LoginError();
     }
+    await purgeExpired(deps.db, now, options.sessionIdleMs);
     const challengeId = randomBytes(16).toString('hex');
     const code = newOneTimeCode();
     const expiresAt = new Date(now.getTime() + options.challengeTtlMs);
-    await withMunicipality(deps.db, staff.municipality_code, async (tx) => {
+    const throttled = await withMunicipality(deps.db, staff.municipality_code, async (tx) => {
+      // One staff member's logins are serialised by the lock, so the count below cannot be raced.
+      await tx.query('SELECT id FROM staff WHERE id = $1 FOR UPDATE', [staff.id]);
+      const recent = await tx.query<{ n: number; oldest: Date | string | null }>(
+        'SELECT count(*)::int AS n, min(created_at) AS oldest FROM portal_login_challenges WHERE staff_id = $1 AND created_at > $2::timestamptz',
+        [staff.id, new Date(now.getTime() - options.challengeTtlMs).toISOString()],
+      );
+      const r = recent.rows[0];
+      if (r && Number(r.n) >= options.maxChallengesPerWindow && r.oldest !== null) {
+        await recordAudit(tx, { municipalityCode: staff.municipality_code, staffId: staff.id, action: 'login.failure', detail: { reason: 'throttled' }, at: now });
+        return Math.max(1, Math.ceil((new Date(r.oldest).getTime() + options.challengeTtlMs - now.getTime()) / 1000));
+      }
       await tx.query(
         `INSERT INTO portal_login_challenges (id, staff_id, municipality_code, code_hmac, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5::timestamptz, $6::timestamptz)`,
         [challengeId, staff.id, staff.municipality_code, oneTimeCodeHmac(deps.keys.lookup, challengeId, code), now.toISOString(), expiresAt.toISOString()],
       );
       await recordAudit(tx, { municipalityCode: staff.municipality_code, staffId: staff.id, action: 'login.code_sent', at: now });
+      return undefined;
     });
+    if (throttled !== undefined) throw new LoginThrottledError(throttled);
     const minutes = Math.round(options.challengeTtlMs / 60_000);
     await writeMailFile(deps.mailDir, {
       from: options.mailFrom,
