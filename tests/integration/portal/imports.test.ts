@@ -2,15 +2,16 @@ import iconv from 'iconv-lite';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { withMunicipality } from '../../../services/vrs/db/database.js';
-import { syntheticCsv, syntheticResidents } from '../../../services/vrs/seed/synthetic.js';
+import { withMyNumberCheckDigit } from '../../../services/common/check-digits.js';
+import { CSV_HEADERS, toCsv } from '../../../services/vrs/imports/csv-writer.js';
 import { DB_KINDS } from '../../helpers/vrs-db.js';
 import { addStaff, loggedIn, portalFixture, TOWN_A, TOWN_B, type PortalFixture } from './portal-fixture.js';
 
 describe.each(DB_KINDS)('portal CSV imports (%s)', (kind) => {
   let f: PortalFixture;
   let a: Awaited<ReturnType<typeof loggedIn>>;
-  const people = syntheticResidents(6, 42, TOWN_A.code);
-  const csv = syntheticCsv(people);
+  const people = testResidents(6);
+  const csv = testCsv(people);
 
   const residentCount = (code: string): Promise<number> =>
     withMunicipality(f.db, code, async (tx) => Number((await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM residents')).rows[0]!.n));
@@ -87,3 +88,31 @@ describe.each(DB_KINDS)('portal CSV imports (%s)', (kind) => {
     }
   });
 });
+
+interface TestResident {
+  atenaNumber: string;
+  myNumber: string;
+  familyName: string;
+  passport: boolean;
+}
+
+/** Fictional residents with valid My Numbers (random, so suites on one server never collide). */
+function testResidents(n: number): TestResident[] {
+  const names = ['試験', '見本', '仮名', '架空', '例示', '模擬'];
+  return Array.from({ length: n }, (_, i) => ({
+    atenaNumber: `7${String(i + 1).padStart(14, '0')}`,
+    myNumber: withMyNumberCheckDigit(String(Math.floor(Math.random() * 1e11)).padStart(11, '0')),
+    familyName: `${names[i % names.length]}${i}`,
+    passport: i % 2 === 0,
+  }));
+}
+
+function testCsv(people: TestResident[]): { residents: string; vaccinations: string; passports: string } {
+  return {
+    residents: toCsv(CSV_HEADERS.residents, people.map((p) => [p.atenaNumber, p.myNumber, p.familyName, '花子', 'シケン', 'ハナコ', '19800401', '2', '', ''])),
+    vaccinations: toCsv(CSV_HEADERS.vaccinations, people.flatMap((p) => [1, 2].map((dose) => [
+      p.atenaNumber, dose, dose === 1 ? '20210601' : '2021/06/22', 'mRNA', 'ファイザー', 'コミナティ筋注', `FA${dose}000`, '0.3', '集団接種会場', '131016',
+    ]))),
+    passports: toCsv(CSV_HEADERS.passports, people.filter((p) => p.passport).map((p) => [p.atenaNumber, 'SHIKEN HANAKO', 'JPN', `TZ${p.atenaNumber.slice(-7)}`, ''])),
+  };
+}
