@@ -20,6 +20,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import express from 'express';
 import { z } from 'zod';
@@ -33,6 +34,12 @@ import { maintenanceRouter } from './maintenance.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const PUBLIC_DIR = join(here, 'public');
+const require = createRequire(import.meta.url);
+/** Noto Sans JP (SIL OFL) from its npm package, so the screens need no system Japanese font. */
+const FONTS: Record<string, string> = {
+  'noto-sans-jp-400.ttf': require.resolve('@expo-google-fonts/noto-sans-jp/400Regular/NotoSansJP_400Regular.ttf'),
+  'noto-sans-jp-700.ttf': require.resolve('@expo-google-fonts/noto-sans-jp/700Bold/NotoSansJP_700Bold.ttf'),
+};
 
 export interface KioskSimConfig {
   port: number;
@@ -135,11 +142,23 @@ export async function startKioskSim(config: KioskSimConfig): Promise<RunningKios
     if (!req.path.includes('/api/tray/')) res.set('content-security-policy', "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'");
     next();
   });
+  app.get('/assets/fonts/:name', (req, res) => {
+    const file = FONTS[String(req.params.name)];
+    if (!file) {
+      res.status(404).end();
+      return;
+    }
+    res.sendFile(file, { maxAge: '1d', headers: { 'content-type': 'font/ttf' } });
+  });
   app.use('/assets', express.static(PUBLIC_DIR, { index: false }));
   app.get('/', (_req, res) => res.sendFile(join(PUBLIC_DIR, 'index.html')));
   app.get('/api/kiosks', (_req, res) => res.json({ kiosks: agents.map((a) => ({ ...a.health.ids, url: `/kiosks/${a.kioskId}/` })) }));
   for (const a of agents) {
-    app.get(`/kiosks/${a.kioskId}`, (_req, res) => res.redirect(`/kiosks/${a.kioskId}/`));
+    app.get(`/kiosks/${a.kioskId}`, (req, res, next) => {
+      // Relative API paths of the page need the trailing slash.
+      if (req.path.endsWith('/')) next();
+      else res.redirect(`/kiosks/${a.kioskId}/`);
+    });
     app.use(`/kiosks/${a.kioskId}`, a.router);
   }
   app.get('/controller/', (_req, res) => res.sendFile(join(PUBLIC_DIR, 'controller.html')));

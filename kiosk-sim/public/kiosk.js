@@ -22,6 +22,8 @@ function h(tag, attrs = {}, ...children) {
   return el;
 }
 const tx = (key, vars) => t(lang, key, vars);
+/** Flattens children and drops empty ones (replaceChildren would print "null"). */
+const kids = (...list) => list.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false);
 
 async function post(path, body = {}) {
   const res = await fetch(api(path), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -82,7 +84,7 @@ function render() {
   langBtn.onclick = () => { lang = lang === 'ja' ? 'en' : 'ja'; localStorage.setItem('kiosk-lang', lang); render(); };
   const screen = document.getElementById('screen');
   screen.dataset.step = state.step;
-  screen.replaceChildren(...screens[state.step]());
+  screen.replaceChildren(...kids(screens[state.step]()));
   renderReader();
   renderCardTray();
   renderOutputTray();
@@ -138,7 +140,7 @@ const screens = {
   'remove-card': () => [
     h('h1', { 'data-testid': 'remove-card' }, tx('remove.title')),
     h('p', {}, tx('remove.body')),
-    h('p', { class: 'voice' }, `🔊 ${tx('voice.remove')}`),
+    h('p', { class: 'voice' }, `${tx('voice.label')} ${tx('voice.remove')}`),
   ],
   select: () => {
     const offered = state.municipalities ?? [];
@@ -161,7 +163,7 @@ const screens = {
       h('h2', {}, tx('select.copies')),
       h('div', { class: 'row' },
         h('button', { class: 'btn', 'data-testid': 'copies-minus', disabled: ui.copies <= 1, onclick: () => choose('copies', ui.copies - 1) }, '−'),
-        h('span', { style: 'font-size:40px;min-width:60px;text-align:center', 'data-testid': 'copies' }, String(ui.copies)),
+        h('span', { class: 'copies', 'data-testid': 'copies' }, String(ui.copies)),
         h('button', { class: 'btn', 'data-testid': 'copies-plus', disabled: ui.copies >= 5, onclick: () => choose('copies', ui.copies + 1) }, '+')),
       h('div', { class: 'actions' }, cancelBtn(),
         h('button', { class: 'btn primary', 'data-testid': 'next', disabled: !m, onclick: () => post('select', { municipality: m.code, kind: ui.kind, copies: ui.copies }) }, tx('next'))),
@@ -208,7 +210,7 @@ const screens = {
     h('h1', { 'data-testid': 'done' }, tx('done.title')),
     h('p', {}, tx('done.body')),
     state.receipt?.change ? h('p', { class: 'notice', 'data-testid': 'change' }, tx('done.change', { n: state.receipt.change })) : null,
-    h('p', { class: 'voice' }, `🔊 ${tx('voice.done')}`),
+    h('p', { class: 'voice' }, `${tx('voice.label')} ${tx('voice.done')}`),
     h('div', { class: 'actions' }, h('span'), h('button', { class: 'btn primary', 'data-testid': 'finish', onclick: () => post('finish') }, tx('done.finish'))),
   ],
   error: () => {
@@ -227,15 +229,15 @@ const screens = {
 function renderReader() {
   const reader = document.getElementById('reader');
   const card = state.card.present ? cards.find((c) => c.cardId === state.card.cardId) : null;
-  reader.replaceChildren(state.card.present
+  reader.replaceChildren(...kids(state.card.present
     ? h('div', { class: 'card', 'data-testid': 'card-on-reader' }, tx('reader.card'), h('div', { class: 'id' }, card?.label ?? ''))
-    : tx('reader.empty'));
+    : tx('reader.empty')));
 }
 
 function renderCardTray() {
   const tray = document.getElementById('card-tray');
   if (!state) return;
-  tray.replaceChildren(
+  tray.replaceChildren(...kids(
     h('h2', {}, tx('tray.cards')),
     h('p', { class: 'hint' }, tx('tray.cardsHint')),
     cards.map((c) => {
@@ -248,12 +250,12 @@ function renderCardTray() {
       }, h('div', {}, c.label), h('div', { class: 'id' }, on ? tx('tray.onReader') : c.cardId.slice(0, 8)));
     }),
     state.card.present ? h('button', { class: 'btn', 'data-testid': 'take-card', onclick: () => post('card/remove') }, tx('tray.takeCard')) : null,
-  );
+  ));
 }
 
 function renderOutputTray() {
   const tray = document.getElementById('output-tray');
-  tray.replaceChildren(
+  tray.replaceChildren(...kids(
     h('h2', {}, tx('tray.output')),
     state.tray.length === 0 ? h('p', { class: 'hint' }, tx('tray.empty')) : null,
     state.tray.map((i) => h('div', { class: 'tray-item', 'data-tray': i.kind },
@@ -262,7 +264,7 @@ function renderOutputTray() {
         h('a', { href: api(`tray/${i.id}`), target: '_blank', rel: 'noopener', 'data-testid': `open-${i.kind}` }, tx('tray.open')),
         h('a', { href: api(`tray/${i.id}?download=1`), download: i.fileName, 'data-testid': `download-${i.kind}` }, tx('tray.download'))))),
     state.tray.length ? h('button', { class: 'btn', 'data-testid': 'take-paper', onclick: () => post('tray/take') }, tx('tray.take')) : null,
-  );
+  ));
 }
 
 function renderIdle() {

@@ -1,0 +1,114 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { cardIdOf, kioskPage, screen, shot, startAndPlace, startKioskStack, typePin, verifyPdf, type KioskStack } from './kiosk-stack.js';
+
+let stack: KioskStack;
+beforeAll(async () => {
+  stack = await startKioskStack();
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+/** Downloads an item of the output tray through the page's download link. */
+async function download(page: Page, kind: 'certificate' | 'receipt'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'kiosk-dl-'));
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId(`download-${kind}`).click()]);
+  const file = join(dir, `${kind}.pdf`);
+  await dl.saveAs(file);
+  return file;
+}
+
+async function payAndPrint(page: Page, coins: number[]): Promise<void> {
+  for (const c of coins) await page.locator(`[data-coin="${c}"]`).click();
+  await page.getByTestId('print').click();
+}
+
+describe('kiosk issuance in a real browser', () => {
+  it('issues a domestic certificate from card to receipt, and the printed PDF verifies', async () => {
+    const page = await kioskPage(stack, 0);
+    await screen(page, 'home').waitFor();
+    await shot(page, '01-home');
+    await startAndPlace(page, await cardIdOf('yamada-taro'));
+    await screen(page, 'pin').waitFor();
+    for (const d of '12') await page.locator(`.pad [data-digit="${d}"]`).click();
+    await shot(page, '03-pin-pad');
+    await page.getByTestId('pin-clear').click();
+    await typePin(page, '1234');
+    await screen(page, 'remove-card').waitFor();
+    await shot(page, '04-remove-card');
+    const spoken = await page.evaluate(() => (window as unknown as { __spoken: { text: string; lang: string }[] }).__spoken);
+    expect(spoken.some((s) => s.lang === 'ja-JP' && s.text.includes('カード'))).toBe(true);
+    // It does not go on while the card is on the reader.
+    await page.waitForTimeout(700);
+    await expect(screen(page, 'remove-card').count()).resolves.toBe(1);
+    await page.getByTestId('take-card').click();
+    await screen(page, 'select').waitFor();
+    await expect(page.getByTestId('holder').textContent()).resolves.toContain('山田');
+    await expect(page.locator('[data-kind="overseas"]').isDisabled()).resolves.toBe(true);
+    await page.getByTestId('copies-plus').click();
+    await shot(page, '05-select');
+    await page.getByTestId('next').click();
+    await screen(page, 'confirm').waitFor();
+    await expect(page.getByTestId('fee').textContent()).resolves.toContain('240');
+    await shot(page, '06-confirm');
+    await page.getByTestId('confirm').click();
+    await screen(page, 'pay').waitFor();
+    await page.locator('[data-coin="100"]').click();
+    await expect(page.getByTestId('print').isDisabled()).resolves.toBe(true);
+    await shot(page, '07-pay');
+    await payAndPrint(page, [500]);
+    await screen(page, 'done').waitFor({ timeout: 30_000 });
+    await expect(page.getByTestId('change').textContent()).resolves.toContain('360');
+    await shot(page, '09-done');
+    const spokenDone = await page.evaluate(() => (window as unknown as { __spoken: { text: string }[] }).__spoken.map((s) => s.text));
+    expect(spokenDone.some((t) => t.includes('証明書') && t.includes('領収書'))).toBe(true);
+
+    const pdf = await download(page, 'certificate');
+    const receipt = await download(page, 'receipt');
+    expect((await readFile(receipt)).subarray(0, 5).toString()).toBe('%PDF-');
+    const verified = await verifyPdf(pdf);
+    expect(verified.code, verified.out).toBe(0);
+
+    // The kiosk log keeps date-time, kind and copies only.
+    const log = await stack.sim.agents[0]!.log.entries();
+    expect(log.at(-1)).toEqual({ issuedAt: expect.any(String), kind: 'domestic', copies: 2 });
+    expect(Object.keys(log.at(-1)!).sort()).toEqual(['copies', 'issuedAt', 'kind']);
+
+    // Taking the paper empties the tray: the kiosk keeps no copy.
+    await page.getByTestId('take-paper').click();
+    await expect(page.locator('[data-tray]').count()).resolves.toBe(0);
+    await page.getByTestId('finish').click();
+    await screen(page, 'home').waitFor();
+    await page.context().close();
+  });
+
+  it('issues an overseas certificate for a resident with passport data on file', async () => {
+    const page = await kioskPage(stack, 1);
+    await startAndPlace(page, await cardIdOf('suzuki-ichiro'));
+    await screen(page, 'pin').waitFor();
+    await typePin(page, '1234');
+    await screen(page, 'remove-card').waitFor();
+    await page.getByTestId('take-card').click();
+    await screen(page, 'select').waitFor();
+    await page.locator('[data-kind="overseas"]').click();
+    await shot(page, '05-select-overseas');
+    await page.getByTestId('next').click();
+    await screen(page, 'confirm').waitFor();
+    await page.getByTestId('confirm').click();
+    await screen(page, 'pay').waitFor();
+    await payAndPrint(page, [1000]);
+    await screen(page, 'printing').or(screen(page, 'done')).first().waitFor();
+    await screen(page, 'done').waitFor({ timeout: 30_000 });
+    const pdf = await download(page, 'certificate');
+    const verified = await verifyPdf(pdf);
+    expect(verified.code, verified.out).toBe(0);
+    expect(verified.out).toMatch(/VDS|vds/);
+    const log = await stack.sim.agents[1]!.log.entries();
+    expect(log.at(-1)).toMatchObject({ kind: 'overseas', copies: 1 });
+    await page.context().close();
+  });
+});

@@ -1,0 +1,165 @@
+/**
+ * One real stack for a browser test file: VRS (in-memory PGlite, demo seed), the relay (always
+ * open, in-process one-time store) and the kiosk simulator, all on free ports, with a copy of the
+ * demo cards in a temp folder (PIN counters are written back to the copies), and a headless
+ * Chromium (Debian's) driven by playwright-core.
+ */
+import { execFile } from 'node:child_process';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { pkiPaths } from '../../../services/common/pki-paths.js';
+import { createLogger } from '../../../services/common/logger.js';
+import { openDatabase } from '../../../services/vrs/db/database.js';
+import { loadVrsConfig } from '../../../services/vrs/config.js';
+import { startVrs, type RunningVrs } from '../../../services/vrs/server.js';
+import { loadRelayConfig } from '../../../services/relay/config.js';
+import { startRelay, type RunningRelay } from '../../../services/relay/server.js';
+import { startKioskSim, type RunningKioskSim } from '../../../kiosk-sim/server.js';
+import type { KioskEvent } from '../../../kiosk-sim/agent/kiosk-flow.js';
+
+const run = promisify(execFile);
+export const SCREENSHOT_DIR = resolve('tests/screenshots/kiosk');
+export const DEMO_PASSWORD = 'kiosk-e2e-demo-password';
+export const MAINTENANCE_PASSWORD = 'kiosk-e2e-maintenance';
+
+export interface KioskStack {
+  dir: string;
+  cardsDir: string;
+  vrs: RunningVrs;
+  relay: RunningRelay;
+  sim: RunningKioskSim;
+  browser: Browser;
+  events: { kioskId: string; e: KioskEvent }[];
+  mailDir: string;
+  /** Starts the kiosk simulator again over the same cards (a restart). */
+  restartSim(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  idleTimeoutMs?: number;
+  kioskIds?: string[];
+}
+
+export async function startKioskStack(options: StackOptions = {}): Promise<KioskStack> {
+  const pki = pkiPaths(resolve('certs/out'));
+  const dir = await mkdtemp(join(tmpdir(), 'kiosk-e2e-'));
+  const cardsDir = join(dir, 'cards');
+  await cp(pki.cardsDir, cardsDir, { recursive: true });
+  const mailDir = join(dir, 'mailbox');
+  await mkdir(mailDir, { recursive: true });
+  const silent = { LOG_LEVEL: 'silent' };
+  const db = await openDatabase({});
+  const vrs = await startVrs(
+    loadVrsConfig({ ...silent, VRS_PORT: '0', PORTAL_PORT: '0', DEMO_PASSWORD, MAIL_DIR: mailDir }),
+    { db, log: createLogger({ service: 'vrs', level: 'silent' }) },
+  );
+  const relay = await startRelay(loadRelayConfig({
+    ...silent, RELAY_PORT: '0', SERVICE_HOURS: '00:00-24:00', VRS_URL: vrs.lgwanUrl,
+    OUTBOX_DIR: join(dir, 'outbox'), SESSION_TTL_S: '600', DOCUMENT_TTL_S: '120', NOTICE_POLL_MS: '200',
+  }));
+  const events: KioskStack['events'] = [];
+  const simConfig = {
+    port: 0,
+    relayUrl: relay.url,
+    kioskCertDir: pki.kiosksDir,
+    relayCa: pki.serverCa,
+    cardsDir,
+    logDir: join(dir, 'kiosk-logs'),
+    maintenancePassword: MAINTENANCE_PASSWORD,
+    heartbeatMs: 1000,
+    logger: createLogger({ service: 'kiosk-sim', level: 'silent' }),
+    onEvent: (kioskId: string, e: KioskEvent) => events.push({ kioskId, e }),
+    ...(options.idleTimeoutMs ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
+    ...(options.kioskIds ? { kioskIds: options.kioskIds } : {}),
+  };
+  let sim = await startKioskSim(simConfig);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const stack: KioskStack = {
+    dir, cardsDir, vrs, relay, sim, browser, events, mailDir,
+    async restartSim() {
+      await stack.sim.close();
+      sim = await startKioskSim(simConfig);
+      stack.sim = sim;
+    },
+    async close() {
+      await browser.close().catch(() => undefined);
+      await stack.sim.close().catch(() => undefined);
+      await relay.stop().catch(() => undefined);
+      await vrs.close().catch(() => undefined);
+      await db.close().catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  return stack;
+}
+
+/** The card id of a demo resident (certs/out/cards/manifest.json). */
+export async function cardIdOf(slug: string): Promise<string> {
+  const manifest = JSON.parse(await readFile(join(pkiPaths(resolve('certs/out')).cardsDir, 'manifest.json'), 'utf8')) as Record<string, { cardId: string }>;
+  const entry = manifest[slug];
+  if (!entry) throw new Error(`no demo card ${slug}`);
+  return entry.cardId;
+}
+
+/** Saves a screenshot a person can look at: tests/screenshots/kiosk/<name>.png */
+export async function shot(page: Page, name: string): Promise<void> {
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+}
+
+/** A new page with speech synthesis recorded in window.__spoken. */
+export async function kioskPage(stack: KioskStack, kioskIndex = 0): Promise<Page> {
+  const context = await stack.browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true, locale: 'ja-JP' });
+  await context.addInitScript(() => {
+    const w = window as unknown as { __spoken: { text: string; lang: string }[] };
+    w.__spoken = [];
+    if ('speechSynthesis' in window) {
+      window.speechSynthesis.speak = (u: SpeechSynthesisUtterance) => { w.__spoken.push({ text: u.text, lang: u.lang }); };
+    }
+  });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+  await page.goto(stack.sim.kiosks[kioskIndex]!.url);
+  return page;
+}
+
+export const screen = (page: Page, step: string) => page.locator(`#screen[data-step="${step}"]`);
+
+/** Home → card → PIN: starts a session and places the card. */
+export async function startAndPlace(page: Page, cardId: string): Promise<void> {
+  await page.getByTestId('start').click();
+  await screen(page, 'card').waitFor();
+  await page.locator(`[data-card="${cardId}"]`).click();
+}
+
+export async function typePin(page: Page, pin: string): Promise<void> {
+  for (const d of pin) await page.locator(`.pad [data-digit="${d}"]`).click();
+  await page.getByTestId('pin-ok').click();
+}
+
+/** Runs the verifier CLI on a PDF; resolves with its exit code and output. */
+export async function verifyPdf(file: string): Promise<{ code: number; out: string }> {
+  try {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'services/certificate/verify/cli.ts', file], { cwd: resolve('.') });
+    return { code: 0, out: stdout };
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof err.code === 'number' ? err.code : 1, out: `${err.stdout ?? ''}${err.stderr ?? ''}` };
+  }
+}
+
+export async function readCardTries(cardsDir: string, cardId: string): Promise<number> {
+  const json = JSON.parse(await readFile(join(cardsDir, `${cardId}.json`), 'utf8')) as { aps: Record<string, { pin: { triesLeft: number } }> };
+  return json.aps['D3921000310001010408']!.pin.triesLeft;
+}
+
+export async function listFiles(dir: string): Promise<string[]> {
+  return readdir(dir).catch(() => []);
+}
