@@ -11,6 +11,7 @@ import { resolvePortalOptions, type PortalOptions } from './portal-options.js';
 import { serviceRoutes } from './service/service-routes.js';
 import { staffRoutes } from './staff/staff-routes.js';
 import { statisticsRoutes } from './statistics/statistics-routes.js';
+import { portalWebRouter } from '../portal-web/router.js';
 
 export type { PortalOptions } from './portal-options.js';
 
@@ -51,6 +52,8 @@ export function createPortalApp(deps: VrsDeps, portalOptions: PortalOptions = {}
   api.use(auditRoutes(deps));
   api.use(statisticsRoutes(deps));
   app.use('/api/v1', api);
+  // The pages (自治体向け画面) on top of the API: GET / is the issuance log; login is client-side.
+  app.use(portalWebRouter());
 
   app.use(notFoundRoute);
   app.use(problemHandler(deps.log));

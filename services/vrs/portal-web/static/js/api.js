@@ -1,0 +1,93 @@
+// Calls to the portal API (/api/v1/…) with the session cookie and, for every state change, the
+// CSRF token read from GET /api/v1/session.
+
+let csrfToken = null;
+
+/** Remembers the CSRF token the session (or the login) answered. */
+export function setCsrfToken(token) {
+  csrfToken = token;
+}
+
+/** An answer that is not 2xx: `code` is the problem document's ERR_… code. */
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super((problem && problem.detail) || `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem || {};
+    this.code = (problem && problem.code) || 'ERR_HTTP';
+  }
+}
+
+/**
+ * fetch() of an API path. `json` is sent as a JSON body, `body` as is with `contentType`.
+ * Answers the parsed JSON (or null). Statuses listed in `accept` answer `{ status, data }`
+ * instead of throwing. A lost session (401 ERR_UNAUTHENTICATED) goes to the login page unless
+ * `stayOn401`.
+ */
+export async function api(path, options = {}) {
+  const { method = 'GET', json, body, contentType, accept = [], stayOn401 = false } = options;
+  const headers = { Accept: 'application/json' };
+  let payload = body;
+  if (json !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    payload = JSON.stringify(json);
+  } else if (contentType) {
+    headers['Content-Type'] = contentType;
+  }
+  if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  let res;
+  try {
+    res = await fetch(path, { method, headers, body: payload, credentials: 'same-origin', cache: 'no-store' });
+  } catch {
+    throw new ApiError(0, { code: 'ERR_NETWORK', detail: 'network error' });
+  }
+  const type = res.headers.get('content-type') || '';
+  const data = type.includes('json') ? await res.json().catch(() => null) : null;
+  if (accept.includes(res.status)) return { status: res.status, data };
+  if (!res.ok) {
+    if (res.status === 401 && data && data.code === 'ERR_UNAUTHENTICATED' && !stayOn401) {
+      toLogin('expired');
+      // Never resolves: the page is going away.
+      return new Promise(() => {});
+    }
+    throw new ApiError(res.status, data);
+  }
+  return data;
+}
+
+/** Sends the browser to the login page (with a reason the login page shows). */
+export function toLogin(reason) {
+  location.replace(`/login.html${reason ? `?reason=${encodeURIComponent(reason)}` : ''}`);
+}
+
+const MESSAGES = {
+  ERR_LOGIN: 'メールアドレスまたはパスワードが正しくありません。',
+  ERR_LOGIN_EXPIRED: '確認コードの有効期限が切れているか、すでに使われています。もう一度ログインして、新しい確認コードを受け取ってください。',
+  ERR_LOGIN_LOCKED: '確認コードを規定の回数以上間違えたため、このコードは使えなくなりました（ロックされました）。もう一度ログインして、新しい確認コードを受け取ってください。',
+  ERR_UNAUTHENTICATED: 'ログインの有効期限が切れました。もう一度ログインしてください。',
+  ERR_CSRF: '画面の情報が古くなっています。ページを再読み込みしてから、もう一度操作してください。',
+  ERR_FORBIDDEN: 'この操作は許可されていません。',
+  ERR_STAFF_LIMIT: '有効な職員アカウントは上限に達しています。新しく追加するには、使わないアカウントを無効にしてください。',
+  ERR_STAFF_EXISTS: 'このメールアドレスのアカウントはすでに登録されています。',
+  ERR_NOT_FOUND: '対象が見つかりません。画面を再読み込みしてください。',
+  ERR_BODY_TOO_LARGE: 'ファイルが大きすぎます。',
+  ERR_UNSUPPORTED_MEDIA_TYPE: 'この形式のファイルは受け付けられません。CSV ファイルを選んでください。',
+  ERR_NETWORK: 'サーバーに接続できませんでした。ネットワークを確認して、もう一度操作してください。',
+};
+
+/** A Japanese message for an error of `api()`. */
+export function errorMessage(err) {
+  if (!(err instanceof ApiError)) return '予期しないエラーが発生しました。もう一度操作してください。';
+  if (err.code === 'ERR_LOGIN_CODE') {
+    const left = err.problem.attemptsLeft;
+    return `確認コードが正しくありません。${typeof left === 'number' ? `あと ${left} 回まで入力できます。` : ''}`;
+  }
+  if (err.code === 'ERR_LOGIN_LOCKED' && err.status === 429) {
+    // Too many codes requested for the account: the server says how long to wait.
+    const minutes = Math.max(1, Math.ceil(Number(err.problem.retryAfter || 60) / 60));
+    return `確認コードの送信回数が上限に達しました。約 ${minutes} 分たってから、もう一度ログインしてください。`;
+  }
+  if (MESSAGES[err.code]) return MESSAGES[err.code];
+  if (err.code === 'ERR_BAD_REQUEST') return '入力内容に誤りがあります。';
+  return `エラーが発生しました（${err.code}）。時間をおいて、もう一度操作してください。`;
+}

@@ -1,0 +1,74 @@
+// 操作ログ: the staff operations log of the municipality, newest first, paged.
+import { api, errorMessage } from './api.js';
+import { count, el, jstText, runPage, showMessage, startPage } from './layout.js';
+
+const PAGE_SIZE = 50;
+const $ = (id) => document.getElementById(id);
+let page = 1;
+let total = 0;
+
+const ACTIONS = {
+  'login.code_sent': 'ログイン（確認コード送信）',
+  'login.success': 'ログイン',
+  'login.failure': 'ログイン失敗',
+  logout: 'ログアウト',
+  import: 'データ取込',
+  'service.suspend': 'コンビニ交付の停止',
+  'service.resume': 'コンビニ交付の再開',
+  'staff.create': '職員アカウントの追加',
+  'staff.disable': '職員アカウントの無効化',
+  'issuances.view': '交付履歴の閲覧',
+  'issuances.export_csv': '交付履歴の CSV 出力',
+  'statistics.view': '統計の閲覧',
+};
+
+const DETAIL_KEYS = {
+  reason: '理由', wrongAttempts: '誤入力回数', kind: '種類', ok: '取込', encoding: '文字コード', bytes: 'バイト数',
+  rows: '行数', inserted: '新規', updated: '更新', errors: '誤り', from: '開始日', to: '終了日', page: 'ページ',
+  targetStaffId: '対象職員ID',
+};
+const REASONS = { password: 'パスワード誤り', disabled: '無効なアカウント', code: '確認コード誤り', code_locked: '確認コード誤りによるロック', locked: 'ロック済み', expired: '期限切れ' };
+const KINDS = { residents: '接種対象者', vaccinations: '接種記録', passports: '旅券情報' };
+
+function detailText(action, detail) {
+  const parts = [];
+  for (const [k, v] of Object.entries(detail ?? {})) {
+    if (v === null || v === undefined) continue;
+    let value = v;
+    if (k === 'reason') value = REASONS[v] ?? v;
+    else if (k === 'kind' && action === 'import') value = KINDS[v] ?? v;
+    else if (k === 'ok') value = v ? '反映' : '拒否（変更なし）';
+    parts.push(`${DETAIL_KEYS[k] ?? k}: ${value}`);
+  }
+  return parts.join('、');
+}
+
+async function load() {
+  try {
+    const res = await api(`/api/v1/audit?page=${page}&pageSize=${PAGE_SIZE}`);
+    total = res.total;
+    const body = $('audit-table').tBodies[0];
+    body.replaceChildren(...(res.items.length ? res.items.map((i) => el('tr', { 'data-action': i.action },
+      el('td', {}, jstText(i.at)),
+      el('td', {}, i.staffEmail ?? '—'),
+      el('td', {}, ACTIONS[i.action] ?? i.action),
+      el('td', {}, detailText(i.action, i.detail)),
+    )) : [el('tr', {}, el('td', { colspan: 4, class: 'empty' }, '記録はありません。'))]));
+    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    const first = total === 0 ? 0 : (page - 1) * PAGE_SIZE + 1;
+    $('page-text').textContent = `全 ${count(total)} 件中 ${count(first)}〜${count((page - 1) * PAGE_SIZE + res.items.length)} 件目（${page}／${pages} ページ）`;
+    $('prev').disabled = page <= 1;
+    $('next').disabled = page >= pages;
+  } catch (err) {
+    showMessage($('message'), 'error', errorMessage(err));
+  }
+}
+
+async function start() {
+  await startPage('audit');
+  $('prev').addEventListener('click', () => { if (page > 1) { page -= 1; void load(); } });
+  $('next').addEventListener('click', () => { page += 1; void load(); });
+  await load();
+}
+
+runPage(start);

@@ -1,0 +1,71 @@
+// サービス停止・再開: the municipality's kiosk service, with a switch that asks for confirmation.
+import { api, errorMessage } from './api.js';
+import { clearMessage, el, jstText, runPage, showMessage, startPage } from './layout.js';
+
+const $ = (id) => document.getElementById(id);
+let service = null;
+
+function render() {
+  const suspended = service.suspended;
+  const running = service.participates && !suspended;
+  const state = $('service-state');
+  state.className = `service-state ${suspended ? 'suspended' : 'running'}`;
+  state.textContent = !service.participates ? 'コンビニ交付に参加していません'
+    : suspended ? '停止中（コンビニ端末では交付できません）' : '提供中（コンビニ端末で交付できます）';
+  $('service-since').textContent = suspended && service.suspendedAt ? `${jstText(service.suspendedAt)} から停止しています。` : '';
+  const sw = $('service-switch');
+  sw.setAttribute('aria-checked', running ? 'true' : 'false');
+  sw.disabled = !service.participates;
+  $('switch-label').textContent = `コンビニ交付を提供する（現在: ${running ? 'オン' : 'オフ'}）`;
+  document.body.dataset.suspended = String(suspended);
+}
+
+function confirmChange(suspend) {
+  const dialog = $('confirm');
+  const name = service.name;
+  $('confirm-title').textContent = suspend ? `${name}のコンビニ交付を停止しますか？` : `${name}のコンビニ交付を再開しますか？`;
+  $('confirm-text').textContent = suspend
+    ? '停止すると直ちに、全国のコンビニ端末のメニューからこの自治体が外れ、接種証明書を交付できなくなります。'
+    : '再開すると直ちに、全国のコンビニ端末でこの自治体の接種証明書を交付できるようになります。';
+  const ok = $('confirm-ok');
+  ok.textContent = suspend ? '停止する' : '再開する';
+  ok.className = suspend ? 'danger' : '';
+  dialog.returnValue = '';
+  return new Promise((resolve) => {
+    dialog.addEventListener('close', () => resolve(dialog.returnValue === 'ok'), { once: true });
+    dialog.showModal();
+    $('confirm-cancel').focus();
+  });
+}
+
+async function toggle() {
+  const suspend = !service.suspended;
+  if (!(await confirmChange(suspend))) {
+    $('service-switch').focus();
+    return;
+  }
+  clearMessage($('message'));
+  try {
+    const res = await api('/api/v1/service', { method: 'PUT', json: { suspended: suspend } });
+    service = { ...service, suspended: res.suspended, suspendedAt: res.suspendedAt };
+    render();
+    showMessage($('message'), 'ok', suspend ? 'コンビニ交付を停止しました。' : 'コンビニ交付を再開しました。');
+  } catch (err) {
+    showMessage($('message'), 'error', errorMessage(err));
+  }
+  $('service-switch').focus();
+}
+
+async function start() {
+  await startPage('service');
+  service = await api('/api/v1/service');
+  $('facts').replaceChildren(
+    el('dt', {}, '自治体名'), el('dd', {}, service.name),
+    el('dt', {}, '自治体コード'), el('dd', {}, service.code),
+    el('dt', {}, 'コンビニ交付への参加'), el('dd', {}, service.participates ? '参加' : '不参加'),
+  );
+  render();
+  $('service-switch').addEventListener('click', () => void toggle());
+}
+
+runPage(start);
