@@ -21,6 +21,10 @@ export const relayConfigSchema = z
     SESSION_TTL_S: opt(z.coerce.number().positive().max(86_400).default(600)),
     DOCUMENT_TTL_S: opt(z.coerce.number().positive().max(86_400).default(300)),
     REDIS_URL: opt(z.string().regex(/^rediss?:\/\//, 'expected a redis:// URL').optional()),
+    /** Redis Cluster seed nodes `host:port,host:port`; takes precedence over REDIS_URL. */
+    REDIS_CLUSTER_NODES: opt(z.string().regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, 'expected host:port[,host:port…]').optional()),
+    /** Namespace for every Redis key (several relay fleets or test runs on one Redis). */
+    REDIS_KEY_PREFIX: opt(z.string().regex(/^[A-Za-z0-9_.:-]*$/).default('')),
     VRS_URL: opt(z.string().url().default('https://localhost:9443')),
     VRS_TIMEOUT_MS: opt(z.coerce.number().int().positive().default(5000)),
     PKI_DIR: opt(z.string().optional()),
@@ -44,6 +48,11 @@ export const relayConfigSchema = z
       sessionTtlMs: Math.round(env.SESSION_TTL_S * 1000),
       documentTtlMs: Math.round(env.DOCUMENT_TTL_S * 1000),
       redisUrl: env.REDIS_URL,
+      redisKeyPrefix: env.REDIS_KEY_PREFIX,
+      redisClusterNodes: env.REDIS_CLUSTER_NODES?.split(',').map((n) => {
+        const i = n.lastIndexOf(':');
+        return { host: n.slice(0, i), port: Number(n.slice(i + 1)) };
+      }),
       vrsUrl: env.VRS_URL.replace(/\/$/, ''),
       vrsTimeoutMs: env.VRS_TIMEOUT_MS,
       pki,

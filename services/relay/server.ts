@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import type { DestinationStream } from 'pino';
 import { systemClock, type Clock } from '../common/clock.js';
 import { createLogger, type Logger } from '../common/logger.js';
@@ -63,7 +63,11 @@ export async function startRelay(
   const clock = overrides.clock ?? systemClock;
   const log = createLogger({ service: 'relay', level: config.logLevel, ...(overrides.logDestination ? { destination: overrides.logDestination } : {}) });
   const storeKey = await readStoreKey(config.storeKeyFile);
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : undefined;
+  // Redis Cluster (REDIS_CLUSTER_NODES) speaks the same verbs: a session's keys share the hash tag
+  // {sid} and the outbox's the tag {outbox}, so every script touches one slot.
+  const redis = config.redisClusterNodes
+    ? (new Cluster(config.redisClusterNodes, { redisOptions: { maxRetriesPerRequest: 2 } }) as unknown as Redis)
+    : config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2, keyPrefix: config.redisKeyPrefix }) : undefined;
   const inner: OneTimeStore = redis ? new RedisStore(redis) : new MemoryStore({ clock });
   const store = new SealedStore(inner, storeKey);
   const outbox: NoticeOutbox = redis ? new RedisOutbox(redis) : new FileOutbox(config.outboxDir);

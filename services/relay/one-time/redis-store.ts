@@ -72,12 +72,14 @@ export class RedisStore implements OneTimeStore {
   }
 
   async sessionKeys(sessionId: string): Promise<string[]> {
+    // SCAN sees raw key names: ioredis's keyPrefix is added to the pattern and removed from the answer here.
+    const ns = this.redis.options.keyPrefix ?? '';
     const found: string[] = [];
     let cursor = '0';
     do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${storeKeys.prefix(sessionId)}*`, 'COUNT', 1000);
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${ns}${storeKeys.prefix(sessionId)}*`, 'COUNT', 1000);
       cursor = next;
-      found.push(...keys);
+      found.push(...keys.map((k) => k.slice(ns.length)));
     } while (cursor !== '0');
     return found;
   }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,7 +30,8 @@ export async function startTestRelay(options: {
     NOTICE_POLL_MS: '100',
     OUTBOX_DIR: outboxDir,
     LOG_LEVEL: 'info',
-    ...(options.store === 'redis' ? { REDIS_URL: options.redisUrl } : {}),
+    // Each test's relays get their own Redis namespace (outbox included) unless told to share one.
+    ...(options.store === 'redis' ? { REDIS_URL: options.redisUrl, REDIS_KEY_PREFIX: `t${randomBytes(4).toString('hex')}:` } : {}),
     ...options.env,
   };
   const relay = await startRelay(loadRelayConfig(env), {
