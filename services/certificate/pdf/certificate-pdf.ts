@@ -1,7 +1,7 @@
 import type { Clock } from '../../common/clock.js';
 import type { CertificateRecord, Dose } from '../../common/lgwan-contract.js';
 import type { QrMatrix } from '../qr/qr-matrix.js';
-import { drawQr } from './draw-qr.js';
+import { drawQr, type FormSink } from './draw-qr.js';
 import type { CertificateFonts } from './fonts.js';
 import { A4, line, lineCentered, lineRight, MM, openDocument } from './page-kit.js';
 
@@ -106,11 +106,11 @@ function codesAndFooter(doc: PDFKit.PDFDocument, input: CertificatePdfInput): vo
   const shcX = vdsQr ? LEFT + 6 * MM : (A4.width - SHC_QR_MM * MM) / 2;
   const shcY = vdsQr ? qrTop + (VDS_QR_MM - SHC_QR_MM) * MM : qrTop;
   line(doc, 'SMART Health Card', shcX, shcY - 7 * MM, 8.5, true);
-  drawQr(doc, shcQr, shcX, shcY, SHC_QR_MM * MM);
+  drawQr(doc as unknown as FormSink, shcQr, shcX, shcY, SHC_QR_MM * MM);
   if (vdsQr) {
     const vx = RIGHT - 6 * MM - VDS_QR_MM * MM;
     line(doc, 'ICAO VDS-NC', vx, qrTop - 7 * MM, 8.5, true);
-    drawQr(doc, vdsQr, vx, qrTop, VDS_QR_MM * MM);
+    drawQr(doc as unknown as FormSink, vdsQr, vx, qrTop, VDS_QR_MM * MM);
   }
   const jwks = `${input.shcIssuerUrl.replace(/\/$/, '')}/.well-known/jwks.json`;
   line(doc, '偽造防止：二次元コードは発行者の電子署名付きです。検証は公開鍵で誰でも行えます（npm run verify）。', LEFT, bottomText, 8);

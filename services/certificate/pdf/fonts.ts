@@ -3,20 +3,16 @@ import { createRequire } from 'node:module';
 import * as fontkit from 'fontkit';
 import type { FontkitFont, FontkitGlyphRun } from 'fontkit';
 
-/** Japanese fonts parsed once and shared by every document a builder makes. */
+/** The Japanese font, parsed once and shared by every document a builder makes. */
 export interface CertificateFonts {
   regular: FontkitFont;
-  bold: FontkitFont;
 }
 
 const require = createRequire(import.meta.url);
 
-/** Paths of Noto Sans JP (SIL OFL) as shipped by the npm package @expo-google-fonts/noto-sans-jp. */
-export function notoSansJpPaths(): { regular: string; bold: string } {
-  return {
-    regular: require.resolve('@expo-google-fonts/noto-sans-jp/400Regular/NotoSansJP_400Regular.ttf'),
-    bold: require.resolve('@expo-google-fonts/noto-sans-jp/700Bold/NotoSansJP_700Bold.ttf'),
-  };
+/** Path of Noto Sans JP Regular (SIL OFL) as shipped by the npm package @expo-google-fonts/noto-sans-jp. */
+export function notoSansJpPaths(): { regular: string } {
+  return { regular: require.resolve('@expo-google-fonts/noto-sans-jp/400Regular/NotoSansJP_400Regular.ttf') };
 }
 
 /**
@@ -27,8 +23,24 @@ export function notoSansJpPaths(): { regular: string; bold: string } {
  */
 function withSharedLayoutCache(font: FontkitFont, maxEntries = 20_000): FontkitFont {
   const cache = new Map<string, FontkitGlyphRun>();
+  const memoized = new WeakSet<object>();
   return new Proxy(font, {
     get(target, prop, receiver) {
+      if (prop === 'getGlyph') {
+        // The subsetter decodes each glyph's outline again for every document; keep the decoded
+        // (read-only) outline on fontkit's cached glyph object.
+        return (id: number, chars?: unknown) => {
+          const glyph = (target as unknown as { getGlyph(id: number, chars?: unknown): { _decode(): unknown } }).getGlyph(id, chars);
+          if (!memoized.has(glyph)) {
+            const decode = glyph._decode.bind(glyph);
+            let decoded: unknown;
+            let done = false;
+            glyph._decode = () => (done ? decoded : ((done = true), (decoded = decode())));
+            memoized.add(glyph);
+          }
+          return glyph;
+        };
+      }
       if (prop !== 'layout') return Reflect.get(target, prop, receiver);
       return (text: string, features?: unknown): FontkitGlyphRun => {
         if (features !== undefined) return target.layout(text, features);
@@ -44,10 +56,7 @@ function withSharedLayoutCache(font: FontkitFont, maxEntries = 20_000): FontkitF
   });
 }
 
-/** Reads and parses Noto Sans JP regular and bold once. */
+/** Reads and parses Noto Sans JP once (bold is drawn by stroking, see page-kit). */
 export function loadCertificateFonts(paths = notoSansJpPaths()): CertificateFonts {
-  return {
-    regular: withSharedLayoutCache(fontkit.create(readFileSync(paths.regular))),
-    bold: withSharedLayoutCache(fontkit.create(readFileSync(paths.bold))),
-  };
+  return { regular: withSharedLayoutCache(fontkit.create(readFileSync(paths.regular))) };
 }

@@ -35,10 +35,10 @@ export async function renderReceiptPdf(fonts: CertificateFonts, clock: Clock, in
     size: [WIDTH, HEIGHT],
     margin: 0,
     compress: true,
+    font: null as unknown as string,
     info: { Title: '領収書', Producer: 'konbini-vaccine-certificate', CreationDate: clock.now() },
   });
   doc.registerFont(FONT.regular, fonts.regular as unknown as Buffer);
-  doc.registerFont(FONT.bold, fonts.bold as unknown as Buffer);
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
     doc.on('data', (c: Buffer) => chunks.push(c));
@@ -48,12 +48,13 @@ export async function renderReceiptPdf(fonts: CertificateFonts, clock: Clock, in
   const left = 6 * MM;
   const right = WIDTH - 6 * MM;
   let y = 8 * MM;
-  doc.font(FONT.bold).fontSize(16);
-  doc.text('領収書', (WIDTH - doc.widthOfString('領収書')) / 2, y, { lineBreak: false });
+  doc.font(FONT.regular).fontSize(16).lineWidth(0.5);
+  doc.text('領収書', (WIDTH - doc.widthOfString('領収書')) / 2, y, { lineBreak: false, fill: true, stroke: true });
   y += 12 * MM;
   doc.font(FONT.regular).fontSize(9);
-  doc.text('新型コロナウイルス感染症予防接種証明書 交付手数料', left, y, { lineBreak: false });
-  y += 8 * MM;
+  doc.text('新型コロナウイルス感染症予防接種証明書', left, y, { lineBreak: false });
+  doc.text('交付手数料', left, y + 4.5 * MM, { lineBreak: false });
+  y += 12 * MM;
   const when = jstParts(input.issuedAt);
   const rows: Array<[string, string]> = [
     ['手数料（1通）', yen(feePerCopy)],
@@ -66,9 +67,10 @@ export async function renderReceiptPdf(fonts: CertificateFonts, clock: Clock, in
     ['端末ID', input.kioskId],
   ];
   for (const [label, value] of rows) {
-    doc.font(label === '合計' ? FONT.bold : FONT.regular).fontSize(10);
-    doc.text(label, left, y, { lineBreak: false });
-    doc.text(value, right - doc.widthOfString(value), y, { lineBreak: false });
+    const bold = label === '合計';
+    doc.font(FONT.regular).fontSize(10).lineWidth(0.3);
+    doc.text(label, left, y, { lineBreak: false, fill: true, stroke: bold });
+    doc.text(value, right - doc.widthOfString(value), y, { lineBreak: false, fill: true, stroke: bold });
     y += 7 * MM;
     if (label === '合計' || label === 'お釣り') doc.moveTo(left, y - 2 * MM).lineTo(right, y - 2 * MM).stroke('#888888');
   }

@@ -79,8 +79,69 @@ function scanCodes(rgba: Uint8ClampedArray, width: number, height: number, max: 
 }
 
 /**
+ * Finds code-like areas cheaply: cells of 16 px whose dark share is that of QR modules (25–75 %),
+ * joined into 4-connected blobs, kept when at least 15 mm wide and roughly square.
+ */
+function candidateRegions(rgba: Uint8ClampedArray, width: number, height: number, cell = 16): Region[] {
+  const cw = Math.floor(width / cell);
+  const ch = Math.floor(height / cell);
+  const dense = new Uint8Array(cw * ch);
+  for (let cy = 0; cy < ch; cy++) {
+    for (let cx = 0; cx < cw; cx++) {
+      let dark = 0;
+      for (let y = cy * cell; y < (cy + 1) * cell; y += 2) {
+        for (let x = cx * cell, i = (y * width + x) * 4; x < (cx + 1) * cell; x += 2, i += 8) if (rgba[i + 1]! < 128) dark++;
+      }
+      const share = dark / ((cell * cell) / 4);
+      dense[cy * cw + cx] = share >= 0.25 && share <= 0.75 ? 1 : 0;
+    }
+  }
+  const regions: Region[] = [];
+  const seen = new Uint8Array(dense.length);
+  const minCells = Math.ceil((15 / 25.4) * (width / 8.27) / cell);
+  for (let start = 0; start < dense.length; start++) {
+    if (!dense[start] || seen[start]) continue;
+    let x0 = cw, y0 = ch, x1 = 0, y1 = 0;
+    const stack = [start];
+    seen[start] = 1;
+    while (stack.length > 0) {
+      const i = stack.pop()!;
+      const x = i % cw;
+      const y = Math.floor(i / cw);
+      x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+      for (const j of [x > 0 ? i - 1 : -1, x < cw - 1 ? i + 1 : -1, i - cw, i + cw]) {
+        if (j >= 0 && j < dense.length && dense[j] && !seen[j]) { seen[j] = 1; stack.push(j); }
+      }
+    }
+    const w = x1 - x0 + 1;
+    const h = y1 - y0 + 1;
+    if (w < minCells || h < minCells || w > 1.6 * h || h > 1.6 * w) continue;
+    const pad = 3;
+    const rx = Math.max(0, (x0 - pad) * cell);
+    const ry = Math.max(0, (y0 - pad) * cell);
+    regions.push({ x: rx, y: ry, w: Math.min(width, (x1 + 1 + pad) * cell) - rx, h: Math.min(height, (y1 + 1 + pad) * cell) - ry });
+  }
+  return regions;
+}
+
+/**
+ * Decodes the code-like areas; when there are some but none decodes (an unusual rendering), falls
+ * back to the exhaustive scan. A page without code-like areas (a continuation page) has no codes.
+ */
+function findCodes(rgba: Uint8ClampedArray, width: number, height: number, max: number): string[] {
+  const codes: string[] = [];
+  const regions = candidateRegions(rgba, width, height);
+  for (const r of regions) {
+    const qr = jsQR(crop(rgba, width, r), r.w, r.h, { inversionAttempts: 'dontInvert' });
+    if (qr && codes.length < max) codes.push(qr.data);
+  }
+  return codes.length > 0 || regions.length === 0 ? codes : scanCodes(rgba, width, height, max);
+}
+
+/**
  * Renders each page of a PDF with mupdf at `dpi` (modules of a 0.45 mm QR are ≥ 3 px at 200 dpi)
- * and decodes every QR code on it with jsQR, blanking each found code to look for the next.
+ * and decodes every QR code on it with jsQR: code-like areas first, else the whole page, blanking
+ * each found code to look for the next.
  */
 export function readPdfCodes(pdf: Uint8Array, options: { dpi?: number; maxCodesPerPage?: number } = {}): PdfPageCodes[] {
   const scale = (options.dpi ?? 200) / 72;
@@ -95,7 +156,7 @@ export function readPdfCodes(pdf: Uint8Array, options: { dpi?: number; maxCodesP
       const width = pix.getWidth();
       const height = pix.getHeight();
       const rgba = toRgba(pix.getPixels(), width * height, pix.getNumberOfComponents());
-      out.push({ page: i + 1, codes: scanCodes(rgba, width, height, options.maxCodesPerPage ?? 6), text });
+      out.push({ page: i + 1, codes: findCodes(rgba, width, height, options.maxCodesPerPage ?? 6), text });
       pix.destroy();
       page.destroy();
     }

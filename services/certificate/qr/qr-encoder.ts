@@ -1,0 +1,267 @@
+import { reedSolomon } from './reed-solomon.js';
+import { alignmentPositions, formatBits, symbolLayout, versionBits, type EccLevel } from './qr-tables.js';
+
+/** A QR symbol as a square of dark (1) and light (0) modules, without quiet zone. */
+export interface QrMatrix {
+  size: number;
+  version: number;
+  mask: number;
+  /** Row-major, `size * size` entries. */
+  dark: Uint8Array;
+}
+
+/** A QR data segment with its encoding mode. */
+export type QrSegment = { data: string; mode: 'byte' | 'numeric' };
+
+class BitWriter {
+  bytes: number[] = [];
+  bits = 0;
+  put(value: number, length: number): void {
+    for (let i = length - 1; i >= 0; i--) {
+      if ((this.bits & 7) === 0) this.bytes.push(0);
+      if ((value >>> i) & 1) this.bytes[this.bytes.length - 1]! |= 0x80 >>> (this.bits & 7);
+      this.bits++;
+    }
+  }
+}
+
+const countBits = (mode: QrSegment['mode'], v: number): number =>
+  mode === 'numeric' ? (v <= 9 ? 10 : v <= 26 ? 12 : 14) : v <= 9 ? 8 : 16;
+
+function segmentBits(s: QrSegment, v: number, payload: Buffer | string): number {
+  const n = payload.length;
+  const body = s.mode === 'numeric' ? 10 * Math.floor(n / 3) + [0, 4, 7][n % 3]! : 8 * n;
+  return 4 + countBits(s.mode, v) + body;
+}
+
+function encodeData(segments: QrSegment[], payloads: Array<Buffer | string>, v: number, capacityBits: number): Uint8Array {
+  const w = new BitWriter();
+  segments.forEach((s, i) => {
+    const p = payloads[i]!;
+    if (s.mode === 'numeric') {
+      const d = p as string;
+      w.put(0b0001, 4);
+      w.put(d.length, countBits('numeric', v));
+      for (let k = 0; k < d.length; k += 3) {
+        const chunk = d.slice(k, k + 3);
+        w.put(Number(chunk), chunk.length * 3 + 1);
+      }
+    } else {
+      const b = p as Buffer;
+      w.put(0b0100, 4);
+      w.put(b.length, countBits('byte', v));
+      for (const byte of b) w.put(byte, 8);
+    }
+  });
+  w.put(0, Math.min(4, capacityBits - w.bits));
+  w.put(0, (8 - (w.bits & 7)) & 7);
+  const out = new Uint8Array(capacityBits / 8);
+  out.set(w.bytes);
+  for (let i = w.bytes.length, pad = 0xec; i < out.length; i++, pad ^= 0xec ^ 0x11) out[i] = pad;
+  return out;
+}
+
+/** Splits data into blocks, adds Reed–Solomon codewords and interleaves them. */
+function codewords(data: Uint8Array, v: number, ecc: EccLevel): Uint8Array {
+  const { totalCodewords, blocks, ecPerBlock } = symbolLayout(v, ecc);
+  const longBlocks = totalCodewords % blocks;
+  const shortLen = Math.floor(totalCodewords / blocks) - ecPerBlock;
+  const dataBlocks: Uint8Array[] = [];
+  const ecBlocks: Uint8Array[] = [];
+  for (let b = 0, off = 0; b < blocks; b++) {
+    const len = shortLen + (b >= blocks - longBlocks ? 1 : 0);
+    const block = data.subarray(off, off + len);
+    off += len;
+    dataBlocks.push(block);
+    ecBlocks.push(reedSolomon(block, ecPerBlock));
+  }
+  const out = new Uint8Array(totalCodewords);
+  let k = 0;
+  for (let i = 0; i <= shortLen; i++) for (const b of dataBlocks) if (i < b.length) out[k++] = b[i]!;
+  for (let i = 0; i < ecPerBlock; i++) for (const e of ecBlocks) out[k++] = e[i]!;
+  return out;
+}
+
+/** Function patterns of a version: dark modules and the reserved (non-data) map. */
+function functionPatterns(v: number): { dark: Uint8Array; reserved: Uint8Array; size: number } {
+  const size = 4 * v + 17;
+  const dark = new Uint8Array(size * size);
+  const reserved = new Uint8Array(size * size);
+  const set = (r: number, c: number, on: boolean) => {
+    dark[r * size + c] = on ? 1 : 0;
+    reserved[r * size + c] = 1;
+  };
+  for (let i = 0; i < size; i++) {
+    set(6, i, i % 2 === 0);
+    set(i, 6, i % 2 === 0);
+  }
+  for (const [cr, cc] of [[3, 3], [3, size - 4], [size - 4, 3]] as const) {
+    for (let dr = -4; dr <= 4; dr++) {
+      for (let dc = -4; dc <= 4; dc++) {
+        const r = cr + dr;
+        const c = cc + dc;
+        if (r < 0 || c < 0 || r >= size || c >= size) continue;
+        const dist = Math.max(Math.abs(dr), Math.abs(dc));
+        set(r, c, dist !== 2 && dist !== 4);
+      }
+    }
+  }
+  for (const [ar, ac] of alignmentPositions(v)) {
+    for (let dr = -2; dr <= 2; dr++) for (let dc = -2; dc <= 2; dc++) set(ar + dr, ac + dc, Math.max(Math.abs(dr), Math.abs(dc)) !== 1);
+  }
+  drawFormat(dark, reserved, size, 0);
+  if (v >= 7) {
+    const bits = versionBits(v);
+    for (let i = 0; i < 18; i++) {
+      const on = ((bits >> i) & 1) === 1;
+      const r = Math.floor(i / 3);
+      const c = (i % 3) + size - 11;
+      set(r, c, on);
+      set(c, r, on);
+    }
+  }
+  return { dark, reserved, size };
+}
+
+/** Writes the 15 format bits (both copies) and the fixed dark module. */
+function drawFormat(dark: Uint8Array, reserved: Uint8Array | null, size: number, bits: number): void {
+  const set = (r: number, c: number, on: boolean) => {
+    dark[r * size + c] = on ? 1 : 0;
+    if (reserved) reserved[r * size + c] = 1;
+  };
+  for (let i = 0; i < 15; i++) {
+    const on = ((bits >> i) & 1) === 1;
+    set(i < 6 ? i : i < 8 ? i + 1 : size - 15 + i, 8, on);
+    set(8, i < 8 ? size - i - 1 : i < 9 ? 15 - i : 14 - i, on);
+  }
+  set(size - 8, 8, true);
+}
+
+function placeData(dark: Uint8Array, reserved: Uint8Array, size: number, data: Uint8Array): void {
+  let bit = 0;
+  const total = data.length * 8;
+  let upward = true;
+  for (let col = size - 1; col > 0; col -= 2) {
+    if (col === 6) col--;
+    for (let k = 0; k < size; k++) {
+      const row = upward ? size - 1 - k : k;
+      for (let c = 0; c < 2; c++) {
+        const i = row * size + col - c;
+        if (reserved[i]) continue;
+        dark[i] = bit < total ? (data[bit >>> 3]! >>> (7 - (bit & 7))) & 1 : 0;
+        bit++;
+      }
+    }
+    upward = !upward;
+  }
+}
+
+const MASKS: Array<(r: number, c: number) => boolean> = [
+  (r, c) => (r + c) % 2 === 0,
+  (r) => r % 2 === 0,
+  (_r, c) => c % 3 === 0,
+  (r, c) => (r + c) % 3 === 0,
+  (r, c) => (Math.floor(r / 2) + Math.floor(c / 3)) % 2 === 0,
+  (r, c) => ((r * c) % 2) + ((r * c) % 3) === 0,
+  (r, c) => (((r * c) % 2) + ((r * c) % 3)) % 2 === 0,
+  (r, c) => (((r * c) % 3) + ((r + c) % 2)) % 2 === 0,
+];
+
+const maskCache = new Map<number, Uint8Array[]>();
+
+/** For each mask, 1 where the mask flips a data module of this version (cached per version). */
+function maskPatterns(version: number, reserved: Uint8Array, size: number): Uint8Array[] {
+  let patterns = maskCache.get(version);
+  if (!patterns) {
+    patterns = MASKS.map((f) => {
+      const p = new Uint8Array(size * size);
+      for (let r = 0; r < size; r++) for (let c = 0; c < size; c++) p[r * size + c] = !reserved[r * size + c] && f(r, c) ? 1 : 0;
+      return p;
+    });
+    maskCache.set(version, patterns);
+  }
+  return patterns;
+}
+
+/** Runs (N1) and finder-like patterns (N3) along the rows of a row-major square. */
+function linePenalty(m: Uint8Array, size: number): number {
+  let points = 0;
+  for (let row = 0, base = 0; row < size; row++, base += size) {
+    let run = 0;
+    let last = -1;
+    let win = 0;
+    for (let k = 0; k < size; k++) {
+      const v = m[base + k]!;
+      if (v === last) run++;
+      else {
+        if (run >= 5) points += run - 2;
+        run = 1;
+        last = v;
+      }
+      win = ((win << 1) & 0x7ff) | v;
+      if (k >= 10 && (win === 0x5d0 || win === 0x05d)) points += 40;
+    }
+    if (run >= 5) points += run - 2;
+  }
+  return points;
+}
+
+/** ISO/IEC 18004 mask penalty (N1 runs, N2 blocks, N3 finder-like, N4 balance), as the qrcode package scores it. */
+export function penalty(m: Uint8Array, size: number, scratch = new Uint8Array(m.length)): number {
+  let points = 0;
+  let dark = 0;
+  for (let r = 0; r < size; r++) {
+    const row = r * size;
+    for (let c = 0; c < size; c++) {
+      const v = m[row + c]!;
+      dark += v;
+      scratch[c * size + r] = v;
+    }
+    if (r < size - 1) {
+      const next = row + size;
+      for (let c = 0; c < size - 1; c++) {
+        const s = m[row + c]! + m[row + c + 1]! + m[next + c]! + m[next + c + 1]!;
+        if (s === 0 || s === 4) points += 3;
+      }
+    }
+  }
+  points += linePenalty(m, size) + linePenalty(scratch, size);
+  return points + 10 * Math.abs(Math.ceil((dark * 100) / (size * size) / 5) - 10);
+}
+
+/**
+ * Encodes segments (e.g. byte-mode `shc:/` then numeric digits) into the smallest QR symbol of at
+ * most `maxVersion`, choosing the mask with the lowest penalty. Throws RangeError when too large.
+ */
+export function encodeQr(segments: QrSegment[], options: { ecc: EccLevel; maxVersion?: number; mask?: number }): QrMatrix {
+  const payloads = segments.map((s) => {
+    if (s.mode === 'numeric' && !/^\d*$/.test(s.data)) throw new TypeError('numeric segment must be digits');
+    return s.mode === 'numeric' ? s.data : Buffer.from(s.data, 'utf8');
+  });
+  let version = 0;
+  let capacityBits = 0;
+  for (let v = 1; v <= (options.maxVersion ?? 40); v++) {
+    capacityBits = symbolLayout(v, options.ecc).dataCodewords * 8;
+    if (segments.reduce((sum, s, i) => sum + segmentBits(s, v, payloads[i]!), 0) <= capacityBits) {
+      version = v;
+      break;
+    }
+  }
+  if (version === 0) throw new RangeError(`data does not fit a QR code of version ≤ ${options.maxVersion ?? 40}`);
+  const all = codewords(encodeData(segments, payloads, version, capacityBits), version, options.ecc);
+  const { dark: base, reserved, size } = functionPatterns(version);
+  placeData(base, reserved, size, all);
+  const patterns = maskPatterns(version, reserved, size);
+  const transposed = new Uint8Array(base.length);
+  let best = { mask: -1, score: Infinity, dark: base };
+  const candidates = options.mask !== undefined ? [options.mask] : [0, 1, 2, 3, 4, 5, 6, 7];
+  for (const mask of candidates) {
+    const m = new Uint8Array(base.length);
+    const p = patterns[mask]!;
+    for (let i = 0; i < m.length; i++) m[i] = base[i]! ^ p[i]!;
+    drawFormat(m, null, size, formatBits(options.ecc, mask));
+    const score = candidates.length === 1 ? 0 : penalty(m, size, transposed);
+    if (score < best.score) best = { mask, score, dark: m };
+  }
+  return { size, version, mask: best.mask, dark: best.dark };
+}
