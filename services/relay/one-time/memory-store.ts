@@ -1,5 +1,5 @@
 import { systemClock, type Clock } from '../../common/clock.js';
-import { sessionIdOfKey, storeKeys, type OneTimeStore } from './store.js';
+import { sessionIdOfKey, storeKeys, type OneTimeStore, type PutOptions } from './store.js';
 
 interface Entry {
   value: string;
@@ -31,9 +31,10 @@ export class MemoryStore implements OneTimeStore {
     return e;
   }
 
-  async put(key: string, value: string, ttlMs: number, options: { nx?: boolean } = {}): Promise<boolean> {
+  async put(key: string, value: string, ttlMs: number, options: PutOptions = {}): Promise<boolean> {
     if (!(ttlMs > 0)) throw new TypeError('ttlMs must be positive');
     if (options.nx && this.#live(key)) return false;
+    if (options.xx && !this.#live(key)) return false;
     this.#entries.set(key, { value, expiresAt: this.#clock.now().getTime() + ttlMs });
     return true;
   }

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { sessionIdOfKey, storeKeys, type OneTimeStore } from './store.js';
+import { sessionIdOfKey, storeKeys, type OneTimeStore, type PutOptions } from './store.js';
 
 /**
  * SET with TTL (and NX), then record the key in the session's index set (same hash tag, so the
@@ -7,8 +7,10 @@ import { sessionIdOfKey, storeKeys, type OneTimeStore } from './store.js';
  */
 const PUT_SCRIPT = `
 local ok
-if ARGV[3] == '1' then
+if ARGV[3] == 'nx' then
   ok = redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX')
+elseif ARGV[3] == 'xx' then
+  ok = redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'XX')
 else
   ok = redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 end
@@ -41,15 +43,18 @@ export class RedisStore implements OneTimeStore {
     this.redis.defineCommand('relayEraseSession', { lua: ERASE_SESSION_SCRIPT, numberOfKeys: 1 });
   }
 
-  async put(key: string, value: string, ttlMs: number, options: { nx?: boolean } = {}): Promise<boolean> {
+  async put(key: string, value: string, ttlMs: number, options: PutOptions = {}): Promise<boolean> {
+    if (options.nx && options.xx) throw new TypeError('nx and xx exclude each other');
     if (!(ttlMs > 0)) throw new TypeError('ttlMs must be positive');
     const sid = sessionIdOfKey(key);
     const ttl = String(Math.max(1, Math.ceil(ttlMs)));
-    const nx = options.nx ? '1' : '0';
-    const r = sid
-      ? await (this.redis as unknown as RelayCommands).relayPut(key, storeKeys.index(sid), value, ttl, nx)
-      : await (this.redis as unknown as RelayCommands).relayPut(key, value, ttl, nx);
-    return r === 1;
+    const nx = options.nx ? 'nx' : options.xx ? 'xx' : '-';
+    if (!sid) {
+      // Not a session's key: a plain SET (no index to keep).
+      const r = options.nx ? await this.redis.set(key, value, 'PX', ttl, 'NX') : options.xx ? await this.redis.set(key, value, 'PX', ttl, 'XX') : await this.redis.set(key, value, 'PX', ttl);
+      return r === 'OK';
+    }
+    return (await (this.redis as unknown as RelayCommands).relayPut(key, storeKeys.index(sid), value, ttl, nx)) === 1;
   }
 
   async get(key: string): Promise<string | undefined> {

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { OneTimeStore } from './store.js';
+import type { OneTimeStore, PutOptions } from './store.js';
 
 const VERSION = 'g1';
 
@@ -40,7 +40,7 @@ export class SealedStore implements OneTimeStore {
     return Buffer.concat([d.update(Buffer.from(ct, 'base64')), d.final()]).toString('utf8');
   }
 
-  put(key: string, value: string, ttlMs: number, options?: { nx?: boolean }): Promise<boolean> {
+  put(key: string, value: string, ttlMs: number, options?: PutOptions): Promise<boolean> {
     return this.#inner.put(key, this.seal(key, value), ttlMs, options);
   }
 

@@ -4,8 +4,11 @@
  * `{<sessionId>}` so that Redis Cluster keeps them in one slot.
  */
 export interface OneTimeStore {
-  /** Stores `value` for `ttlMs`. With `nx`, only when the key is absent; returns whether it was stored. */
-  put(key: string, value: string, ttlMs: number, options?: { nx?: boolean }): Promise<boolean>;
+  /**
+   * Stores `value` for `ttlMs`. With `nx`, only when the key is absent; with `xx`, only when it is
+   * present (so an erased session is never brought back). Returns whether it was stored.
+   */
+  put(key: string, value: string, ttlMs: number, options?: PutOptions): Promise<boolean>;
   /** The value, or undefined when absent or expired. */
   get(key: string): Promise<string | undefined>;
   /** Reads and erases in one atomic step: of two concurrent takes, one gets the value. */
@@ -17,6 +20,11 @@ export interface OneTimeStore {
   /** Every key the store holds for a session (tests and audits; never values). */
   sessionKeys(sessionId: string): Promise<string[]>;
   close(): Promise<void>;
+}
+
+export interface PutOptions {
+  nx?: boolean;
+  xx?: boolean;
 }
 
 /** Key names. Everything of a session carries its hash tag. */

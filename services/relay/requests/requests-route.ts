@@ -53,6 +53,12 @@ export function requestsRoute(deps: RequestsRouteDeps): Router {
       fee, pages: built.pages, certificateId: built.certificateId, contentDigest: built.digest.header, documentExpiresAt,
     }, { pdf: built.pdf.toString('base64'), certificateId: built.certificateId, contentDigest: built.digest.header }, { requestMs: remaining, documentMs });
 
+    // A DELETE (or expiry) that landed while the certificate was being built wins: nothing of
+    // this request may outlive its session.
+    if (!(await deps.sessions.exists(sid))) {
+      await deps.sessions.erase(sid);
+      throw new AppError('ERR_SESSION_NOT_FOUND', 404, 'No such session');
+    }
     deps.log.info({ reqId: (req as { id?: string }).id, event: 'request_ready', kind: body.kind, copies: body.copies, pages: built.pages }, 'certificate ready');
     res.status(201).json({
       requestId: rid, fee, copies: body.copies, pages: built.pages, preview: built.preview, expiresAt: new Date(documentExpiresAt).toISOString(),

@@ -80,9 +80,20 @@ export class SessionRepo {
     return left;
   }
 
-  /** Rewrites the session, keeping its original expiry. */
+  /**
+   * Rewrites the session, keeping its original expiry, only while it exists: a DELETE or expiry
+   * that landed during a running request is never undone (404 instead).
+   */
   async save(sessionId: string, rec: SessionRecord): Promise<void> {
-    await this.store.put(storeKeys.session(sessionId), JSON.stringify(rec), this.remainingMs(rec));
+    if (!(await this.store.put(storeKeys.session(sessionId), JSON.stringify(rec), this.remainingMs(rec), { xx: true }))) {
+      await this.store.eraseSession(sessionId);
+      throw new NotFoundError('ERR_SESSION_NOT_FOUND', 'No such session');
+    }
+  }
+
+  /** Whether the session is still there (it may have been erased while a request was running). */
+  async exists(sessionId: string): Promise<boolean> {
+    return (await this.store.get(storeKeys.session(sessionId))) !== undefined;
   }
 
   /** Takes the challenge (atomic: a challenge answers one card data set, once). */

@@ -109,6 +109,26 @@ describe('relay: requests and lifetimes', () => {
     }
   });
 
+  it('lets a DELETE that lands during a running card check or request win: nothing comes back', async () => {
+    for (let i = 0; i < 3; i++) {
+      const open = await kiosk.call('POST', '/v1/sessions');
+      const sid = open.json.sessionId as string;
+      const { body } = await wallet.present('yamada-taro', open.json.challenge);
+      const [card] = await Promise.all([kiosk.call('POST', `/v1/sessions/${sid}/card`, body), new Promise((r) => setTimeout(r, i * 15)).then(() => kiosk.call('DELETE', `/v1/sessions/${sid}`))]);
+      expect([200, 404]).toContain(card.status);
+      expect(await relay.store.sessionKeys(sid)).toEqual([]);
+    }
+    for (let i = 0; i < 3; i++) {
+      const { sid } = await openWithCard(kiosk, wallet, 'yamada-taro');
+      const [created] = await Promise.all([
+        kiosk.call('POST', `/v1/sessions/${sid}/requests`, { municipality: '131016', kind: 'domestic', copies: 1 }),
+        new Promise((r) => setTimeout(r, 40 + i * 40)).then(() => kiosk.call('DELETE', `/v1/sessions/${sid}`)),
+      ]);
+      expect([201, 404]).toContain(created.status);
+      expect(await relay.store.sessionKeys(sid)).toEqual([]);
+    }
+  });
+
   it('aborts the whole request on a VRS timeout (504) and keeps nothing of it', async () => {
     // A VRS that accepts the relay's connection and never answers.
     const pki = pkiPaths();
