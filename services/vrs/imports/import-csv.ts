@@ -50,15 +50,12 @@ export async function importCsv(deps: VrsDeps, municipalityCode: string, kind: I
       const known = await tx.query('SELECT 1 FROM municipalities WHERE code = $1', [municipalityCode]);
       if (known.rows.length === 0) throw new AppError('ERR_NOT_FOUND', 404, 'Unknown municipality');
       // Checks against stored data run even when rows already failed, so one report lists everything.
-      const dbIssues = kind === 'residents'
-        ? (await myNumberIssues(tx, parsed.rows, deps.keys.lookup)).issues
-        : await unknownAtenaIssues(tx, parsed.rows);
+      const check = kind === 'residents' ? await myNumberIssues(tx, parsed.rows, deps.keys.lookup) : undefined;
+      const dbIssues = check ? check.issues : await unknownAtenaIssues(tx, parsed.rows);
       if (parsed.issues.length || dbIssues.length) throw new Rejected([...parsed.issues, ...dbIssues]);
-      if (kind === 'residents') {
+      if (check) {
         const dataKey = await dataKeyFor(tx, deps.keys.master, municipalityCode);
-        const out = await writeResidents(tx, municipalityCode, parsed.rows, { dataKey, lookup: deps.keys.lookup });
-        if (out.issues.length) throw new Rejected(out.issues);
-        return out;
+        return writeResidents(tx, municipalityCode, parsed.rows, dataKey, check);
       }
       return kind === 'vaccinations' ? writeVaccinations(tx, municipalityCode, parsed.rows) : writePassports(tx, municipalityCode, parsed.rows);
     });

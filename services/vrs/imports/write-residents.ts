@@ -22,8 +22,9 @@ export async function writeResidents(
   tx: Queryable,
   code: string,
   rows: ImportRow[],
-  keys: { dataKey: Buffer; lookup: Buffer },
-): Promise<{ inserted: number; updated: number; issues: ImportIssue[] }> {
+  dataKey: Buffer,
+  check: MyNumberCheck,
+): Promise<{ inserted: number; updated: number }> {
   const atenas = rows.map((r) => r.values.atenaNumber as string);
   const existing = new Set<string>();
   for (const b of batches(atenas, 20_000)) {
@@ -31,9 +32,8 @@ export async function writeResidents(
     for (const f of found) existing.add(f.atena_number);
   }
 
-  const { issues, hmacHex } = await myNumberIssues(tx, rows, keys.lookup);
+  const { hmacHex, linkedBefore } = check;
   const withNumber = rows.filter((r) => r.values.myNumber);
-  if (issues.length) return { inserted: 0, updated: 0, issues };
 
   const cols = (rs: ImportRow[]) => [
     rs.map((r) => r.values.atenaNumber as string),
@@ -77,7 +77,7 @@ export async function writeResidents(
   for (const b of batches(withNumber)) {
     const a = b.map((r) => r.values.atenaNumber as string);
     const h = b.map((r) => hmacHex.get(r)!);
-    const e = b.map((r) => encryptMyNumber(keys.dataKey, code, r.values.atenaNumber as string, r.values.myNumber as string).toString('hex'));
+    const e = b.map((r) => encryptMyNumber(dataKey, code, r.values.atenaNumber as string, r.values.myNumber as string).toString('hex'));
     await tx.query(
       `INSERT INTO my_number_links AS l (municipality_code, atena_number, my_number_hmac, my_number_enc)
        SELECT $1, u.a, decode(u.h, 'hex'), decode(u.e, 'hex') FROM unnest($2::text[], $3::text[], $4::text[]) AS u(a, h, e)
@@ -90,22 +90,25 @@ export async function writeResidents(
       [code, h],
     );
   }
-  // Drop index entries whose number is no longer linked to anyone here (a corrected My Number).
-  if (withNumber.length && updates.length) {
+  // Drop index entries of corrected My Numbers that no one here is linked to any more.
+  const stillUsed = new Set(hmacHex.values());
+  const replaced = [...new Set(withNumber.map((r) => linkedBefore.get(r.values.atenaNumber as string)))]
+    .filter((h): h is string => h !== undefined && !stillUsed.has(h));
+  for (const b of batches(replaced)) {
     await tx.query(
-      `DELETE FROM my_number_index i WHERE i.municipality_code = $1
+      `DELETE FROM my_number_index i WHERE i.municipality_code = $1 AND i.my_number_hmac = ANY(SELECT decode(x, 'hex') FROM unnest($2::text[]) AS x)
          AND NOT EXISTS (SELECT 1 FROM my_number_links l WHERE l.municipality_code = $1 AND l.my_number_hmac = i.my_number_hmac)`,
-      [code],
+      [code, b],
     );
   }
-  return { inserted: inserts.length, updated: updates.length, issues: [] };
+  return { inserted: inserts.length, updated: updates.length };
 }
 
 /**
  * Checks that needs the database for resident rows: a My Number may belong to one 個別宛名番号
  * only within a municipality (in the file and against what is stored).
  */
-export async function myNumberIssues(tx: Queryable, rows: ImportRow[], lookup: Buffer): Promise<{ issues: ImportIssue[]; hmacHex: Map<ImportRow, string> }> {
+export async function myNumberIssues(tx: Queryable, rows: ImportRow[], lookup: Buffer): Promise<MyNumberCheck> {
   const keys = { lookup };
   const withNumber = rows.filter((r) => r.values.myNumber);
   const hmacHex = new Map<ImportRow, string>();
@@ -134,5 +137,22 @@ export async function myNumberIssues(tx: Queryable, rows: ImportRow[], lookup: B
       }
     }
   }
-  return { issues, hmacHex };
+  // The numbers the file's residents are linked to now (to clean the index when one is corrected).
+  const linkedBefore = new Map<string, string>();
+  for (const b of batches(withNumber.map((r) => r.values.atenaNumber as string), 20_000)) {
+    const { rows: found } = await tx.query<{ atena_number: string; h: string }>(
+      "SELECT atena_number, encode(my_number_hmac, 'hex') AS h FROM my_number_links WHERE atena_number = ANY($1::text[])",
+      [b],
+    );
+    for (const f of found) linkedBefore.set(f.atena_number, f.h);
+  }
+  return { issues, hmacHex, linkedBefore };
+}
+
+export interface MyNumberCheck {
+  issues: ImportIssue[];
+  /** HMAC (hex) of each row's My Number. */
+  hmacHex: Map<ImportRow, string>;
+  /** 個別宛名番号 → HMAC (hex) of the My Number linked before this import. */
+  linkedBefore: Map<string, string>;
 }
