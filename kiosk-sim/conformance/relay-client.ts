@@ -62,8 +62,10 @@ export class ConformanceClient {
     this.#base = new URL(options.relayUrl.replace(/\/+$/, ''));
     if (this.#base.protocol !== 'https:') throw new TypeError('the relay URL must be https');
     this.kiosk = options.kiosk;
+    // No keep-alive: a relay may close an idle connection just as the kit reuses it (the kit
+    // waits out lifetimes), and a reset would be blamed on the relay.
     this.#agent = options.kiosk
-      ? mtlsAgent({ cert: options.kiosk.cert, key: options.kiosk.key, ca: options.ca }, { keepAlive: true, maxSockets: 32 })
+      ? mtlsAgent({ cert: options.kiosk.cert, key: options.kiosk.key, ca: options.ca }, { keepAlive: false, maxSockets: 32 })
       : new https.Agent({ ca: options.ca, keepAlive: false });
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.onAnswer = options.onAnswer;
