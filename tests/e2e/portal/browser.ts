@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -47,4 +48,12 @@ export async function logIn(page: Page, stack: PortalStack, email: string, passw
   await page.locator('#code').press('Enter');
   await page.waitForURL(`${stack.portalUrl}/`);
   await page.locator('body[data-loaded="true"]').waitFor();
+}
+
+/**
+ * expect.poll with a timeout suited to a browser on a busy 2-core machine (scrypt password checks
+ * and Chromium share the CPU with other suites).
+ */
+export function poll<T>(fn: () => Promise<T> | T): ReturnType<typeof expect.poll<T>> {
+  return expect.poll(fn, { timeout: 15_000, interval: 100 });
 }

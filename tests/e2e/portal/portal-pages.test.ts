@@ -4,7 +4,7 @@ import { parse } from 'csv-parse/sync';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { withMunicipality, type Database } from '../../../services/vrs/db/database.js';
-import { launchChromium, logIn, newOfficeContext, screenshot } from './browser.js';
+import { launchChromium, logIn, newOfficeContext, poll, screenshot } from './browser.js';
 import { DEMO_PASSWORD, demoStaffEmail, mailSeen, startPortalStack, waitForCode, type PortalStack } from './portal-stack.js';
 
 const CHIYODA = '131016';
@@ -58,7 +58,7 @@ describe('municipality portal pages (Chromium)', () => {
     // Not logged in: the portal sends the browser to the login page.
     await page.goto(`${stack.portalUrl}/`);
     await page.waitForURL(/\/login\.html$/);
-    await expect.poll(() => page.locator('#email').evaluate((el) => el === document.activeElement)).toBe(true);
+    await poll(() => page.locator('#email').evaluate((el) => el === document.activeElement)).toBe(true);
     await screenshot(page, 'login-step1');
 
     // Wrong password.
@@ -66,26 +66,26 @@ describe('municipality portal pages (Chromium)', () => {
     await page.keyboard.press('Tab');
     await page.keyboard.type('wrong password');
     await page.keyboard.press('Enter');
-    await expect.poll(() => message.textContent()).toContain('メールアドレスまたはパスワードが正しくありません');
+    await poll(() => message.textContent()).toContain('メールアドレスまたはパスワードが正しくありません');
 
     // Right password: step 2; a wrong code says how many tries are left.
     let seen = await mailSeen(stack.mailDir);
     await page.locator('#password').fill(DEMO_PASSWORD);
     await page.locator('#password').press('Enter');
     await page.locator('#code').waitFor({ state: 'visible' });
-    await expect.poll(() => page.locator('#code').evaluate((el) => el === document.activeElement)).toBe(true);
+    await poll(() => page.locator('#code').evaluate((el) => el === document.activeElement)).toBe(true);
     let code = await waitForCode(stack.mailDir, email, seen);
     const wrong = code === '000000' ? '111111' : '000000';
     await page.keyboard.type(wrong);
     await page.keyboard.press('Enter');
-    await expect.poll(() => message.textContent()).toContain('確認コードが正しくありません。あと 4 回');
+    await poll(() => message.textContent()).toContain('確認コードが正しくありません。あと 4 回');
     await screenshot(page, 'login-step2-wrong-code');
 
     // Four more wrong codes lock the challenge; even the right code is refused then.
     for (let i = 0; i < 4; i++) {
       await page.locator('#code').fill(wrong);
       await page.locator('#code').press('Enter');
-      await expect.poll(() => message.textContent()).toMatch(i < 3 ? `あと ${3 - i} 回` : 'ロックされました');
+      await poll(() => message.textContent()).toMatch(i < 3 ? `あと ${3 - i} 回` : 'ロックされました');
     }
     await page.locator('#password-step').waitFor({ state: 'visible' });
     await screenshot(page, 'login-locked');
@@ -99,7 +99,7 @@ describe('municipality portal pages (Chromium)', () => {
     await withMunicipality(stack.db, SAPPORO, (tx) => tx.query("UPDATE portal_login_challenges SET expires_at = now() - interval '1 minute' WHERE ended IS NULL"));
     await page.locator('#code').fill(code);
     await page.locator('#code').press('Enter');
-    await expect.poll(() => message.textContent()).toContain('有効期限が切れている');
+    await poll(() => message.textContent()).toContain('有効期限が切れている');
 
     // And finally the right code of a fresh challenge logs in.
     seen = await mailSeen(stack.mailDir);
@@ -109,7 +109,7 @@ describe('municipality portal pages (Chromium)', () => {
     await page.locator('#code').fill(await waitForCode(stack.mailDir, email, seen));
     await page.locator('#code').press('Enter');
     await page.waitForURL(`${stack.portalUrl}/`);
-    await expect.poll(() => page.locator('[data-testid="municipality"]').textContent()).toBe('札幌市（011002）');
+    await poll(() => page.locator('[data-testid="municipality"]').textContent()).toBe('札幌市（011002）');
 
     // Logging out ends the session: the portal goes back to the login page.
     await page.locator('#logout').click();
@@ -124,12 +124,12 @@ describe('municipality portal pages (Chromium)', () => {
     const { context, page, errors } = await newOfficeContext(browser);
     await logIn(page, stack, demoStaffEmail(CHIYODA));
     const rows = page.locator('#issuances tbody tr');
-    await expect.poll(() => rows.count()).toBe(50);
-    await expect.poll(() => page.locator('#total-count').textContent()).toBe('60');
-    await expect.poll(() => page.locator('#total-copies').textContent()).toBe('90');
-    await expect.poll(() => page.locator('#total-fee').textContent()).toBe('10,800');
-    await expect.poll(() => page.locator('#total-overseas').textContent()).toBe('20');
-    await expect.poll(() => page.locator('#page-text').textContent()).toContain('全 60 件中 1〜50 件目');
+    await poll(() => rows.count()).toBe(50);
+    await poll(() => page.locator('#total-count').textContent()).toBe('60');
+    await poll(() => page.locator('#total-copies').textContent()).toBe('90');
+    await poll(() => page.locator('#total-fee').textContent()).toBe('10,800');
+    await poll(() => page.locator('#total-overseas').textContent()).toBe('20');
+    await poll(() => page.locator('#page-text').textContent()).toContain('全 60 件中 1〜50 件目');
     // The chart is drawn (Chart.js from /vendor) with one bar group per day of the period.
     const chart = await page.evaluate(() => {
       const c = (window as unknown as { Chart: { getChart(el: Element): { data: { labels: string[]; datasets: Array<{ data: number[] }> } } } })
@@ -142,7 +142,7 @@ describe('municipality portal pages (Chromium)', () => {
     const tableIds = async (): Promise<string[]> => page.locator('#issuances tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-certificate-id') ?? ''));
     const firstPage = await tableIds();
     await page.getByRole('button', { name: '次のページ' }).click();
-    await expect.poll(() => page.locator('#page-text').textContent()).toContain('51〜60 件目');
+    await poll(() => page.locator('#page-text').textContent()).toContain('51〜60 件目');
     const secondPage = await tableIds();
     expect(new Set([...firstPage, ...secondPage])).toEqual(new Set(chiyodaIds));
 
@@ -150,9 +150,9 @@ describe('municipality portal pages (Chromium)', () => {
     await page.locator('#from').fill(jstDay(0));
     await page.locator('#to').fill(jstDay(0));
     await page.locator('#to').press('Enter');
-    await expect.poll(() => page.locator('#range-text').textContent()).toContain(`${jstDay(0)} から ${jstDay(0)} まで`);
+    await poll(() => page.locator('#range-text').textContent()).toContain(`${jstDay(0)} から ${jstDay(0)} まで`);
     // Wait until the table shows the new period (every row issued today).
-    await expect.poll(() => page.locator('#issuances tbody tr td:nth-child(9)').evaluateAll((tds, day) => tds.length > 0 && tds.every((td) => td.textContent!.startsWith(day)), jstDay(0)))
+    await poll(() => page.locator('#issuances tbody tr td:nth-child(9)').evaluateAll((tds, day) => tds.length > 0 && tds.every((td) => td.textContent!.startsWith(day)), jstDay(0)))
       .toBe(true);
     const cells = await page.locator('#issuances tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '')));
 
@@ -187,8 +187,8 @@ describe('municipality portal pages (Chromium)', () => {
     await page.locator('#file-residents').setInputFiles({ name: 'residents-bad.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
     await page.getByRole('button', { name: '接種対象者を取り込む' }).click();
     const report = page.locator('#report');
-    await expect.poll(() => report.getAttribute('data-outcome')).toBe('rejected');
-    await expect.poll(() => page.locator('#report-message').textContent()).toContain('データは一切変更されていません');
+    await poll(() => report.getAttribute('data-outcome')).toBe('rejected');
+    await poll(() => page.locator('#report-message').textContent()).toContain('データは一切変更されていません');
     const errorRows = await page.locator('#error-table tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.children[0]!.textContent, tr.children[1]!.textContent]));
     expect(errorRows).toEqual(expect.arrayContaining([['3 行目', 'マイナンバー'], ['3 行目', '生年月日'], ['4 行目', '転出/死亡フラグ']]));
     expect(errorRows.some(([row]) => row === '2 行目')).toBe(false);
@@ -201,9 +201,9 @@ describe('municipality portal pages (Chromium)', () => {
     await page.locator('#file-residents').focus();
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
-    await expect.poll(() => report.getAttribute('data-outcome')).toBe('applied');
-    await expect.poll(() => page.locator('#report-message').textContent()).toContain('取込が完了しました');
-    await expect.poll(() => page.locator('#report-facts').textContent()).toContain('1 件');
+    await poll(() => report.getAttribute('data-outcome')).toBe('applied');
+    await poll(() => page.locator('#report-message').textContent()).toContain('取込が完了しました');
+    await poll(() => page.locator('#report-facts').textContent()).toContain('1 件');
     expect(await residentCount(stack.db, CHIYODA)).toBe(before + 1);
     await screenshot(page, 'imports-applied');
 
@@ -212,8 +212,8 @@ describe('municipality portal pages (Chromium)', () => {
       '555999999999999,1,20210601,mRNA,ファイザー,コミナティ筋注,AB1234,0.3,区役所,131016'].join('\r\n');
     await page.locator('#file-vaccinations').setInputFiles({ name: 'vacc.csv', mimeType: 'text/csv', buffer: Buffer.from(vacc) });
     await page.getByRole('button', { name: '接種記録を取り込む' }).click();
-    await expect.poll(() => report.getAttribute('data-outcome')).toBe('rejected');
-    await expect.poll(() => page.locator('#error-table tbody').textContent()).toContain('2 行目');
+    await poll(() => report.getAttribute('data-outcome')).toBe('rejected');
+    await poll(() => page.locator('#error-table tbody').textContent()).toContain('2 行目');
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -223,35 +223,35 @@ describe('municipality portal pages (Chromium)', () => {
     await logIn(page, stack, demoStaffEmail(TAKAOKA));
     await page.getByRole('link', { name: 'サービス停止・再開' }).click();
     const sw = page.getByRole('switch');
-    await expect.poll(() => sw.getAttribute('aria-checked')).toBe('true');
+    await poll(() => sw.getAttribute('aria-checked')).toBe('true');
     await screenshot(page, 'service-running');
 
     // Cancelling the dialog changes nothing.
     await sw.focus();
     await page.keyboard.press('Enter');
     await page.locator('#confirm').waitFor({ state: 'visible' });
-    await expect.poll(() => page.locator('#confirm-cancel').evaluate((el) => el === document.activeElement)).toBe(true);
+    await poll(() => page.locator('#confirm-cancel').evaluate((el) => el === document.activeElement)).toBe(true);
     await screenshot(page, 'service-confirm');
     await page.keyboard.press('Escape');
     await page.locator('#confirm').waitFor({ state: 'hidden' });
-    await expect.poll(() => sw.getAttribute('aria-checked')).toBe('true');
+    await poll(() => sw.getAttribute('aria-checked')).toBe('true');
     expect(await suspendedOf(stack.db, TAKAOKA)).toBe(false);
 
     await sw.click();
     await page.getByRole('button', { name: '停止する' }).click();
-    await expect.poll(() => sw.getAttribute('aria-checked')).toBe('false');
-    await expect.poll(() => page.locator('#service-state').textContent()).toContain('停止中');
-    await expect.poll(() => page.locator('#service-since').textContent()).toContain(`${jstDay(0)} `);
-    await expect.poll(() => page.locator('#service-since').textContent()).toContain('から停止しています');
+    await poll(() => sw.getAttribute('aria-checked')).toBe('false');
+    await poll(() => page.locator('#service-state').textContent()).toContain('停止中');
+    await poll(() => page.locator('#service-since').textContent()).toContain(`${jstDay(0)} `);
+    await poll(() => page.locator('#service-since').textContent()).toContain('から停止しています');
     expect(await suspendedOf(stack.db, TAKAOKA)).toBe(true);
     await screenshot(page, 'service-suspended');
 
     await page.reload();
-    await expect.poll(() => page.getByRole('switch').getAttribute('aria-checked')).toBe('false');
+    await poll(() => page.getByRole('switch').getAttribute('aria-checked')).toBe('false');
     await page.getByRole('switch').click();
     await page.getByRole('button', { name: '再開する' }).click();
-    await expect.poll(() => page.getByRole('switch').getAttribute('aria-checked')).toBe('true');
-    await expect.poll(() => page.locator('#service-since').textContent()).toBe('');
+    await poll(() => page.getByRole('switch').getAttribute('aria-checked')).toBe('true');
+    await poll(() => page.locator('#service-since').textContent()).toBe('');
     expect(await suspendedOf(stack.db, TAKAOKA)).toBe(false);
     expect(errors).toEqual([]);
     await context.close();
@@ -262,33 +262,33 @@ describe('municipality portal pages (Chromium)', () => {
     const me = demoStaffEmail(TAKAOKA);
     await logIn(page, stack, me);
     await page.getByRole('link', { name: '職員アカウント' }).click();
-    await expect.poll(() => page.locator(`#staff-table tr[data-email="${me}"]`).textContent()).toContain('ログイン中');
+    await poll(() => page.locator(`#staff-table tr[data-email="${me}"]`).textContent()).toContain('ログイン中');
 
     await page.getByLabel('メールアドレス').fill('someone@example.com');
     await page.getByLabel('初期パスワード').fill('a-long-enough-password');
     await page.getByLabel('初期パスワード').press('Enter');
-    await expect.poll(() => page.locator('#message').textContent()).toContain('lg.jp のアドレス');
+    await poll(() => page.locator('#message').textContent()).toContain('lg.jp のアドレス');
 
     const added = `hanako.takaoka-${randomBytes(2).toString('hex')}@city.takaoka.lg.jp`;
     await page.getByLabel('メールアドレス').fill(added);
     await page.getByLabel('初期パスワード').fill('a-long-enough-password');
     await page.getByLabel('初期パスワード').press('Enter');
-    await expect.poll(() => page.locator('#message').textContent()).toContain('を追加しました');
+    await poll(() => page.locator('#message').textContent()).toContain('を追加しました');
     const row = page.locator(`#staff-table tr[data-email="${added}"]`);
-    await expect.poll(() => row.textContent()).toContain('有効');
-    await expect.poll(() => page.locator('#active-count').textContent()).toBe('2');
+    await poll(() => row.textContent()).toContain('有効');
+    await poll(() => page.locator('#active-count').textContent()).toBe('2');
 
     await row.getByRole('button', { name: /無効にする/ }).click();
     await page.locator('#confirm-ok').click();
-    await expect.poll(() => row.textContent()).toContain('無効');
-    await expect.poll(() => page.locator('#active-count').textContent()).toBe('1');
+    await poll(() => row.textContent()).toContain('無効');
+    await poll(() => page.locator('#active-count').textContent()).toBe('1');
     await screenshot(page, 'staff');
 
     await page.getByRole('link', { name: '操作ログ' }).click();
     const audit = page.locator('#audit-table tbody');
-    await expect.poll(() => audit.textContent()).toContain('職員アカウントの無効化');
-    await expect.poll(() => audit.textContent()).toContain('職員アカウントの追加');
-    await expect.poll(() => audit.textContent()).toContain('ログイン');
+    await poll(() => audit.textContent()).toContain('職員アカウントの無効化');
+    await poll(() => audit.textContent()).toContain('職員アカウントの追加');
+    await poll(() => audit.textContent()).toContain('ログイン');
     await screenshot(page, 'audit');
     expect(errors).toEqual([]);
     await context.close();
@@ -298,8 +298,8 @@ describe('municipality portal pages (Chromium)', () => {
     const { context, page, errors } = await newOfficeContext(browser);
     await logIn(page, stack, demoStaffEmail(CHIYODA));
     await page.getByRole('link', { name: '国への統計' }).click();
-    await expect.poll(() => page.locator('#sum-issuances').textContent()).toBe('60');
-    await expect.poll(() => page.locator('#sum-copies').textContent()).toBe('90');
+    await poll(() => page.locator('#sum-issuances').textContent()).toBe('60');
+    await poll(() => page.locator('#sum-copies').textContent()).toBe('90');
     const headers = await page.locator('#stats-table thead th').allTextContents();
     expect(headers).toEqual(['日付', '種類', '交付件数', '部数']);
     const text = await page.locator('#stats-table').textContent();

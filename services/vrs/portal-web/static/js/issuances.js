@@ -84,6 +84,9 @@ function renderChart(stats) {
     chart.update();
     return;
   }
+  // The canvas draws text with the page's Japanese font only once that font is loaded.
+  window.Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
+  window.Chart.defaults.color = '#333';
   chart = new window.Chart($('chart'), {
     type: 'bar',
     data,
@@ -115,6 +118,8 @@ async function load() {
     $('total-count').textContent = count(list.total);
     $('total-copies').textContent = count(list.totals.copies);
     $('total-fee').textContent = count(list.totals.fee);
+    // Web fonts the page needed (none where a Japanese system font exists) are loaded by then.
+    await document.fonts.ready;
     renderChart(stats);
     document.body.dataset.loaded = 'true';
   } catch (err) {
