@@ -163,3 +163,39 @@ export async function readCardTries(cardsDir: string, cardId: string): Promise<n
 export async function listFiles(dir: string): Promise<string[]> {
   return readdir(dir).catch(() => []);
 }
+
+/**
+ * Suspends or resumes a municipality's kiosk service through the VRS portal API, as its staff
+ * would: password, mailed one-time code, then PUT /api/v1/service with the CSRF token.
+ */
+export async function setMunicipalitySuspended(stack: KioskStack, code: string, suspended: boolean): Promise<void> {
+  const portal = stack.vrs.portalUrl;
+  const email = `demo-${code}@example.lg.jp`;
+  const json = { 'content-type': 'application/json' };
+  const before = new Set(await listFiles(stack.mailDir));
+  const login = await fetch(`${portal}/api/v1/login`, { method: 'POST', headers: json, body: JSON.stringify({ email, password: DEMO_PASSWORD }) });
+  if (!login.ok) throw new Error(`portal login: ${login.status} ${await login.text()}`);
+  const { challengeId } = (await login.json()) as { challengeId: string };
+  const mail = (await listFiles(stack.mailDir)).filter((f) => f.endsWith('.eml') && !before.has(f));
+  let code6: string | undefined;
+  for (const f of mail) {
+    const raw = await readFile(join(stack.mailDir, f), 'utf8');
+    if (raw.includes(`To: ${email}`)) code6 = /確認コード: (\d{6})/.exec(raw)?.[1];
+  }
+  if (!code6) throw new Error('no one-time code mailed');
+  const verify = await fetch(`${portal}/api/v1/login/verify`, { method: 'POST', headers: json, body: JSON.stringify({ challengeId, code: code6 }) });
+  if (!verify.ok) throw new Error(`portal verify: ${verify.status}`);
+  const cookie = (verify.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const { csrfToken } = (await verify.json()) as { csrfToken: string };
+  const put = await fetch(`${portal}/api/v1/service`, { method: 'PUT', headers: { ...json, cookie, 'x-csrf-token': csrfToken }, body: JSON.stringify({ suspended }) });
+  if (!put.ok) throw new Error(`portal PUT /service: ${put.status} ${await put.text()}`);
+}
+
+/** Walks a card through start, PIN and removal; ends on whatever screen follows. */
+export async function cardToSelect(page: Page, cardId: string): Promise<void> {
+  await startAndPlace(page, cardId);
+  await screen(page, 'pin').waitFor();
+  await typePin(page, '1234');
+  await screen(page, 'remove-card').or(screen(page, 'error')).first().waitFor();
+  if ((await screen(page, 'remove-card').count()) === 1) await page.getByTestId('take-card').click();
+}

@@ -1,0 +1,117 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  cardIdOf, cardToSelect, kioskPage, screen, setMunicipalitySuspended, shot, startAndPlace, startKioskStack, type KioskStack,
+} from './kiosk-stack.js';
+
+let stack: KioskStack;
+beforeAll(async () => {
+  stack = await startKioskStack();
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+const errorCode = (page: import('playwright-core').Page) => page.getByTestId('error').getAttribute('data-code');
+
+describe('the kiosk refuses with a clear screen', () => {
+  it('does not offer a municipality that does not take part', async () => {
+    const page = await kioskPage(stack, 0);
+    await cardToSelect(page, await cardIdOf('tanaka-ken'));
+    await screen(page, 'error').waitFor();
+    expect(['ERR_MUNICIPALITY_UNAVAILABLE', 'ERR_NO_RECORDS']).toContain(await errorCode(page));
+    await expect(page.locator('[data-municipality]').count()).resolves.toBe(0);
+    await shot(page, '10-error-not-participating');
+    await page.getByTestId('home').click();
+    await screen(page, 'home').waitFor();
+    await page.context().close();
+  });
+
+  it('does not offer a municipality that suspended the service, and offers it again once resumed', async () => {
+    const page = await kioskPage(stack, 0);
+    await setMunicipalitySuspended(stack, '122246', true);
+    try {
+      await cardToSelect(page, await cardIdOf('sato-hanako'));
+      await screen(page, 'select').waitFor();
+      await expect(page.locator('[data-municipality="122246"]').count()).resolves.toBe(0);
+      await expect(page.locator('[data-municipality="162027"]').count()).resolves.toBe(1);
+      await expect(page.getByTestId('unavailable').textContent()).resolves.toContain('鎌ケ谷市');
+      await shot(page, '11-select-suspended-not-offered');
+      await page.getByTestId('cancel').click();
+      await screen(page, 'home').waitFor();
+    } finally {
+      await setMunicipalitySuspended(stack, '122246', false);
+    }
+    await cardToSelect(page, await cardIdOf('sato-hanako'));
+    await screen(page, 'select').waitFor();
+    await expect(page.locator('[data-municipality="122246"]').count()).resolves.toBe(1);
+    await shot(page, '05-select-two-municipalities');
+    await page.getByTestId('cancel').click();
+    await screen(page, 'home').waitFor();
+    await page.context().close();
+  });
+
+  it('refuses an overseas certificate without passport data on file, with its reason', async () => {
+    const page = await kioskPage(stack, 1);
+    await cardToSelect(page, await cardIdOf('yamada-taro'));
+    await screen(page, 'select').waitFor();
+    await expect(page.locator('[data-kind="overseas"]').isDisabled()).resolves.toBe(true);
+    await expect(page.getByTestId('overseas-reason').textContent()).resolves.toContain('パスポート');
+    // Even asked directly, the certificate center refuses and the kiosk says why.
+    await page.evaluate(() => fetch('api/select', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ municipality: '131016', kind: 'overseas', copies: 1 }) }));
+    await screen(page, 'error').waitFor();
+    expect(await errorCode(page)).toBe('ERR_NO_PASSPORT_ON_FILE');
+    await expect(page.locator('#screen').textContent()).resolves.toContain('パスポート');
+    await shot(page, '12-error-no-passport');
+    // The English switch.
+    await page.locator('#lang').click();
+    await expect(page.locator('#screen h1').textContent()).resolves.toContain('overseas');
+    await shot(page, '12-error-no-passport-en');
+    await page.locator('#lang').click();
+    await page.getByTestId('home').click();
+    await screen(page, 'home').waitFor();
+    await page.context().close();
+  });
+
+  it.each([
+    ['watanabe-sho', 'ERR_CARD_SUSPENDED', '13-error-card-suspended'],
+    ['kobayashi-jun', 'ERR_NO_RECORDS', '14-error-no-records'],
+  ])('shows its own screen for %s (%s)', async (slug, code, name) => {
+    const page = await kioskPage(stack, 2);
+    await cardToSelect(page, await cardIdOf(slug));
+    await screen(page, 'error').waitFor();
+    expect(await errorCode(page)).toBe(code);
+    await shot(page, name);
+    await page.getByTestId('home').click();
+    await screen(page, 'home').waitFor();
+    await page.context().close();
+  });
+
+  it('refuses a record flagged deceased when the request is made', async () => {
+    const page = await kioskPage(stack, 2);
+    await cardToSelect(page, await cardIdOf('takahashi-misaki'));
+    await screen(page, 'select').or(screen(page, 'error')).first().waitFor();
+    if (await screen(page, 'select').count()) await page.getByTestId('next').click();
+    await screen(page, 'error').waitFor();
+    expect(['ERR_NOT_ISSUABLE', 'ERR_MUNICIPALITY_UNAVAILABLE']).toContain(await errorCode(page));
+    await shot(page, '15-error-not-issuable');
+    await page.getByTestId('home').click();
+    await page.context().close();
+  });
+
+  it('says a damaged card cannot be read', async () => {
+    const bad = 'ffffffffffffffffffffffffffffffff';
+    await writeFile(join(stack.cardsDir, `${bad}.json`), '{"format":"kiosk-sim/card@1","label":"damaged card"}');
+    const page = await kioskPage(stack, 2);
+    await startAndPlace(page, bad);
+    await screen(page, 'error').waitFor();
+    expect(await errorCode(page)).toBe('ERR_CARD_UNREADABLE');
+    await expect(page.locator('#screen').textContent()).resolves.toContain('カードをお取りください');
+    await shot(page, '16-error-card-unreadable');
+    await page.getByTestId('home').click();
+    await screen(page, 'home').waitFor();
+    await expect(page.getByTestId('card-on-reader').count()).resolves.toBe(0);
+    await page.context().close();
+  });
+});
