@@ -1,6 +1,5 @@
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { demoStaffEmail, seedDemoStaff } from '../../../services/vrs/seed/demo-seed.js';
 import { DB_KINDS } from '../../helpers/vrs-db.js';
 import { addStaff, loggedIn, PASSWORD, portalFixture, startLogin, TOWN_A, TOWN_B, type PortalFixture } from './portal-fixture.js';
 
@@ -114,11 +113,11 @@ describe.each(DB_KINDS)('portal service suspension, staff and audit (%s)', (kind
     expect(auditA[0]).toMatchObject({ action: 'login.success' });
   });
 
-  it('lets the demo staff account seeded by VRS log in', async () => {
-    await seedDemoStaff(f.deps, TOWN_A.code, 'demo-password-1234');
-    const email = demoStaffEmail(TOWN_A.code);
-    const { challengeId, code } = await startLogin(f, email, 'demo-password-1234');
+  it('lets a demo-style account (demo-<自治体コード>@example.lg.jp, PROTOCOL.md) log in', async () => {
+    const email = `demo-${TOWN_B.code}@example.lg.jp`;
+    await addStaff(f.db, TOWN_B.code, { email });
+    const { challengeId, code } = await startLogin(f, email);
     const res = await supertest(f.app).post('/api/v1/login/verify').send({ challengeId, code }).expect(200);
-    expect(res.body.staff).toEqual({ email, municipality: TOWN_A });
+    expect(res.body.staff).toEqual({ email, municipality: TOWN_B });
   });
 });
