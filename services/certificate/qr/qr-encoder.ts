@@ -183,49 +183,55 @@ function maskPatterns(version: number, reserved: Uint8Array, size: number): Uint
   return patterns;
 }
 
-/** Runs (N1) and finder-like patterns (N3) along the rows of a row-major square. */
-function linePenalty(m: Uint8Array, size: number): number {
-  let points = 0;
-  for (let row = 0, base = 0; row < size; row++, base += size) {
-    let run = 0;
-    let last = -1;
-    let win = 0;
-    for (let k = 0; k < size; k++) {
-      const v = m[base + k]!;
-      if (v === last) run++;
-      else {
-        if (run >= 5) points += run - 2;
-        run = 1;
-        last = v;
-      }
-      win = ((win << 1) & 0x7ff) | v;
-      if (k >= 10 && (win === 0x5d0 || win === 0x05d)) points += 40;
-    }
-    if (run >= 5) points += run - 2;
-  }
-  return points;
-}
-
-/** ISO/IEC 18004 mask penalty (N1 runs, N2 blocks, N3 finder-like, N4 balance), as the qrcode package scores it. */
-export function penalty(m: Uint8Array, size: number, scratch = new Uint8Array(m.length)): number {
+/**
+ * ISO/IEC 18004 mask penalty (N1 runs, N2 2×2 blocks, N3 finder-like 1:1:3:1:1 with 4 light,
+ * N4 dark balance), scored as the qrcode package scores it. Rows and columns in two sweeps over
+ * the row-major array: this runs eight times per symbol and is the encoder's hot loop.
+ */
+export function penalty(m: Uint8Array, size: number): number {
   let points = 0;
   let dark = 0;
   for (let r = 0; r < size; r++) {
     const row = r * size;
+    const last2 = r < size - 1;
+    let run = 0;
+    let prev = -1;
+    let win = 0;
     for (let c = 0; c < size; c++) {
       const v = m[row + c]!;
       dark += v;
-      scratch[c * size + r] = v;
-    }
-    if (r < size - 1) {
-      const next = row + size;
-      for (let c = 0; c < size - 1; c++) {
-        const s = m[row + c]! + m[row + c + 1]! + m[next + c]! + m[next + c + 1]!;
+      if (v === prev) run++;
+      else {
+        if (run >= 5) points += run - 2;
+        run = 1;
+        prev = v;
+      }
+      win = ((win << 1) & 0x7ff) | v;
+      if (c >= 10 && (win === 0x5d0 || win === 0x05d)) points += 40;
+      if (last2 && c < size - 1) {
+        const s = v + m[row + c + 1]! + m[row + size + c]! + m[row + size + c + 1]!;
         if (s === 0 || s === 4) points += 3;
       }
     }
+    if (run >= 5) points += run - 2;
   }
-  points += linePenalty(m, size) + linePenalty(scratch, size);
+  for (let c = 0; c < size; c++) {
+    let run = 0;
+    let prev = -1;
+    let win = 0;
+    for (let r = 0, i = c; r < size; r++, i += size) {
+      const v = m[i]!;
+      if (v === prev) run++;
+      else {
+        if (run >= 5) points += run - 2;
+        run = 1;
+        prev = v;
+      }
+      win = ((win << 1) & 0x7ff) | v;
+      if (r >= 10 && (win === 0x5d0 || win === 0x05d)) points += 40;
+    }
+    if (run >= 5) points += run - 2;
+  }
   return points + 10 * Math.abs(Math.ceil((dark * 100) / (size * size) / 5) - 10);
 }
 
@@ -252,7 +258,6 @@ export function encodeQr(segments: QrSegment[], options: { ecc: EccLevel; maxVer
   const { dark: base, reserved, size } = functionPatterns(version);
   placeData(base, reserved, size, all);
   const patterns = maskPatterns(version, reserved, size);
-  const transposed = new Uint8Array(base.length);
   let best = { mask: -1, score: Infinity, dark: base };
   const candidates = options.mask !== undefined ? [options.mask] : [0, 1, 2, 3, 4, 5, 6, 7];
   for (const mask of candidates) {
@@ -260,7 +265,7 @@ export function encodeQr(segments: QrSegment[], options: { ecc: EccLevel; maxVer
     const p = patterns[mask]!;
     for (let i = 0; i < m.length; i++) m[i] = base[i]! ^ p[i]!;
     drawFormat(m, null, size, formatBits(options.ecc, mask));
-    const score = candidates.length === 1 ? 0 : penalty(m, size, transposed);
+    const score = candidates.length === 1 ? 0 : penalty(m, size);
     if (score < best.score) best = { mask, score, dark: m };
   }
   return { size, version, mask: best.mask, dark: best.dark };

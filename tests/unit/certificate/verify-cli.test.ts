@@ -1,0 +1,72 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { createCertificateBuilder } from '../../../services/certificate/index.js';
+import { domesticRecord, makeShcIssuer, makeVdsPki, overseasRecord } from './fixtures.js';
+
+const run = promisify(execFile);
+const CLI = fileURLToPath(new URL('../../../services/certificate/verify/cli.ts', import.meta.url));
+const CONFORMANCE = fileURLToPath(new URL('../../../../shared/conformance/', import.meta.url));
+
+/** Runs the verifier CLI (arguments as an array, no shell) and returns exit code and output. */
+async function verify(args: string[]): Promise<{ code: number; out: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: fileURLToPath(new URL('../../../', import.meta.url)) });
+    return { code: 0, out: stdout + stderr };
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: err.code ?? -1, out: `${err.stdout ?? ''}${err.stderr ?? ''}` };
+  }
+}
+
+describe('npm run verify', () => {
+  it("accepts Japan's real certificate with Japan's JWKS, warning about the expired issuer certificate", async () => {
+    const r = await verify(['--jwks', join(CONFORMANCE, 'jp-issuer-jwks.json'), join(CONFORMANCE, 'jp-real-shc.txt')]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('RESULT: VALID');
+    expect(r.out).toMatch(/warning: x5c certificate 0 .* outside its validity/);
+  });
+
+  it('exits non-zero for a code with a flipped bit and for the wrong key set', async () => {
+    const real = (await readFile(join(CONFORMANCE, 'jp-real-shc.txt'), 'utf8')).trim();
+    const i = 200;
+    const flipped = real.slice(0, i) + (real[i] === '1' ? '2' : '1') + real.slice(i + 1);
+    const r1 = await verify(['--jwks', join(CONFORMANCE, 'jp-issuer-jwks.json'), flipped]);
+    expect(r1.code).toBe(1);
+    expect(r1.out).toContain('RESULT: NOT VALID');
+    const dir = await mkdtemp(join(tmpdir(), 'verify-'));
+    const stranger = await makeShcIssuer();
+    await writeFile(join(dir, 'jwks.json'), JSON.stringify(stranger.jwks));
+    const r2 = await verify(['--jwks', join(dir, 'jwks.json'), join(CONFORMANCE, 'jp-real-shc.txt')]);
+    expect(r2.code).toBe(1);
+  });
+
+  it('verifies a printed overseas PDF and its VDS-NC JSON against the given JWKS and CSCA', async () => {
+    const issuer = await makeShcIssuer();
+    const pki = await makeVdsPki();
+    const builder = createCertificateBuilder({ shcIssuerUrl: issuer.issuerUrl, shcKey: issuer, vdsSigner: pki.signer });
+    const built = await builder.build(overseasRecord());
+    const dir = await mkdtemp(join(tmpdir(), 'verify-'));
+    await writeFile(join(dir, 'cert.pdf'), built.pdf);
+    await writeFile(join(dir, 'vds.json'), JSON.stringify(built.vds));
+    await writeFile(join(dir, 'jwks.json'), JSON.stringify(issuer.jwks));
+    await writeFile(join(dir, 'csca.pem'), pki.cscaPem);
+    const trust = ['--jwks', join(dir, 'jwks.json'), '--csca', join(dir, 'csca.pem')];
+    const pdf = await verify([...trust, join(dir, 'cert.pdf')]);
+    expect(pdf.out).toContain('SHC and VDS-NC: agree');
+    expect(pdf.code).toBe(0);
+    expect((await verify([...trust, join(dir, 'vds.json')])).code).toBe(0);
+    const other = await makeVdsPki();
+    await writeFile(join(dir, 'other-csca.pem'), other.cscaPem);
+    const wrongCsca = await verify(['--jwks', join(dir, 'jwks.json'), '--csca', join(dir, 'other-csca.pem'), join(dir, 'cert.pdf')]);
+    expect(wrongCsca.code).toBe(1);
+    expect(wrongCsca.out).toContain('vds-chain');
+    // a domestic PDF carries the SHC only and verifies with the JWKS alone
+    await writeFile(join(dir, 'dom.pdf'), (await builder.build(domesticRecord())).pdf);
+    expect((await verify(['--jwks', join(dir, 'jwks.json'), join(dir, 'dom.pdf')])).code).toBe(0);
+  });
+});
