@@ -288,6 +288,7 @@ describe('municipality portal pages (Chromium)', () => {
     const audit = page.locator('#audit-table tbody');
     await poll(() => audit.textContent()).toContain('職員アカウントの無効化');
     await poll(() => audit.textContent()).toContain('職員アカウントの追加');
+    await poll(() => audit.textContent()).toContain(`対象職員: ${added}`);
     await poll(() => audit.textContent()).toContain('ログイン');
     await screenshot(page, 'audit');
     expect(errors).toEqual([]);

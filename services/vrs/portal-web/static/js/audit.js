@@ -30,14 +30,24 @@ const DETAIL_KEYS = {
 const REASONS = { password: 'パスワード誤り', disabled: '無効なアカウント', code: '確認コード誤り', code_locked: '確認コード誤りによるロック', locked: 'ロック済み', expired: '期限切れ' };
 const KINDS = { residents: '接種対象者', vaccinations: '接種記録', passports: '旅券情報' };
 
+/** Staff account id → e-mail address (the municipality's own accounts), for "対象職員". */
+let staffEmails = new Map();
+const ORDER = ['kind', 'ok', 'from', 'to', 'page', 'rows', 'inserted', 'updated', 'errors', 'encoding', 'bytes', 'reason', 'wrongAttempts', 'targetStaffId'];
+const rank = (k) => (ORDER.includes(k) ? ORDER.indexOf(k) : ORDER.length);
+
 function detailText(action, detail) {
   const parts = [];
-  for (const [k, v] of Object.entries(detail ?? {})) {
+  const entries = Object.entries(detail ?? {}).sort(([a], [b]) => rank(a) - rank(b));
+  for (const [k, v] of entries) {
     if (v === null || v === undefined) continue;
     let value = v;
     if (k === 'reason') value = REASONS[v] ?? v;
     else if (k === 'kind' && action === 'import') value = KINDS[v] ?? v;
     else if (k === 'ok') value = v ? '反映' : '拒否（変更なし）';
+    if (k === 'targetStaffId') {
+      parts.push(`対象職員: ${staffEmails.get(v) ?? v}`);
+      continue;
+    }
     parts.push(`${DETAIL_KEYS[k] ?? k}: ${value}`);
   }
   return parts.join('、');
@@ -66,6 +76,7 @@ async function load() {
 
 async function start() {
   await startPage('audit');
+  staffEmails = new Map((await api('/api/v1/staff').catch(() => ({ items: [] }))).items.map((i) => [i.id, i.email]));
   $('prev').addEventListener('click', () => { if (page > 1) { page -= 1; void load(); } });
   $('next').addEventListener('click', () => { page += 1; void load(); });
   await load();
