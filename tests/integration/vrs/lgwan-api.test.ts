@@ -1,0 +1,143 @@
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
+import supertest from 'supertest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { demoResidents } from '../../../certs/demo-cast.js';
+import { certificateRecordSchema, lookupResponseSchema } from '../../../services/common/lgwan-contract.js';
+import { pkiPaths } from '../../../services/common/pki-paths.js';
+import { loadVrsConfig } from '../../../services/vrs/config.js';
+import { createLgwanApp, RELAY_CLIENT_CN } from '../../../services/vrs/lgwan/lgwan-app.js';
+import { startVrs, type RunningVrs } from '../../../services/vrs/server.js';
+import { DB_KINDS, freshVrsDatabase } from '../../helpers/vrs-db.js';
+
+const pki = pkiPaths();
+const myNumber = demoResidents.find((r) => r.slug === 'nakamura-yuko')!.myNumber;
+
+interface Answer {
+  status: number;
+  body: string;
+}
+
+/** One HTTPS request with the given client certificate (or none); resolves with the answer or rejects on a refused handshake. */
+function call(url: string, path: string, body: unknown, client?: { cert: string; key: string }): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const data = Buffer.from(JSON.stringify(body));
+    const req = https.request(new URL(path, url), {
+      method: 'POST',
+      ca: readFileSync(pki.serverCa, 'utf8'),
+      ...(client ? { cert: readFileSync(client.cert, 'utf8'), key: readFileSync(client.key, 'utf8') } : {}),
+      headers: { 'content-type': 'application/json', 'content-length': data.length },
+      agent: false,
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+/** A refusal is either a failed handshake or a 403 problem. */
+async function expectRefused(p: Promise<Answer>): Promise<void> {
+  const outcome = await p.then((a) => a, (e: unknown) => e as Error);
+  if (outcome instanceof Error) return;
+  expect(outcome.status).toBe(403);
+  expect(JSON.parse(outcome.body)).toMatchObject({ code: 'ERR_CLIENT_CERT' });
+}
+
+describe.each(DB_KINDS)('VRS LGWAN API over mTLS (%s)', (kind) => {
+  let vrs: RunningVrs;
+  let drop: () => Promise<void>;
+  beforeAll(async () => {
+    const fresh = await freshVrsDatabase(kind, inject('databaseUrl'));
+    drop = fresh.drop;
+    const config = loadVrsConfig({ PKI_DIR: pki.root, VRS_PORT: '0', PORTAL_PORT: '0', LOG_LEVEL: 'silent', DEMO_PASSWORD: 'demo-password-1' });
+    vrs = await startVrs(config, { db: fresh.db });
+  });
+  afterAll(async () => {
+    await vrs?.close();
+    await drop?.();
+  });
+
+  it('accepts the relay\'s LGWAN client certificate: lookup, certificate, completion', async () => {
+    const lookup = await call(vrs.lgwanUrl, '/lgwan/v1/holders/lookup', { myNumber }, pki.relayLgwanClient);
+    expect(lookup.status).toBe(200);
+    expect(lookupResponseSchema.parse(JSON.parse(lookup.body)).municipalities[0]).toMatchObject({ code: '162027', domestic: true, overseas: true });
+    const cert = await call(vrs.lgwanUrl, '/lgwan/v1/certificates', { myNumber, municipality: '162027', kind: 'overseas' }, pki.relayLgwanClient);
+    expect(cert.status).toBe(201);
+    const record = certificateRecordSchema.parse(JSON.parse(cert.body));
+    const notice = { certificateId: record.certificateId, municipality: '162027', kind: 'overseas', copies: 1, fee: 120, kioskId: 'KIOSK-0003', storeId: 'STORE-TOYAMA-003', issuedAt: new Date().toISOString() };
+    const first = await call(vrs.lgwanUrl, '/lgwan/v1/completions', notice, pki.relayLgwanClient);
+    const second = await call(vrs.lgwanUrl, '/lgwan/v1/completions', notice, pki.relayLgwanClient);
+    expect([first.status, JSON.parse(first.body).status]).toEqual([200, 'recorded']);
+    expect([second.status, JSON.parse(second.body).status]).toEqual([200, 'duplicate']);
+  });
+
+  it('refuses a kiosk certificate (kiosk CA, not the LGWAN CA)', async () => {
+    await expectRefused(call(vrs.lgwanUrl, '/lgwan/v1/holders/lookup', { myNumber }, pki.kiosk('KIOSK-0001')));
+  });
+
+  it('refuses a connection without a client certificate', async () => {
+    await expectRefused(call(vrs.lgwanUrl, '/lgwan/v1/holders/lookup', { myNumber }));
+  });
+
+  it('answers problem+json with the code for a holder without records', async () => {
+    const none = demoResidents.find((r) => r.slug === 'kobayashi-jun')!.myNumber;
+    const a = await call(vrs.lgwanUrl, '/lgwan/v1/holders/lookup', { myNumber: none }, pki.relayLgwanClient);
+    expect(a.status).toBe(404);
+    expect(JSON.parse(a.body)).toMatchObject({ code: 'ERR_NO_RECORDS', status: 404 });
+    expect(a.body).not.toContain(none);
+  });
+});
+
+describe('LGWAN app request handling', () => {
+  let app: ReturnType<typeof createLgwanApp>;
+  let lines: string[];
+  let drop: () => Promise<void>;
+  beforeAll(async () => {
+    const fresh = await freshVrsDatabase('pglite');
+    drop = fresh.drop;
+    lines = [];
+    const { createLogger } = await import('../../../services/common/logger.js');
+    const log = createLogger({ service: 'vrs-test', destination: { write: (s: string) => void lines.push(s) } });
+    const { randomBytes } = await import('node:crypto');
+    const { systemClock } = await import('../../../services/common/clock.js');
+    app = createLgwanApp(
+      { db: fresh.db, keys: { master: randomBytes(32), lookup: randomBytes(32) }, clock: systemClock, log, mailDir: '/tmp' },
+      { identify: (req) => { const cn = req.get('x-test-cn'); return cn ? { cn, ou: undefined, serial: '01' } : undefined; } },
+    );
+  });
+  afterAll(async () => {
+    await drop?.();
+  });
+
+  it('refuses another client name with 403 ERR_CLIENT_CERT', async () => {
+    const r = await supertest(app).post('/lgwan/v1/holders/lookup').set('x-test-cn', 'KIOSK-0001').send({ myNumber });
+    expect(r.status).toBe(403);
+    expect(r.body).toMatchObject({ code: 'ERR_CLIENT_CERT' });
+  });
+
+  it('answers 400 with field paths but no values for a body outside the contract', async () => {
+    const r = await supertest(app).post('/lgwan/v1/certificates').set('x-test-cn', RELAY_CLIENT_CN).send({ myNumber: '12345', municipality: '162027', kind: 'abroad', extra: 'x' });
+    expect(r.status).toBe(400);
+    expect(r.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(r.body.code).toBe('ERR_BAD_REQUEST');
+    expect(r.body.errors.map((e: { path: string }) => e.path)).toEqual(expect.arrayContaining(['myNumber', 'kind']));
+    expect(JSON.stringify(r.body)).not.toContain('12345');
+    expect(r.body.instance).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('refuses a body over the limit with 413', async () => {
+    const r = await supertest(app).post('/lgwan/v1/holders/lookup').set('x-test-cn', RELAY_CLIENT_CN).set('content-type', 'application/json').send(JSON.stringify({ myNumber, pad: 'x'.repeat(20_000) }));
+    expect(r.status).toBe(413);
+  });
+
+  it('logs request ids and statuses but never a My Number', async () => {
+    await supertest(app).post('/lgwan/v1/holders/lookup').set('x-test-cn', RELAY_CLIENT_CN).send({ myNumber });
+    const text = lines.join('');
+    expect(text).toContain('lgwan request');
+    expect(text).not.toContain(myNumber);
+  });
+});
