@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Express, type Request } from 'express';
 import type { Clock } from '../common/clock.js';
-import { notFoundRoute, problemHandler } from '../common/errors.js';
+import { AppError, notFoundRoute, problemHandler } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import { requireClient, type ClientIdentity } from '../common/mtls.js';
 import type { CertificateBuilder } from '../certificate/builder.js';
@@ -92,6 +92,18 @@ export function createRelayApp(deps: RelayDeps): Express {
   }));
 
   app.use(notFoundRoute);
+  // The one-time store unreachable (Redis restarting, a cluster failing over) is a coded 503 the
+  // kiosk can show and retry, not a bare 500 (issue 8, faults).
+  app.use((err: unknown, _req: Request, _res: unknown, next: (e: unknown) => void) => {
+    next(isStoreOutage(err) ? new AppError('ERR_UPSTREAM', 503, 'The session store is unavailable; try again shortly') : err);
+  });
   app.use(problemHandler(deps.log));
   return app;
+}
+
+/** An ioredis failure to reach the store (as opposed to a bug): connection closed, retries spent, cluster down. */
+function isStoreOutage(err: unknown): boolean {
+  if (!(err instanceof Error) || err instanceof AppError) return false;
+  return ['MaxRetriesPerRequestError', 'ClusterAllFailedError'].includes(err.name)
+    || /Connection is closed|ECONNREFUSED|ECONNRESET|Stream isn't writeable|CLUSTERDOWN|TRYAGAIN|Failed to refresh slots cache|None of startup nodes is available/.test(err.message);
 }

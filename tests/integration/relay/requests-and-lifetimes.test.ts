@@ -92,16 +92,17 @@ describe('relay: requests and lifetimes', () => {
   });
 
   it('forgets a session and an unfetched document on expiry, without DELETE', async () => {
-    const short = await startTestRelay({ vrsUrl: vrs.url, store: 'redis', redisUrl: inject('redisUrl'), logs, env: { SESSION_TTL_S: '3', DOCUMENT_TTL_S: '1.5' } });
+    const short = await startTestRelay({ vrsUrl: vrs.url, store: 'redis', redisUrl: inject('redisUrl'), logs, env: { SESSION_TTL_S: '8', DOCUMENT_TTL_S: '1' } });
     try {
       const k = new Kiosk(short.url, 'KIOSK-0001');
       const { sid } = await openWithCard(k, wallet, 'yamada-taro');
       const created = await k.call('POST', `/v1/sessions/${sid}/requests`, { municipality: '131016', kind: 'domestic', copies: 1 });
       expect(created.status).toBe(201);
-      await new Promise((r) => setTimeout(r, 1700));
+      // Past the document's expiry (the session lives on).
+      await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(created.json.expiresAt) - Date.now()) + 300));
       const late = await k.call('GET', `/v1/sessions/${sid}/requests/${created.json.requestId}/document`);
       expect([late.status, late.json.code]).toEqual([410, 'ERR_CONSUMED']);
-      await eventually(async () => (await short.store.sessionKeys(sid)).length === 0, 5000, 'session expiry');
+      await eventually(async () => (await short.store.sessionKeys(sid)).length === 0, 12_000, 'session expiry');
       const gone = await k.call('POST', `/v1/sessions/${sid}/requests`, { municipality: '131016', kind: 'domestic', copies: 1 });
       expect([gone.status, gone.json.code]).toEqual([404, 'ERR_SESSION_NOT_FOUND']);
     } finally {
