@@ -13,10 +13,10 @@ import {
 let stack: KioskStack;
 beforeAll(async () => {
   stack = await startKioskStack();
-});
+}, 300_000);
 afterAll(async () => {
   await stack?.close();
-});
+}, 60_000);
 
 const pki = pkiPaths(resolve('certs/out'));
 const extraSim = (relayUrl: string, dir: string): Promise<RunningKioskSim> =>
@@ -46,7 +46,7 @@ describe('the kiosk as equipment', () => {
     await page.locator('#login-error').waitFor();
     await shot(page, '20-maintenance-refused');
     await page.context().close();
-  });
+  }, 180_000);
 
   it('takes a kiosk out of service from the maintenance screen, shows the kiosk log, and the kiosk says so', async () => {
     const page = await (await stack.browser.newContext({ viewport: { width: 1200, height: 900 } })).newPage();
@@ -63,7 +63,7 @@ describe('the kiosk as equipment', () => {
     await screen(kiosk, 'home').waitFor();
     await kiosk.context().close();
     await page.context().close();
-  });
+  }, 180_000);
 
   it('refunds and reports "failed" when the printer jams, and the store controller shows the fault', async () => {
     const page = await (await stack.browser.newContext({ viewport: { width: 1200, height: 900 } })).newPage();
@@ -98,7 +98,7 @@ describe('the kiosk as equipment', () => {
     await shot(controller, '24-store-controller');
     await controller.context().close();
     await page.context().close();
-  });
+  }, 180_000);
 
   it('shows the closed screen with the hours outside service hours', async () => {
     const hour = Number(jstParts(new Date()).time.slice(0, 2));
@@ -118,7 +118,7 @@ describe('the kiosk as equipment', () => {
       await sim.close();
       await relay.stop();
     }
-  });
+  }, 180_000);
 
   it('reports automatically when the relay cannot be reached', async () => {
     const sim = await extraSim('https://localhost:9', 'logs-down');
@@ -133,5 +133,5 @@ describe('the kiosk as equipment', () => {
     } finally {
       await sim.close();
     }
-  });
+  }, 180_000);
 });

@@ -8,10 +8,10 @@ import { cardIdOf, cardToSelect, kioskPage, screen, shot, startKioskStack, type 
 let stack: KioskStack;
 beforeAll(async () => {
   stack = await startKioskStack({ idleTimeoutMs: 3000 });
-});
+}, 300_000);
 afterAll(async () => {
   await stack?.close();
-});
+}, 60_000);
 
 /** A request to the relay as KIOSK-0001 (its own client certificate). */
 function relayAsKiosk(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
@@ -52,7 +52,7 @@ describe('idle timeout', () => {
     const after = await relayAsKiosk('POST', `/v1/sessions/${sessionId}/requests`, { municipality: '131016', kind: 'domestic', copies: 1 });
     expect(after.status).toBe(404);
     await page.context().close();
-  });
+  }, 180_000);
 
   it('times out on the payment screen too, and gives the money back', async () => {
     const page = await kioskPage(stack, 1);
@@ -68,5 +68,5 @@ describe('idle timeout', () => {
     const state = (await page.evaluate(() => fetch('api/state').then((r) => r.json()))) as { payment: { inserted: number; returned: number } };
     expect(state.payment).toMatchObject({ inserted: 0, returned: 100 });
     await page.context().close();
-  });
+  }, 180_000);
 });

@@ -3,15 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { cardIdOf, kioskPage, screen, shot, startAndPlace, startKioskStack, typePin, verifyPdf, type KioskStack } from './kiosk-stack.js';
+import { MAINTENANCE_PASSWORD, cardIdOf, kioskPage, screen, shot, startAndPlace, startKioskStack, typePin, verifyPdf, type KioskStack } from './kiosk-stack.js';
 
 let stack: KioskStack;
 beforeAll(async () => {
   stack = await startKioskStack();
-});
+}, 300_000);
 afterAll(async () => {
   await stack?.close();
-});
+}, 60_000);
 
 /** Downloads an item of the output tray through the page's download link. */
 async function download(page: Page, kind: 'certificate' | 'receipt'): Promise<string> {
@@ -78,13 +78,22 @@ describe('kiosk issuance in a real browser', () => {
     expect(log.at(-1)).toEqual({ issuedAt: expect.any(String), kind: 'domestic', copies: 2 });
     expect(Object.keys(log.at(-1)!).sort()).toEqual(['copies', 'issuedAt', 'kind']);
 
+    // The maintenance screen (behind its password) shows the same log.
+    const maint = await (await stack.browser.newContext({ viewport: { width: 1200, height: 900 } })).newPage();
+    await maint.goto(stack.sim.maintenanceUrl);
+    await maint.locator('#password').fill(MAINTENANCE_PASSWORD);
+    await maint.locator('#login button[type="submit"]').click();
+    await expect.poll(() => maint.locator('[data-kiosk="KIOSK-0001"] table').textContent()).toContain('domestic');
+    await shot(maint, '21-maintenance-log');
+    await maint.context().close();
+
     // Taking the paper empties the tray: the kiosk keeps no copy.
     await page.getByTestId('take-paper').click();
     await expect(page.locator('[data-tray]').count()).resolves.toBe(0);
     await page.getByTestId('finish').click();
     await screen(page, 'home').waitFor();
     await page.context().close();
-  });
+  }, 180_000);
 
   it('issues an overseas certificate for a resident with passport data on file', async () => {
     const page = await kioskPage(stack, 1);
@@ -111,5 +120,5 @@ describe('kiosk issuance in a real browser', () => {
     const log = await stack.sim.agents[1]!.log.entries();
     expect(log.at(-1)).toMatchObject({ kind: 'overseas', copies: 1 });
     await page.context().close();
-  });
+  }, 180_000);
 });

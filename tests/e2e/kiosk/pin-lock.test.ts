@@ -4,10 +4,10 @@ import { cardIdOf, kioskPage, readCardTries, screen, shot, startAndPlace, startK
 let stack: KioskStack;
 beforeAll(async () => {
   stack = await startKioskStack();
-});
+}, 300_000);
 afterAll(async () => {
   await stack?.close();
-});
+}, 60_000);
 
 describe('PIN entry at the kiosk', () => {
   it('locks the card after three wrong PINs, and the card file still says so after a restart', async () => {
@@ -43,7 +43,7 @@ describe('PIN entry at the kiosk', () => {
     expect(await readCardTries(stack.cardsDir, cardId)).toBe(0);
     // Even the right PIN is refused by a blocked card (the kiosk never sees it anyway).
     await page.context().close();
-  });
+  }, 180_000);
 
   it('says at once that a card already blocked cannot be used', async () => {
     const page = await kioskPage(stack, 1);
@@ -52,7 +52,7 @@ describe('PIN entry at the kiosk', () => {
     await page.getByTestId('home').click();
     await screen(page, 'home').waitFor();
     await page.context().close();
-  });
+  }, 180_000);
 
   it('a right PIN after a wrong one resets the counter on the card', async () => {
     const cardId = await cardIdOf('sato-hanako');
@@ -70,5 +70,5 @@ describe('PIN entry at the kiosk', () => {
     await page.getByTestId('cancel').click();
     await screen(page, 'home').waitFor();
     await page.context().close();
-  });
+  }, 180_000);
 });

@@ -8,10 +8,10 @@ import {
 let stack: KioskStack;
 beforeAll(async () => {
   stack = await startKioskStack();
-});
+}, 300_000);
 afterAll(async () => {
   await stack?.close();
-});
+}, 60_000);
 
 const errorCode = (page: import('playwright-core').Page) => page.getByTestId('error').getAttribute('data-code');
 
@@ -26,7 +26,7 @@ describe('the kiosk refuses with a clear screen', () => {
     await page.getByTestId('home').click();
     await screen(page, 'home').waitFor();
     await page.context().close();
-  });
+  }, 180_000);
 
   it('does not offer a municipality that suspended the service, and offers it again once resumed', async () => {
     const page = await kioskPage(stack, 0);
@@ -50,7 +50,7 @@ describe('the kiosk refuses with a clear screen', () => {
     await page.getByTestId('cancel').click();
     await screen(page, 'home').waitFor();
     await page.context().close();
-  });
+  }, 180_000);
 
   it('refuses an overseas certificate without passport data on file, with its reason', async () => {
     const page = await kioskPage(stack, 1);
@@ -72,7 +72,7 @@ describe('the kiosk refuses with a clear screen', () => {
     await page.getByTestId('home').click();
     await screen(page, 'home').waitFor();
     await page.context().close();
-  });
+  }, 180_000);
 
   it.each([
     ['watanabe-sho', 'ERR_CARD_SUSPENDED', '13-error-card-suspended'],
@@ -86,7 +86,7 @@ describe('the kiosk refuses with a clear screen', () => {
     await page.getByTestId('home').click();
     await screen(page, 'home').waitFor();
     await page.context().close();
-  });
+  }, 180_000);
 
   it('refuses a record flagged deceased when the request is made', async () => {
     const page = await kioskPage(stack, 2);
@@ -98,7 +98,7 @@ describe('the kiosk refuses with a clear screen', () => {
     await shot(page, '15-error-not-issuable');
     await page.getByTestId('home').click();
     await page.context().close();
-  });
+  }, 180_000);
 
   it('says a damaged card cannot be read', async () => {
     const bad = 'ffffffffffffffffffffffffffffffff';
@@ -113,5 +113,5 @@ describe('the kiosk refuses with a clear screen', () => {
     await screen(page, 'home').waitFor();
     await expect(page.getByTestId('card-on-reader').count()).resolves.toBe(0);
     await page.context().close();
-  });
+  }, 180_000);
 });

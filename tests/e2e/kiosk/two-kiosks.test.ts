@@ -8,10 +8,10 @@ import { cardIdOf, cardToSelect, kioskPage, screen, shot, startKioskStack, verif
 let stack: KioskStack;
 beforeAll(async () => {
   stack = await startKioskStack();
-});
+}, 300_000);
 afterAll(async () => {
   await stack?.close();
-});
+}, 60_000);
 
 /** One resident's whole visit at one kiosk; returns the downloaded certificate. */
 async function visit(page: Page, slug: string, name: string): Promise<string> {
@@ -49,5 +49,5 @@ describe('two kiosks side by side', () => {
     expect(id(va.out)).toBeTruthy();
     expect(id(va.out)).not.toBe(id(vb.out));
     await Promise.all([a!.context().close(), b!.context().close()]);
-  });
+  }, 180_000);
 });

@@ -1,0 +1,166 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../../../services/common/clock.js';
+import { pkiPaths } from '../../../services/common/pki-paths.js';
+import { CardSlot } from '../../../kiosk-sim/agent/card-slot.js';
+import { CoinBox } from '../../../kiosk-sim/agent/coin-box.js';
+import { KioskFlow } from '../../../kiosk-sim/agent/kiosk-flow.js';
+import { KioskLog } from '../../../kiosk-sim/agent/kiosk-log.js';
+import { Printer } from '../../../kiosk-sim/agent/printer.js';
+import type { RelayClient } from '../../../kiosk-sim/agent/relay-client.js';
+
+const PDF = () => Buffer.from(`%PDF-1.7\n${randomBytes(64).toString('hex')}\n%%EOF\n`);
+const digestOf = (b: Buffer) => `sha-256=:${createHash('sha256').update(b).digest('base64')}:`;
+
+/** A relay that follows PROTOCOL.md's shapes and records what the kiosk sent. */
+function fakeRelay(options: { badDigest?: boolean } = {}) {
+  const calls: { op: string; body?: unknown }[] = [];
+  const served: Buffer[] = [];
+  const relay = {
+    service: async () => ({ open: true, hours: '06:30-23:00', now: new Date().toISOString() }),
+    openSession: async () => {
+      calls.push({ op: 'open' });
+      return { sessionId: 's1', challenge: randomBytes(32).toString('base64'), expiresAt: '' };
+    },
+    submitCard: async (_sid: string, body: unknown) => {
+      calls.push({ op: 'card', body });
+      return { holder: { name: '山田　太郎', birthDate: '1980-04-01' }, feePerCopy: 120, municipalities: [
+        { code: '131016', name: '千代田区', domestic: true, overseas: false },
+        { code: '011002', name: '札幌市', domestic: false, overseas: false, unavailableReason: 'not_participating' },
+      ] };
+    },
+    createRequest: async (_sid: string, body: { copies: number }) => {
+      calls.push({ op: 'request', body });
+      return { requestId: 'r1', fee: 120 * body.copies, copies: body.copies, pages: 1, expiresAt: '',
+        preview: { issuer: '千代田区', name: '山田　太郎', birthDate: '1980-04-01', doses: [] } };
+    },
+    fetchDocument: async () => {
+      calls.push({ op: 'document' });
+      const pdf = PDF();
+      served.push(pdf);
+      return { pdf, contentDigest: options.badDigest ? digestOf(PDF()) : digestOf(pdf), certificateId: 'ABC123' };
+    },
+    complete: async (_sid: string, _rid: string, body: { outcome: string; paid: number }) => {
+      calls.push({ op: 'complete', body });
+      return { receipt: { copies: 1, fee: 120, paid: body.paid, change: body.paid - 120, issuedAt: new Date().toISOString(), kioskId: 'K', storeId: 'S' } };
+    },
+    deleteSession: async () => {
+      calls.push({ op: 'delete' });
+    },
+  };
+  return { relay: relay as unknown as RelayClient, calls, served };
+}
+
+let dir: string;
+let cardId: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kiosk-flow-'));
+  await cp(pkiPaths(resolve('certs/out')).cardsDir, join(dir, 'cards'), { recursive: true });
+  const manifest = JSON.parse(await readFile(join(dir, 'cards', 'manifest.json'), 'utf8')) as Record<string, { cardId: string }>;
+  cardId = manifest['yamada-taro']!.cardId;
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function flowWith(relay: RelayClient) {
+  const printer = new Printer();
+  const coins = new CoinBox();
+  const log = new KioskLog(join(dir, 'log.jsonl'));
+  const flow = new KioskFlow({
+    kioskId: 'KIOSK-T', storeId: 'STORE-T', storeName: 'test', relay, slot: new CardSlot(join(dir, 'cards')),
+    printer, coins, log, clock: systemClock, idleTimeoutMs: 60_000,
+  });
+  return { flow, printer, coins, log };
+}
+
+async function toPayment(flow: KioskFlow): Promise<void> {
+  await flow.start();
+  await flow.placeCard(cardId);
+  await flow.enterPin('1234');
+  expect(flow.step).toBe('remove-card');
+  await flow.removeCard();
+  await flow.select({ municipality: '131016', kind: 'domestic', copies: 1 });
+  await flow.confirm();
+}
+
+const settled = async (flow: KioskFlow) => {
+  for (let i = 0; i < 100 && flow.step === 'printing'; i++) await new Promise((r) => setTimeout(r, 20));
+};
+
+describe('kiosk flow', () => {
+  it('maps the status word of VERIFY to tries left, and reads the card only through APDUs after a right PIN', async () => {
+    const { relay, calls } = fakeRelay();
+    const { flow } = flowWith(relay);
+    await flow.start();
+    await flow.placeCard(cardId);
+    expect(flow.state().pin).toEqual({ wrong: false, triesLeft: 3 });
+    await flow.enterPin('0000');
+    expect(flow.state().pin).toEqual({ wrong: true, triesLeft: 2 });
+    await flow.enterPin('1234');
+    const sent = calls.find((c) => c.op === 'card')!.body as Record<string, string>;
+    expect(Object.keys(sent).sort()).toEqual(['challengeSignature', 'ef0001', 'ef0002', 'ef0003', 'ef0004', 'ef0007']);
+    expect(Buffer.from(sent.challengeSignature!, 'base64')).toHaveLength(256);
+    // It waits for the card to be removed, and offers only municipalities that can issue.
+    expect(flow.step).toBe('remove-card');
+    await expect(flow.select({ municipality: '131016', kind: 'domestic', copies: 1 })).rejects.toThrow();
+    await flow.removeCard();
+    expect(flow.step).toBe('select');
+    expect(flow.state().municipalities?.map((m) => m.code)).toEqual(['131016']);
+    expect(flow.state().unavailable).toEqual([{ name: '札幌市', reason: 'not_participating' }]);
+    const screen = JSON.stringify(flow.state());
+    expect(screen).not.toContain('1234');
+    expect(screen).not.toContain(sent.ef0001!);
+  });
+
+  it('prints, completes with the digest, prints the receipt, logs, erases its copy and ends the session', async () => {
+    const { relay, calls, served } = fakeRelay();
+    const { flow, printer, coins, log } = flowWith(relay);
+    await toPayment(flow);
+    await expect(flow.print()).rejects.toThrow();
+    await flow.insert(100);
+    await flow.insert(50);
+    await flow.print();
+    await settled(flow);
+    expect(flow.step).toBe('done');
+    const completion = calls.find((c) => c.op === 'complete')!.body as { outcome: string; paid: number; contentDigest: string };
+    expect(completion.outcome).toBe('printed');
+    expect(completion.paid).toBe(150);
+    expect(printer.tray.map((i) => i.kind)).toEqual(['certificate', 'receipt']);
+    expect(completion.contentDigest).toBe(digestOf(printer.tray[0]!.pdf));
+    expect(served[0]!.every((b) => b === 0)).toBe(true);
+    expect(flow.state().receipt?.change).toBe(30);
+    expect(coins.inserted).toBe(0);
+    expect(await log.entries()).toEqual([{ issuedAt: expect.any(String), kind: 'domestic', copies: 1 }]);
+    expect(calls.at(-1)?.op).toBe('delete');
+  });
+
+  it('refunds and reports "failed" when the document does not match its digest', async () => {
+    const { relay, calls } = fakeRelay({ badDigest: true });
+    const { flow, printer, log } = flowWith(relay);
+    await toPayment(flow);
+    await flow.insert(500);
+    await flow.print();
+    await settled(flow);
+    expect(flow.step).toBe('error');
+    expect(flow.state().error).toEqual({ code: 'ERR_PRINT_FAILED', reason: 'ERR_DIGEST_MISMATCH', refunded: 500 });
+    expect((calls.find((c) => c.op === 'complete')!.body as { outcome: string }).outcome).toBe('failed');
+    expect(calls.at(-1)?.op).toBe('delete');
+    expect(printer.tray).toHaveLength(0);
+    expect(await log.entries()).toEqual([]);
+  });
+
+  it('cancels: DELETE at the relay, money back, card back, home', async () => {
+    const { relay, calls } = fakeRelay();
+    const { flow, coins } = flowWith(relay);
+    await toPayment(flow);
+    await flow.insert(100);
+    await flow.cancel();
+    expect(flow.step).toBe('home');
+    expect(coins.returned).toBe(100);
+    expect(calls.at(-1)?.op).toBe('delete');
+  });
+});
