@@ -30,7 +30,7 @@ async function loggedIds(page: Page, portalUrl: string): Promise<string[]> {
   return page.locator('#issuances tbody tr[data-certificate-id]').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-certificate-id')!));
 }
 
-describe('portal pages against a kiosk issuing through the relay (Chromium)', () => {
+describe('portal pages against a kiosk issuing through the relay (Chromium)', { timeout: 120_000 }, () => {
   let stack: PortalStack;
   let relay: RunningRelay;
   let kiosk: KioskDriver;

@@ -29,7 +29,7 @@ async function residentCount(db: Database, code: string): Promise<number> {
   return withMunicipality(db, code, async (tx) => Number((await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM residents')).rows[0]?.n ?? 0));
 }
 
-describe('municipality portal pages (Chromium)', () => {
+describe('municipality portal pages (Chromium)', { timeout: 120_000 }, () => {
   let stack: PortalStack;
   let browser: Browser;
   const chiyodaIds: string[] = [];
