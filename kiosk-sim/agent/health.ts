@@ -2,7 +2,10 @@
 export interface Fault {
   code: string;
   detail: string;
+  /** Last time it happened. */
   at: string;
+  /** How many times in a row (a relay that stays down is one fault, not one per heartbeat). */
+  count: number;
 }
 
 /** A kiosk's connection state, reported automatically by its agent. */
@@ -26,6 +29,7 @@ export class HealthMonitor {
   #lastContact: Date | undefined;
   #faults: Fault[] = [];
   #connected = false;
+  #contactSince = false;
   readonly #listeners = new Set<(f: Fault) => void>();
 
   constructor(readonly ids: { kioskId: string; storeId: string; storeName: string }) {}
@@ -33,12 +37,20 @@ export class HealthMonitor {
   contact(at: Date): void {
     this.#lastContact = at;
     this.#connected = true;
+    this.#contactSince = true;
   }
 
   fault(code: string, detail: string, at: Date): void {
-    // Messages are built by the kiosk's own code; strip anything that could look like an id.
-    const f: Fault = { code, detail: detail.slice(0, 200), at: at.toISOString() };
     if (code === 'ERR_RELAY_UNREACHABLE' || code === 'ERR_KIOSK' || code === 'ERR_UPSTREAM_TIMEOUT') this.#connected = false;
+    const last = this.#faults[0];
+    if (last && last.code === code && !this.#contactSince) {
+      last.count += 1;
+      last.at = at.toISOString();
+      return;
+    }
+    this.#contactSince = false;
+    // Messages are built by the kiosk's own code (codes, routes, fixed texts; ids elided).
+    const f: Fault = { code, detail: detail.slice(0, 200), at: at.toISOString(), count: 1 };
     this.#faults.unshift(f);
     this.#faults.length = Math.min(this.#faults.length, 20);
     for (const l of this.#listeners) l(f);
@@ -54,8 +66,8 @@ export class HealthMonitor {
     return {
       ...this.ids,
       ...(this.#lastContact ? { lastContact: this.#lastContact.toISOString() } : {}),
-      ...(this.#faults[0] ? { lastFault: this.#faults[0] } : {}),
-      faults: [...this.#faults],
+      ...(this.#faults[0] ? { lastFault: { ...this.#faults[0] } } : {}),
+      faults: this.#faults.map((f) => ({ ...f })),
       connected: this.#connected,
     };
   }

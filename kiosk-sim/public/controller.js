@@ -21,7 +21,7 @@ async function refresh() {
   const faults = kiosks.flatMap((k) => k.faults.map((f) => ({ ...f, kioskId: k.kioskId }))).sort((a, b) => b.at.localeCompare(a.at));
   document.querySelector('#faults tbody').replaceChildren(...faults.map((f) => {
     const tr = document.createElement('tr');
-    tr.append(td(fmt(f.at)), td(f.kioskId), td(f.code), td(f.detail));
+    tr.append(td(fmt(f.at)), td(f.kioskId), td(f.code), td(f.count > 1 ? `${f.detail} (×${f.count})` : f.detail));
     return tr;
   }));
   document.getElementById('updated').textContent = `更新 ${fmt(now)}`;

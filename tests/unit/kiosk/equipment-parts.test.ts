@@ -122,3 +122,20 @@ describe('maintenance access', () => {
     await a.post('/maintenance/api/login').send({ password: PASSWORD }).expect(429);
   });
 });
+
+describe('health monitor (store controller)', () => {
+  it('reports each fault once while it lasts, and again after the relay was reached', async () => {
+    const { HealthMonitor } = await import('../../../kiosk-sim/agent/health.js');
+    const h = new HealthMonitor({ kioskId: 'K', storeId: 'S', storeName: 'n' });
+    const reported: string[] = [];
+    h.onFault((f) => reported.push(f.code));
+    h.fault('ERR_RELAY_UNREACHABLE', 'GET v1/service: ECONNREFUSED', new Date());
+    h.fault('ERR_RELAY_UNREACHABLE', 'GET v1/service: ECONNREFUSED', new Date());
+    expect(h.snapshot()).toMatchObject({ connected: false, lastFault: { code: 'ERR_RELAY_UNREACHABLE', count: 2 } });
+    h.contact(new Date());
+    expect(h.snapshot().connected).toBe(true);
+    h.fault('ERR_RELAY_UNREACHABLE', 'again', new Date());
+    expect(reported).toEqual(['ERR_RELAY_UNREACHABLE', 'ERR_RELAY_UNREACHABLE']);
+    expect(h.snapshot().faults).toHaveLength(2);
+  });
+});
