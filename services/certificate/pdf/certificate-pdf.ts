@@ -151,6 +151,10 @@ export async function renderCertificatePdf(fonts: CertificateFonts, clock: Clock
       codesAndFooter(doc, input);
     });
   }
+  // Objects made from here on (the font subset, its descriptor and ToUnicode map) are written
+  // uncompressed: subset glyph outlines barely deflate (28 → 21 kB) and compressing them was the
+  // largest single cost per document. Page content, made earlier, stays compressed.
+  doc.compress = false;
   doc.end();
   return { pdf: await bytes, pages: groups.length * input.copies };
 }
