@@ -17,12 +17,14 @@ export interface VaccineInfo {
 export const COVID19_ICD11 = 'RA01.0';
 
 // Matched on maker or product text as VRS holds it (katakana, sometimes with 筋注 etc.).
+// ICD-11 vaccine-type codes as in WHO's COVID-19 vaccine value set (SMART immunizations IMMZ.Z.DE26):
+// XM0GQ8 RNA based, XM5JC5 virus protein subunit, XM9QW8 non-replicating viral vector.
 const CATALOGUE: ReadonlyArray<{ match: RegExp; info: VaccineInfo }> = [
   // Japan issued CVX 208 for all Pfizer doses (adult formulation).
   { match: /ファイザー|コミナティ|pfizer|comirnaty/i, info: { cvx: '208', icd11: 'XM0GQ8', brand: 'Comirnaty', makerEn: 'Pfizer' } },
   { match: /モデルナ|スパイクバックス|moderna|spikevax/i, info: { cvx: '207', icd11: 'XM0GQ8', brand: 'Spikevax', makerEn: 'Moderna' } },
   { match: /武田|ノババックス|ヌバキソビッド|novavax|nuvaxovid|takeda/i, info: { cvx: '211', icd11: 'XM5JC5', brand: 'Nuvaxovid', makerEn: 'Novavax/Takeda' } },
-  { match: /アストラゼネカ|バキスゼブリア|astrazeneca|vaxzevria/i, info: { cvx: '210', icd11: 'XM97T2', brand: 'Vaxzevria', makerEn: 'AstraZeneca' } },
+  { match: /アストラゼネカ|バキスゼブリア|astrazeneca|vaxzevria/i, info: { cvx: '210', icd11: 'XM9QW8', brand: 'Vaxzevria', makerEn: 'AstraZeneca' } },
 ];
 
 /** CVX codes we issue, back to the product, for the verifier's summary. */
