@@ -1,0 +1,25 @@
+import type { FaultScenario } from './fault-harness.js';
+import { runFault } from './fault-harness.js';
+import { isMain, runStandalone } from './standalone.js';
+
+/**
+ * VRS slower than the relay's timeout: from 4 s to 7 s a proxy holds every byte VRS sends for
+ * 8 s while VRS_TIMEOUT_MS is 4 s. Every affected request must be aborted whole (504
+ * ERR_UPSTREAM_TIMEOUT, nothing of it left in the store) and nothing of it may reach anyone later:
+ * VRS's late answers go nowhere, and the certificates VRS reserved for them are never printed.
+ */
+export function vrsSlow(o: { kiosks?: number; durationS?: number } = {}): FaultScenario {
+  return {
+    name: 'vrs-slow', relays: 2, kiosks: o.kiosks ?? 12, durationS: o.durationS ?? 18, vrsTimeoutMs: 4000, vrsProxy: true, graceS: 6,
+    async act(stack, second) {
+      if (second === 4) stack.proxy!.delayMs = 8000;
+      if (second === 7) {
+        stack.proxy!.delayMs = 0;
+        return 'repaired';
+      }
+    },
+    expect: (r) => (r.state.errors.entries().some(([c]) => c === 'ERR_UPSTREAM_TIMEOUT') ? [] : ['no ERR_UPSTREAM_TIMEOUT while VRS was slow']),
+  };
+}
+
+if (isMain(import.meta.url)) void runStandalone([(ctx) => runFault(vrsSlow(), ctx)]);
