@@ -33,8 +33,6 @@ export function qrRectangles(qr: QrMatrix): number[] {
   return out;
 }
 
-let formCount = 0;
-
 /** The part of pdfkit's document we use to add a Form XObject. */
 export interface FormSink extends ContentSink {
   ref(data: Record<string, unknown>): { end(chunk: Uint8Array): void };
@@ -55,7 +53,7 @@ export function drawQr(doc: FormSink, qr: QrMatrix, x: number, y: number, size: 
   for (let i = 0; i < rects.length; i += 4) parts.push(`${rects[i]} ${rects[i + 1]} ${rects[i + 2]} ${rects[i + 3]} re`);
   parts.push('f');
   const stream = deflateSync(Buffer.from(parts.join('\n'), 'latin1'), { level: 1 });
-  const name = `QR${++formCount}`;
+  const name = `QR${Object.keys(doc.page.xobjects).length + 1}`;
   const form = doc.ref({ Type: 'XObject', Subtype: 'Form', BBox: [0, 0, qr.size, qr.size], Filter: 'FlateDecode' });
   form.end(stream);
   doc.page.xobjects[name] = form;

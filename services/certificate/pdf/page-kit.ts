@@ -4,6 +4,7 @@ import type { CertificateFonts } from './fonts.js';
 
 /** 1 mm in PDF points. */
 export const MM = 72 / 25.4;
+/** A4 in points. */
 export const A4 = { width: 595.28, height: 841.89 } as const;
 
 /** Font name registered on every document. */

@@ -15,6 +15,7 @@ const versionInfo = require('qrcode/lib/core/version.js') as { getEncodedBits(v:
 
 /** Error correction levels as the qrcode tables know them (compared by identity there). */
 const ECC_LEVELS = require('qrcode/lib/core/error-correction-level.js') as Record<'L' | 'M' | 'Q' | 'H', { bit: number }>;
+/** QR error correction level. */
 export type EccLevel = 'L' | 'M' | 'Q' | 'H';
 
 /** Block structure of one version at one level. */
@@ -27,6 +28,7 @@ export interface SymbolLayout {
 
 const layouts = new Map<string, SymbolLayout>();
 
+/** Codeword and block counts of a version at a level (cached). */
 export function symbolLayout(version: number, ecc: EccLevel): SymbolLayout {
   const key = `${version}${ecc}`;
   let l = layouts.get(key);
@@ -40,6 +42,9 @@ export function symbolLayout(version: number, ecc: EccLevel): SymbolLayout {
   return l;
 }
 
+/** Centres of the alignment patterns of a version, as [row, col]. */
 export const alignmentPositions = (version: number): Array<[number, number]> => alignment.getPositions(version);
+/** The 15 BCH-coded format bits for a level and mask. */
 export const formatBits = (ecc: EccLevel, mask: number): number => formatInfo.getEncodedBits(ECC_LEVELS[ecc], mask);
+/** The 18 BCH-coded version bits (versions 7 and up). */
 export const versionBits = (version: number): number => versionInfo.getEncodedBits(version);

@@ -3,6 +3,7 @@ import { vaccineOf } from '../vaccines.js';
 
 /** Performer shown on every Immunization, as Japan issued. */
 export const JAPAN_PERFORMER = 'MHLW_Gov_of_JAPAN';
+/** FHIR system of CVX vaccine codes. */
 export const CVX_SYSTEM = 'http://hl7.org/fhir/sid/cvx';
 
 interface HumanName { family: string; given: string[] }

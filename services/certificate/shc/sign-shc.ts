@@ -8,6 +8,7 @@ import { SHC_PREFIX, toShcNumeric } from './numeric.js';
 /** The SHC JWS limit for one QR code (version 22, ECC L) in the SMART Health Cards spec. */
 export const SHC_MAX_SINGLE_JWS = 1195;
 
+/** `vc.type` of a COVID-19 immunization health card. */
 export const SHC_VC_TYPES = [
   'https://smarthealth.cards#health-card',
   'https://smarthealth.cards#immunization',

@@ -18,6 +18,7 @@ export const VDS_LIMITS = {
   've.vd.seq': 2,
 } as const;
 
+/** A VDS-NC field with a length limit. */
 export type VdsLimitedField = keyof typeof VDS_LIMITS;
 
 /** Refuses a value over its ICAO limit or empty when required; the message names the field only. */
