@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { MAINTENANCE_PASSWORD, cardIdOf, kioskPage, screen, shot, startAndPlace, startKioskStack, typePin, verifyPdf, type KioskStack } from './kiosk-stack.js';
+import { MAINTENANCE_PASSWORD, cardIdOf, kioskPage, pdfText, screen, shot, startKioskStack, typePin, verifyPdf, type KioskStack } from './kiosk-stack.js';
 
 let stack: KioskStack;
 beforeAll(async () => {
@@ -32,7 +32,10 @@ describe('kiosk issuance in a real browser', () => {
     const page = await kioskPage(stack, 0);
     await screen(page, 'home').waitFor();
     await shot(page, '01-home');
-    await startAndPlace(page, await cardIdOf('yamada-taro'));
+    await page.getByTestId('start').click();
+    await screen(page, 'card').waitFor();
+    await shot(page, '02-place-card');
+    await page.locator(`[data-card="${await cardIdOf('yamada-taro')}"]`).click();
     await screen(page, 'pin').waitFor();
     for (const d of '12') await page.locator(`.pad [data-digit="${d}"]`).click();
     await shot(page, '03-pin-pad');
@@ -61,6 +64,8 @@ describe('kiosk issuance in a real browser', () => {
     await expect(page.getByTestId('print').isDisabled()).resolves.toBe(true);
     await shot(page, '07-pay');
     await payAndPrint(page, [500]);
+    // The printing screen is short-lived; catch it when we can.
+    await screen(page, 'printing').waitFor({ timeout: 3000 }).then(() => shot(page, '08-printing')).catch(() => undefined);
     await screen(page, 'done').waitFor({ timeout: 30_000 });
     await expect(page.getByTestId('change').textContent()).resolves.toContain('360');
     await shot(page, '09-done');
@@ -70,6 +75,11 @@ describe('kiosk issuance in a real browser', () => {
     const pdf = await download(page, 'certificate');
     const receipt = await download(page, 'receipt');
     expect((await readFile(receipt)).subarray(0, 5).toString()).toBe('%PDF-');
+    const receiptText = await pdfText(receipt);
+    expect(receiptText).toContain('領収書');
+    expect(receiptText).toContain('240円');
+    expect(receiptText).toContain('おつり 360円');
+    expect(receiptText).not.toContain('山田');
     const verified = await verifyPdf(pdf);
     expect(verified.code, verified.out).toBe(0);
 
@@ -97,7 +107,10 @@ describe('kiosk issuance in a real browser', () => {
 
   it('issues an overseas certificate for a resident with passport data on file', async () => {
     const page = await kioskPage(stack, 1);
-    await startAndPlace(page, await cardIdOf('suzuki-ichiro'));
+    await page.getByTestId('start').click();
+    await screen(page, 'card').waitFor();
+    // Dragging a card from the tray onto the reader places it too.
+    await page.dragAndDrop(`[data-card="${await cardIdOf('suzuki-ichiro')}"]`, '#reader');
     await screen(page, 'pin').waitFor();
     await typePin(page, '1234');
     await screen(page, 'remove-card').waitFor();

@@ -9,6 +9,7 @@ import { cp, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import * as mupdf from 'mupdf';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { pkiPaths } from '../../../services/common/pki-paths.js';
 import { createLogger } from '../../../services/common/logger.js';
@@ -198,4 +199,12 @@ export async function cardToSelect(page: Page, cardId: string): Promise<void> {
   await typePin(page, '1234');
   await screen(page, 'remove-card').or(screen(page, 'error')).first().waitFor();
   if ((await screen(page, 'remove-card').count()) === 1) await page.getByTestId('take-card').click();
+}
+
+/** The text of every page of a PDF (mupdf). */
+export async function pdfText(file: string): Promise<string> {
+  const doc = mupdf.Document.openDocument(await readFile(file), 'application/pdf');
+  const parts: string[] = [];
+  for (let i = 0; i < doc.countPages(); i++) parts.push(doc.loadPage(i).toStructuredText().asText());
+  return parts.join('\n');
 }
