@@ -61,9 +61,15 @@ export async function runFault(scenario: FaultScenario, options: ScenarioContext
     let repairedAt: number | undefined;
     const report = await runLoad(stack, {
       kiosks: scenario.kiosks, durationS: scenario.durationS, warmupS: 0, decode: 0.2, maxDecode: 10,
-      onTick: (state, second) => {
+      onTick: (state, second, extendTo) => {
+        // Until the repair is done (a restart may take long on a busy machine), keep going; bounded.
+        if (repairedAt === undefined && second < 90) extendTo(second + 2);
         acting = acting.then(async () => {
-          if ((await scenario.act(stack, second, state)) === 'repaired') repairedAt = state.second();
+          if ((await scenario.act(stack, second, state)) === 'repaired') {
+            repairedAt = state.second();
+            // However long the repair took, the run goes on long enough to see the service back.
+            extendTo(repairedAt + (scenario.graceS ?? 3) + 5);
+          }
         }).catch((e: unknown) => {
           state.mismatch(`fault script failed at ${second} s: ${(e as Error).message}`);
         });

@@ -1,6 +1,6 @@
 import { decodeAndCheck } from './checks.js';
 import { demoKioskIdentities } from './kiosk-client.js';
-import { runKiosk, type SimKiosk } from './kiosk-loop.js';
+import { runKiosk, type LoopOptions, type SimKiosk } from './kiosk-loop.js';
 import { ProcessSampler, type ProcessFigures } from './process-metrics.js';
 import { RunState } from './run-state.js';
 import type { LoadStack } from './stack.js';
@@ -17,8 +17,11 @@ export interface LoadOptions {
   /** Cap on documents decoded after a speed run. */
   maxDecode?: number;
   overseasShare?: number;
-  /** Called once a second with the state (fault scripts act on the timeline). */
-  onTick?: (state: RunState, second: number) => void | Promise<void>;
+  /**
+   * Called once a second with the state (fault scripts act on the timeline); `extendTo(s)` keeps
+   * the kiosks running until second `s` at least (a repair that took long still gets its window).
+   */
+  onTick?: (state: RunState, second: number, extendTo: (second: number) => void) => void | Promise<void>;
 }
 
 /** What a load run measured and found. */
@@ -69,14 +72,16 @@ export async function runLoad(stack: LoadStack, options: LoadOptions): Promise<L
   const ticker = setInterval(() => {
     second++;
     if (second === Math.round(warmupS) && !state.measuring) startWindow();
-    void options.onTick?.(state, second);
+    void options.onTick?.(state, second, (s) => {
+      loopOptions.until = Math.max(loopOptions.until, state.t0 + s * 1000);
+    });
   }, 1000);
   const windowEnd = new Promise<number>((resolve) => setTimeout(() => {
     state.measuring = false;
     resolve(performance.now());
   }, until - performance.now()));
 
-  const loopOptions = {
+  const loopOptions: LoopOptions = {
     state, until, periodS: options.rate ? options.kiosks / options.rate : 0,
     keepForDecode: () => state.decodeQueue.length < maxDecode && Math.random() < decodeShare,
     ...(options.overseasShare === undefined ? {} : { overseasShare: options.overseasShare }),
