@@ -153,7 +153,10 @@ export class KioskFlow {
         return;
       }
       this.#fail(e);
+      return;
     }
+    // A card already lying on the reader is read at once.
+    if (this.o.slot.present) await this.#cardArrived();
   }
 
   /** A card is put on the reader (from the tray beside the kiosk). */
@@ -165,7 +168,11 @@ export class KioskFlow {
       if (this.#step === 'card') this.#showError('ERR_CARD_UNREADABLE');
       return;
     }
-    if (this.#step !== 'card') return;
+    if (this.#step === 'card') await this.#cardArrived();
+  }
+
+  /** On the card screen: asks the card for its PIN state without spending a try. */
+  async #cardArrived(): Promise<void> {
     try {
       const status = await this.o.slot.pinStatus();
       if ('blocked' in status) return this.#go('blocked');

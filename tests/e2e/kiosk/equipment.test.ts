@@ -19,10 +19,10 @@ afterAll(async () => {
 }, 60_000);
 
 const pki = pkiPaths(resolve('certs/out'));
-const extraSim = (relayUrl: string, dir: string): Promise<RunningKioskSim> =>
+const extraSim = (relayUrl: string, dir: string, kioskId = 'KIOSK-0003'): Promise<RunningKioskSim> =>
   startKioskSim({
     port: 0, relayUrl, kioskCertDir: pki.kiosksDir, relayCa: pki.serverCa, cardsDir: stack.cardsDir, logDir: join(stack.dir, dir),
-    kioskIds: ['KIOSK-0003'], heartbeatMs: 500, logger: createLogger({ service: 'kiosk-sim', level: 'silent' }),
+    kioskIds: [kioskId], heartbeatMs: 500, logger: createLogger({ service: 'kiosk-sim', level: 'silent' }),
   });
 
 async function maintenanceLogin(page: import('playwright-core').Page, password: string): Promise<void> {
@@ -129,6 +129,25 @@ describe('the kiosk as equipment', () => {
       await expect.poll(() => row.textContent()).toContain('ERR_RELAY_UNREACHABLE');
       await expect(row.textContent()).resolves.toContain('disconnected');
       await shot(page, '25-store-controller-fault');
+      await page.context().close();
+    } finally {
+      await sim.close();
+    }
+  }, 180_000);
+
+  it('a kiosk whose certificate was revoked is refused by the relay, says so, and the fault is reported', async () => {
+    const sim = await extraSim(stack.relay.url, 'logs-revoked', 'KIOSK-9999');
+    try {
+      const page = await (await stack.browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+      await page.goto(sim.kiosks[0]!.url);
+      await page.getByTestId('start').click();
+      await screen(page, 'error').waitFor();
+      expect(['ERR_KIOSK', 'ERR_RELAY_UNREACHABLE']).toContain(await page.getByTestId('error').getAttribute('data-code'));
+      await shot(page, '19-error-kiosk-refused');
+      const controller = await (await stack.browser.newContext({ viewport: { width: 1200, height: 700 } })).newPage();
+      await controller.goto(sim.controllerUrl);
+      await expect.poll(() => controller.locator('#kiosks tr[data-kiosk="KIOSK-9999"]').textContent()).toMatch(/ERR_KIOSK|ERR_RELAY_UNREACHABLE/);
+      await controller.context().close();
       await page.context().close();
     } finally {
       await sim.close();

@@ -205,6 +205,6 @@ export async function cardToSelect(page: Page, cardId: string): Promise<void> {
 export async function pdfText(file: string): Promise<string> {
   const doc = mupdf.Document.openDocument(await readFile(file), 'application/pdf');
   const parts: string[] = [];
-  for (let i = 0; i < doc.countPages(); i++) parts.push(doc.loadPage(i).toStructuredText().asText());
+  for (let i = 0; i < doc.countPages(); i++) parts.push(doc.loadPage(i).toStructuredText('preserve-whitespace').asText());
   return parts.join('\n');
 }

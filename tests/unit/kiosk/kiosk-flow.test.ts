@@ -153,6 +153,15 @@ describe('kiosk flow', () => {
     expect(await log.entries()).toEqual([]);
   });
 
+  it('reads a card already lying on the reader when the resident starts', async () => {
+    const { relay } = fakeRelay();
+    const { flow } = flowWith(relay);
+    await flow.placeCard(cardId);
+    expect(flow.step).toBe('home');
+    await flow.start();
+    expect(flow.step).toBe('pin');
+  });
+
   it('cancels: DELETE at the relay, money back, card back, home', async () => {
     const { relay, calls } = fakeRelay();
     const { flow, coins } = flowWith(relay);
