@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import supertest from 'supertest';
 import type { Express } from 'express';
 import { ManualClock } from '../../../services/common/clock.js';
@@ -46,10 +47,33 @@ export async function portalFixture(kind: DbKind, serverUrl: string, options: Po
     app: createPortalApp(deps, options),
     mailDir,
     async close() {
-      await fresh.drop();
+      if (fresh.url) await dropWhenIdle(fresh.db, fresh.url, serverUrl);
+      else await fresh.drop();
       await rm(mailDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Closes the pool, waits until the server has let go of its connections, then drops the database.
+ * (pg's pool.end() resolves before the backends are gone, and `DROP DATABASE … WITH (FORCE)` then
+ * kills them: the closing clients get an unhandled FATAL 57P01 that fails the run.)
+ */
+async function dropWhenIdle(db: Database, url: string, serverUrl: string): Promise<void> {
+  await db.close();
+  const name = new URL(url).pathname.slice(1);
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    for (let i = 0; i < 100; i++) {
+      const { rows } = await admin.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+      if (rows[0]!.n === 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await admin.query(`DROP DATABASE IF EXISTS "${name.replace(/"/g, '')}"`);
+  } finally {
+    await admin.end();
+  }
 }
 
 /** A staff account with a random lg.jp address (cheap scrypt parameters keep tests fast). */
