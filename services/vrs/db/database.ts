@@ -57,6 +57,9 @@ function wrapPglite(db: PGlite): Database {
 
 function openPostgres(url: string, max: number): Database {
   const pool = new pg.Pool({ connectionString: url, max });
+  // An idle client the server terminated (restart, admin, DROP DATABASE … FORCE) is dropped by the
+  // pool and the next query opens a fresh one; without a listener the error would crash the process.
+  pool.on('error', () => undefined);
   const query = async <T>(client: pg.Pool | pg.PoolClient, sql: string, params?: unknown[]): Promise<QueryResult<T>> => {
     const r = await client.query(sql, params);
     return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
