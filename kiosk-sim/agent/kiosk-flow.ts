@@ -1,10 +1,10 @@
 import { CardStatusError } from '../../services/card/card-errors.js';
 import type { Clock } from '../../services/common/clock.js';
-import { CardSlot } from './card-slot.js';
-import { CoinBox } from './coin-box.js';
+import type { CardSlot } from './card-slot.js';
+import type { CoinBox } from './coin-box.js';
 import type { KioskLog } from './kiosk-log.js';
-import { PrintError, Printer } from './printer.js';
-import { renderReceipt } from './receipt-printer.js';
+import type { Printer } from './printer.js';
+import { runPrintJob } from './print-job.js';
 import {
   RelayError, type CardAnswer, type CertificateKind, type CreatedRequest, type RelayClient,
 } from './relay-client.js';
@@ -278,65 +278,28 @@ export class KioskFlow {
   }
 
   async #printJob(request: CreatedRequest): Promise<void> {
-    const sid = this.#sessionId!;
     const { kind, copies } = this.#selection!;
-    let pdf: Buffer | undefined;
-    let digest = '';
     try {
-      try {
-        const doc = await this.o.relay.fetchDocument(sid, request.requestId);
-        pdf = doc.pdf;
-        digest = doc.contentDigest ?? '';
-        this.o.printer.check(pdf, doc.contentDigest);
-        this.o.printer.print('certificate', `certificate-${doc.certificateId ?? 'document'}.pdf`, pdf);
-      } catch (e) {
-        await this.#printFailed(sid, request, digest, e);
-        return;
+      const outcome = await runPrintJob(
+        { relay: this.o.relay, printer: this.o.printer, coins: this.o.coins, log: this.o.log, storeName: this.o.storeName,
+          fault: (code, detail) => this.o.onEvent?.({ type: 'fault', code, detail }) },
+        { sessionId: this.#sessionId!, request, kind, copies },
+      );
+      if (outcome.printed) {
+        this.#receipt = outcome.receipt;
+        this.o.onEvent?.({ type: 'issued', kind, copies });
+        await this.#closeSession('finished');
+        this.#go('done');
+      } else {
+        await this.#closeSession('failed');
+        this.#error = { code: 'ERR_PRINT_FAILED', reason: outcome.reason, refunded: outcome.refunded };
+        this.#go('error');
       }
-      const paid = this.o.coins.inserted;
-      const { receipt } = await this.#retry(() => this.o.relay.complete(sid, request.requestId, { outcome: 'printed', paid, contentDigest: digest }));
-      const { change } = this.o.coins.settle(request.fee);
-      this.#receipt = { copies: receipt.copies, fee: receipt.fee, paid, change, issuedAt: receipt.issuedAt };
-      const receiptPdf = await renderReceipt({ ...receipt, paid, change }, this.o.storeName);
-      this.o.printer.print('receipt', 'receipt.pdf', receiptPdf);
-      await this.o.log.append({ issuedAt: receipt.issuedAt, kind, copies });
-      this.o.onEvent?.({ type: 'issued', kind, copies });
-      await this.#closeSession('finished');
-      this.#go('done');
     } catch (e) {
       this.#fail(e);
     } finally {
-      // The kiosk's working copy is erased; only the paper in the output tray remains.
-      pdf?.fill(0);
       this.#busy = false;
     }
-  }
-
-  async #printFailed(sid: string, request: CreatedRequest, digest: string, e: unknown): Promise<void> {
-    const code = e instanceof PrintError ? e.code : e instanceof RelayError ? e.code : 'ERR_PRINT_FAILED';
-    const detail = e instanceof Error ? e.message : 'print failed';
-    this.o.onEvent?.({ type: 'fault', code: e instanceof PrintError ? e.code : 'ERR_PRINT_FAILED', detail });
-    const refunded = this.o.coins.refund();
-    await this.o.relay
-      .complete(sid, request.requestId, { outcome: 'failed', paid: 0, contentDigest: digest || 'sha-256=::' })
-      .catch(() => undefined);
-    await this.#closeSession('failed');
-    this.#error = { code: 'ERR_PRINT_FAILED', reason: code, refunded };
-    this.#go('error');
-  }
-
-  async #retry<T>(fn: () => Promise<T>, times = 3): Promise<T> {
-    let last: unknown;
-    for (let i = 0; i < times; i++) {
-      try {
-        return await fn();
-      } catch (e) {
-        last = e;
-        if (e instanceof RelayError && e.status < 500) break;
-        await new Promise((r) => setTimeout(r, 200 * (i + 1)));
-      }
-    }
-    throw last;
   }
 
   /** The resident (or the idle timer) cancels: DELETE at the relay, money back, card back, home. */
