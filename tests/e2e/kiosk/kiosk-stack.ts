@@ -61,6 +61,8 @@ export async function startKioskStack(options: StackOptions = {}): Promise<Kiosk
   const relay = await startRelay(loadRelayConfig({
     ...silent, RELAY_PORT: '0', SERVICE_HOURS: '00:00-24:00', VRS_URL: vrs.lgwanUrl,
     OUTBOX_DIR: join(dir, 'outbox'), SESSION_TTL_S: '600', DOCUMENT_TTL_S: '120', NOTICE_POLL_MS: '200',
+    // Test machines run several suites at once; PGlite answers slower than a production VRS.
+    VRS_TIMEOUT_MS: '20000',
   }));
   const events: KioskStack['events'] = [];
   const simConfig = {
@@ -128,6 +130,12 @@ export async function kioskPage(stack: KioskStack, kioskIndex = 0): Promise<Page
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
   await page.goto(stack.sim.kiosks[kioskIndex]!.url);
+  // A test that failed half-way may have left this kiosk on another screen: start from home.
+  await page.locator('#screen[data-step]').waitFor();
+  if ((await screen(page, 'home').count()) === 0) {
+    await page.evaluate(() => fetch('api/cancel', { method: 'POST' }));
+    await screen(page, 'home').waitFor();
+  }
   return page;
 }
 
