@@ -4,6 +4,7 @@ import type { CardSlot } from './card-slot.js';
 import type { CoinBox } from './coin-box.js';
 import type { KioskLog } from './kiosk-log.js';
 import type { Printer } from './printer.js';
+import { IdleTimer } from './idle-timer.js';
 import { runPrintJob } from './print-job.js';
 import {
   RelayError, type CardAnswer, type CertificateKind, type CreatedRequest, type RelayClient,
@@ -61,11 +62,16 @@ export class KioskFlow {
   #receipt: ScreenState['receipt'];
   #error: ScreenState['error'];
   #queue: Promise<unknown> = Promise.resolve();
-  #idleTimer: NodeJS.Timeout | undefined;
-  #idleDeadline: number | undefined;
+  readonly #idle: IdleTimer;
 
   constructor(options: KioskFlowOptions) {
     this.o = options;
+    this.#idle = new IdleTimer(options.idleTimeoutMs, () => {
+      void this.run(async () => {
+        if (IDLE_FREE.includes(this.#step) || this.#busy) return;
+        await this.cancel('timeout');
+      }, false).catch(() => undefined);
+    });
   }
 
   get step(): Step {
@@ -101,7 +107,7 @@ export class KioskFlow {
       ...(this.#service ? { service: this.#service } : {}),
       timedOut: this.#timedOut,
       idleTimeoutMs: this.o.idleTimeoutMs,
-      ...(this.#idleDeadline !== undefined ? { idleDeadline: this.#idleDeadline } : {}),
+      ...(this.#idle.deadline !== undefined ? { idleDeadline: this.#idle.deadline } : {}),
       card: { present: this.o.slot.present, ...(this.o.slot.cardId ? { cardId: this.o.slot.cardId } : {}) },
       ...(this.#pin ? { pin: this.#pin } : {}),
       ...(this.#answer ? { holder: this.#answer.holder, municipalities: offered, unavailable, feePerCopy: this.#answer.feePerCopy } : {}),
@@ -325,8 +331,7 @@ export class KioskFlow {
   }
 
   dispose(): void {
-    if (this.#idleTimer) clearTimeout(this.#idleTimer);
-    this.#idleTimer = undefined;
+    this.#idle.stop();
   }
 
   async #closeSession(reason: 'finished' | 'cancelled' | 'timeout' | 'failed'): Promise<void> {
@@ -383,17 +388,7 @@ export class KioskFlow {
   }
 
   #armIdle(): void {
-    if (this.#idleTimer) clearTimeout(this.#idleTimer);
-    this.#idleTimer = undefined;
-    this.#idleDeadline = undefined;
-    if (IDLE_FREE.includes(this.#step)) return;
-    this.#idleDeadline = Date.now() + this.o.idleTimeoutMs;
-    this.#idleTimer = setTimeout(() => {
-      void this.run(async () => {
-        if (IDLE_FREE.includes(this.#step) || this.#busy) return;
-        await this.cancel('timeout');
-      }, false).catch(() => undefined);
-    }, this.o.idleTimeoutMs);
-    this.#idleTimer.unref();
+    if (IDLE_FREE.includes(this.#step)) this.#idle.stop();
+    else this.#idle.arm();
   }
 }

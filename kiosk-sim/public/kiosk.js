@@ -230,7 +230,8 @@ function renderReader() {
   const reader = document.getElementById('reader');
   const card = state.card.present ? cards.find((c) => c.cardId === state.card.cardId) : null;
   reader.replaceChildren(...kids(state.card.present
-    ? h('div', { class: 'card', 'data-testid': 'card-on-reader' }, tx('reader.card'), h('div', { class: 'id' }, card?.label ?? ''))
+    ? [h('div', { class: 'card', 'data-testid': 'card-on-reader' }, tx('reader.card'), h('div', { class: 'id' }, card?.label ?? '')),
+       h('button', { class: 'btn', 'data-testid': 'reader-take-card', onclick: () => post('card/remove') }, tx('tray.takeCard'))]
     : tx('reader.empty')));
 }
 
@@ -247,6 +248,7 @@ function renderCardTray() {
         'data-card': c.cardId, 'data-label': c.label,
         ondragstart: (e) => e.dataTransfer.setData('text/plain', c.cardId),
         onclick: () => { if (!on) post('card/place', { cardId: c.cardId }); },
+        onkeydown: (e) => { if (!on && (e.key === 'Enter' || e.key === ' ')) { e.preventDefault(); post('card/place', { cardId: c.cardId }); } },
       }, h('div', {}, c.label), h('div', { class: 'id' }, on ? tx('tray.onReader') : c.cardId.slice(0, 8)));
     }),
     state.card.present ? h('button', { class: 'btn', 'data-testid': 'take-card', onclick: () => post('card/remove') }, tx('tray.takeCard')) : null,

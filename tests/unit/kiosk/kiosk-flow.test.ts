@@ -66,13 +66,13 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function flowWith(relay: RelayClient) {
+function flowWith(relay: RelayClient, idleTimeoutMs = 60_000) {
   const printer = new Printer();
   const coins = new CoinBox();
   const log = new KioskLog(join(dir, 'log.jsonl'));
   const flow = new KioskFlow({
     kioskId: 'KIOSK-T', storeId: 'STORE-T', storeName: 'test', relay, slot: new CardSlot(join(dir, 'cards')),
-    printer, coins, log, clock: systemClock, idleTimeoutMs: 60_000,
+    printer, coins, log, clock: systemClock, idleTimeoutMs,
   });
   return { flow, printer, coins, log };
 }
@@ -160,6 +160,25 @@ describe('kiosk flow', () => {
     expect(flow.step).toBe('home');
     await flow.start();
     expect(flow.step).toBe('pin');
+  });
+
+  it('times out a screen nobody touches: DELETE at the relay, card back, home with a notice', async () => {
+    const { relay, calls } = fakeRelay();
+    const { flow } = flowWith(relay, 80);
+    await flow.start();
+    await flow.placeCard(cardId);
+    expect(flow.step).toBe('pin');
+    // Touches restart the timer.
+    await new Promise((r) => setTimeout(r, 50));
+    await flow.run(async () => undefined);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(flow.step).toBe('pin');
+    await new Promise((r) => setTimeout(r, 150));
+    expect(flow.step).toBe('home');
+    expect(flow.state()).toMatchObject({ timedOut: true, card: { present: false } });
+    expect(calls.at(-1)?.op).toBe('delete');
+    expect(flow.state().idleDeadline).toBeUndefined();
+    flow.dispose();
   });
 
   it('cancels: DELETE at the relay, money back, card back, home', async () => {
