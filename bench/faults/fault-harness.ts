@@ -68,7 +68,7 @@ export async function runFault(scenario: FaultScenario, options: ScenarioContext
           if ((await scenario.act(stack, second, state)) === 'repaired') {
             repairedAt = state.second();
             // However long the repair took, the run goes on long enough to see the service back.
-            extendTo(repairedAt + (scenario.graceS ?? 3) + 5);
+            extendTo(repairedAt + (scenario.graceS ?? 3) + 4);
           }
         }).catch((e: unknown) => {
           state.mismatch(`fault script failed at ${second} s: ${(e as Error).message}`);

@@ -3,7 +3,7 @@ import { runFault } from './fault-harness.js';
 import { isMain, runStandalone } from './standalone.js';
 
 /**
- * Redis killed (SIGKILL) at 4 s and started again at 8 s on the same port and data (AOF fsynced
+ * Redis killed (SIGKILL) at 3 s and started again at 6 s on the same port and data (AOF fsynced
  * on every write, as a deployment that promises durable completion notices runs it). While it is
  * down the relays must answer coded errors; afterwards they reconnect by themselves.
  */
@@ -11,12 +11,12 @@ export function redisRestart(o: { kiosks?: number; durationS?: number } = {}): F
   return {
     name: 'redis-restart', relays: 2, kiosks: o.kiosks ?? 12, durationS: o.durationS ?? 16,
     async act(stack, second) {
-      if (second === 4) {
+      if (second === 3) {
         await stack.redis!.stop('SIGKILL');
         if (stack.redis!.running) throw new Error('Redis is still running');
       }
-      // Down for 4 s: longer than ioredis's offline queue rides out, so kiosks see the coded 503.
-      if (second === 8) {
+      // Down for 3 s: longer than ioredis's offline queue rides out, so kiosks see the coded 503.
+      if (second === 6) {
         await stack.redis!.start();
         return 'repaired';
       }

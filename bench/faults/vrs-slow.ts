@@ -3,7 +3,7 @@ import { runFault } from './fault-harness.js';
 import { isMain, runStandalone } from './standalone.js';
 
 /**
- * VRS slower than the relay's timeout: from 4 s to 7 s a proxy holds every byte VRS sends for
+ * VRS slower than the relay's timeout: from 3 s to 6 s a proxy holds every byte VRS sends for
  * 8 s while VRS_TIMEOUT_MS is 4 s. Every affected request must be aborted whole (504
  * ERR_UPSTREAM_TIMEOUT, nothing of it left in the store) and nothing of it may reach anyone later:
  * VRS's late answers go nowhere, and the certificates VRS reserved for them are never printed.
@@ -12,8 +12,8 @@ export function vrsSlow(o: { kiosks?: number; durationS?: number } = {}): FaultS
   return {
     name: 'vrs-slow', relays: 2, kiosks: o.kiosks ?? 12, durationS: o.durationS ?? 18, vrsTimeoutMs: 4000, vrsProxy: true, graceS: 6,
     async act(stack, second) {
-      if (second === 4) stack.proxy!.delayMs = 8000;
-      if (second === 7) {
+      if (second === 3) stack.proxy!.delayMs = 8000;
+      if (second === 6) {
         stack.proxy!.delayMs = 0;
         return 'repaired';
       }

@@ -4,7 +4,7 @@ import { vrsRestart } from '../../bench/faults/vrs-restart.js';
 
 describe('fault: VRS stopped and restarted mid-run', () => {
   it('delivers no document to the wrong session, loses or doubles no completion notice, answers coded errors and comes back by itself', async () => {
-    const result = await runFault(vrsRestart({ kiosks: 6 }), { databaseServerUrl: inject('databaseUrl') });
+    const result = await runFault(vrsRestart({ kiosks: 5, durationS: 8 }), { databaseServerUrl: inject('databaseUrl') });
     if (!result.ok) console.log(result.text);
     expect(result.problems).toEqual([]);
     expect(result.report.state.mismatches).toEqual([]);

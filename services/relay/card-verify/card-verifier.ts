@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { AppError } from '../../common/errors.js';
@@ -10,7 +11,8 @@ const trustFileSchema = z.array(z.object({ keyId: z.string().regex(/^[0-9a-fA-F]
 /** Reads `certs/out/trust/card-issuer.json`: the trusted card issuer CAs. */
 export function readCardTrustAnchors(path: string): CardTrustAnchor[] {
   const parsed = trustFileSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
-  return parsed.map((a) => ({ keyId: a.keyId.toLowerCase(), publicKey: a.publicKeyPem }));
+  // Parsed once here: a PEM string would be parsed again for every card verified (load profile, issue 8).
+  return parsed.map((a) => ({ keyId: a.keyId.toLowerCase(), publicKey: createPublicKey(a.publicKeyPem) }));
 }
 
 /** Verifies one card data set against a session's challenge. */
