@@ -132,9 +132,10 @@ export async function kioskPage(stack: KioskStack, kioskIndex = 0): Promise<Page
   await page.goto(stack.sim.kiosks[kioskIndex]!.url);
   // A test that failed half-way may have left this kiosk on another screen: start from home.
   await page.locator('#screen[data-step]').waitFor();
-  if ((await screen(page, 'home').count()) === 0) {
+  const resting = page.locator('#screen[data-step="home"], #screen[data-step="closed"], #screen[data-step="out-of-service"]');
+  if ((await resting.count()) === 0) {
     await page.evaluate(() => fetch('api/cancel', { method: 'POST' }));
-    await screen(page, 'home').waitFor();
+    await resting.waitFor();
   }
   return page;
 }
