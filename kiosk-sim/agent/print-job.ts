@@ -47,9 +47,10 @@ export async function runPrintJob(d: PrintJobDeps, job: PrintJob): Promise<Print
       const reason = e instanceof PrintError || e instanceof RelayError ? e.code : 'ERR_PRINT_FAILED';
       d.fault(e instanceof PrintError ? e.code : 'ERR_PRINT_FAILED', e instanceof Error ? e.message : 'print failed');
       const refunded = d.coins.refund();
+      // Nothing is charged; the relay sends no completion notice for `failed`.
       await d.relay
-        .complete(sessionId, request.requestId, { outcome: 'failed', paid: 0, contentDigest: digest || 'sha-256=::' })
-        .catch(() => undefined);
+        .complete(sessionId, request.requestId, { outcome: 'failed', paid: 0, ...(digest ? { contentDigest: digest } : {}) })
+        .catch((err: unknown) => d.fault('ERR_COMPLETION', `failed-completion not accepted: ${err instanceof RelayError ? err.code : 'error'}`));
       return { printed: false, reason, refunded };
     }
     const paid = d.coins.inserted;

@@ -140,7 +140,7 @@ export class RelayClient {
     const answer = await this.#send('GET', `v1/sessions/${enc(sessionId)}/requests/${enc(requestId)}/document`, undefined, 'application/pdf');
     return { pdf: answer.body, contentDigest: header(answer, 'content-digest'), certificateId: header(answer, 'certificate-id') };
   }
-  complete(sessionId: string, requestId: string, body: { outcome: CompletionOutcome; paid: number; contentDigest: string }): Promise<{ receipt: Receipt }> {
+  complete(sessionId: string, requestId: string, body: { outcome: CompletionOutcome; paid: number; contentDigest?: string }): Promise<{ receipt: Receipt }> {
     return this.#json('POST', `v1/sessions/${enc(sessionId)}/requests/${enc(requestId)}/completion`, body);
   }
   async deleteSession(sessionId: string): Promise<void> {

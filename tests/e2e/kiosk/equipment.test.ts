@@ -87,6 +87,8 @@ describe('the kiosk as equipment', () => {
     await shot(kiosk, '23-print-failed-refund');
     await expect(kiosk.locator('[data-tray]').count()).resolves.toBe(0);
     expect((await stack.sim.agents[1]!.log.entries()).length).toBe(logBefore);
+    // The relay took the `failed` completion (a refusal would be reported as a fault too).
+    expect(stack.sim.agents[1]!.health.snapshot().faults.map((f) => f.code)).toEqual(['ERR_PRINTER']);
     await kiosk.getByTestId('home').click();
     await kiosk.context().close();
 
