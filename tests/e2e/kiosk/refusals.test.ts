@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -112,6 +112,36 @@ describe('the kiosk refuses with a clear screen', () => {
     await page.getByTestId('home').click();
     await screen(page, 'home').waitFor();
     await expect(page.getByTestId('card-on-reader').count()).resolves.toBe(0);
+    await page.context().close();
+  }, 180_000);
+
+  it('refuses card data that was altered (the issuer signature no longer matches)', async () => {
+    const source = JSON.parse(await readFile(join(stack.cardsDir, `${await cardIdOf('yamada-taro')}.json`), 'utf8')) as {
+      cardId: string; label: string; aps: Record<string, { files: Record<string, string> }>;
+    };
+    const ap = source.aps['D3921000310001010408']!;
+    const birth = Buffer.from('19800401', 'latin1').toString('hex');
+    expect(ap.files['0002']).toContain(birth);
+    ap.files['0002'] = ap.files['0002']!.replace(birth, Buffer.from('19800402', 'latin1').toString('hex'));
+    const forged = 'eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee';
+    await writeFile(join(stack.cardsDir, `${forged}.json`), JSON.stringify({ ...source, cardId: forged, label: 'altered birth date' }));
+    const page = await kioskPage(stack, 2);
+    await cardToSelect(page, forged);
+    await screen(page, 'error').waitFor();
+    expect(await errorCode(page)).toBe('ERR_CARD_SIGNATURE');
+    await shot(page, '16-error-card-signature');
+    await page.getByTestId('home').click();
+    await screen(page, 'home').waitFor();
+    await page.context().close();
+  }, 180_000);
+
+  it('switches the home screen to English and back', async () => {
+    const page = await kioskPage(stack, 0);
+    await page.locator('#lang').click();
+    await expect(page.getByTestId('start').textContent()).resolves.toBe('Vaccination certificate');
+    await shot(page, '01-home-en');
+    await page.locator('#lang').click();
+    await expect(page.getByTestId('start').textContent()).resolves.toBe('接種証明書');
     await page.context().close();
   }, 180_000);
 });
