@@ -135,7 +135,7 @@ const screens = {
     h('h1', { 'data-testid': 'blocked' }, tx('blocked.title')),
     h('p', { class: 'alert' }, tx('blocked.body')),
     state.card.present ? h('p', { class: 'notice' }, tx('error.cardPresent')) : null,
-    h('div', { class: 'actions' }, h('button', { class: 'btn primary', 'data-testid': 'home', onclick: () => post('finish') }, tx('home'))),
+    h('div', { class: 'actions' }, h('span'), h('button', { class: 'btn primary', 'data-testid': 'home', onclick: () => post('finish') }, tx('home'))),
   ],
   'remove-card': () => [
     h('h1', { 'data-testid': 'remove-card' }, tx('remove.title')),
