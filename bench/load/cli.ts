@@ -11,8 +11,9 @@
  *   --duration S          measured seconds (default 20), after --warmup S (default min(5, S/5))
  *   --relays K            relay processes (default 1)
  *   --rate R              pace the fleet at R issuances/s (default: back to back)
- *   --redis URL           an existing Redis; --redis-cluster host:port,… a cluster; --memory the
- *                         relay's embedded store (one relay only); else a private redis-server
+ *   --redis URL           an existing Redis; --redis-cluster host:port,… a cluster (`private`
+ *                         starts three masters); --memory the relay's embedded store (one relay
+ *                         only); else a private redis-server (AOF, fsync every second)
  *   --database URL        PostgreSQL server to create the VRS database on; `private` starts one
  *                         (initdb on a free loopback port, fsync off); default: PGlite on disk
  *   --check               decode and verify the QR codes of every document (else a sample)
@@ -30,6 +31,7 @@ import { sweepLogs } from './privacy-sweep.js';
 import { auditIssuances } from './vrs-population.js';
 import { waitUntil } from './service-process.js';
 import { startPostgres } from '../../tests/setup/test-servers.js';
+import { startRedisCluster } from './redis-cluster.js';
 
 const { values } = parseArgs({
   options: {
@@ -51,7 +53,9 @@ async function main(): Promise<number> {
   const relays = num(values.relays, 'relays', 1);
   const municipalities = ['162027', '122246'];
   const perMunicipality = values.residents ? num(values.residents, 'residents', 1) : Math.max(400, kiosks);
-  const store: StoreChoice = values['redis-cluster'] ? { kind: 'redis-cluster', nodes: values['redis-cluster'] }
+  const cluster = values['redis-cluster'] === 'private' ? await startRedisCluster(3) : undefined;
+  const clusterNodes = cluster?.nodes ?? values['redis-cluster'];
+  const store: StoreChoice = clusterNodes ? { kind: 'redis-cluster', nodes: clusterNodes }
     : values.redis ? { kind: 'redis-url', url: values.redis }
       : values.memory ? { kind: 'memory' } : { kind: 'redis-private', persistence: 'everysec' };
   const pgServer = values.database === 'private' ? await startPostgres() : undefined;
@@ -86,6 +90,7 @@ async function main(): Promise<number> {
   } finally {
     await stack.destroy();
     await pgServer?.stop();
+    await cluster?.stop();
   }
 }
 

@@ -87,3 +87,28 @@ export class ProcessSampler {
     return { pid: this.#pid, cpuPercent: (cpuSeconds / seconds) * 100, cpuSeconds, rssMbLast: this.#rssLast, rssMbMax: this.#rssMax };
   }
 }
+
+function machineTicks(): { busy: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const idle = (f[3] ?? 0) + (f[4] ?? 0);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+
+/**
+ * The whole machine's CPU over a window (every process, other users' included) and the load
+ * average at its end: the context a figure from a shared machine needs.
+ */
+export class MachineSampler {
+  #t0 = machineTicks();
+  start(): this {
+    this.#t0 = machineTicks();
+    return this;
+  }
+  stop(): { busyPercent: number; cores: number; loadAverage: string } {
+    const t = machineTicks();
+    const cores = (readFileSync('/proc/cpuinfo', 'utf8').match(/^processor\s*:/gm) ?? []).length || 1;
+    const busy = (t.busy - this.#t0.busy) / Math.max(1, t.total - this.#t0.total);
+    return { busyPercent: busy * 100 * cores, cores, loadAverage: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') };
+  }
+}

@@ -37,7 +37,9 @@ export function formatReport(r: LoadReport, audits: { vrs?: VrsAudit; store?: St
   out.push(`errors by code: ${errs.length === 0 ? 'none' : errs.map(([c, n]) => `${c} ${n}`).join(', ')}${st.uncoded ? `   (UNCODED: ${st.uncoded})` : ''}`);
   for (const [i, p] of r.relayFigures.entries()) out.push(`relay ${i + 1} (pid ${p.pid}): CPU ${f(p.cpuPercent, 0)} % of a core, RSS ${f(p.rssMbLast, 0)} MB (max ${f(p.rssMbMax, 0)} MB)`);
   if (r.vrsFigures) out.push(`vrs (pid ${r.vrsFigures.pid}): CPU ${f(r.vrsFigures.cpuPercent, 0)} %, RSS ${f(r.vrsFigures.rssMbLast, 0)} MB`);
+  if (r.redisFigures) out.push(`redis (pid ${r.redisFigures.pid}): CPU ${f(r.redisFigures.cpuPercent, 0)} %, RSS ${f(r.redisFigures.rssMbLast, 0)} MB`);
   out.push(`generator: CPU ${f(r.generatorCpuPercent, 0)} % of a core`);
+  out.push(`machine: ${r.machine.cores} cores, ${f(r.machine.busyPercent, 0)} % of a core busy in all (every process, others' too), load average ${r.machine.loadAverage}`);
   out.push(`documents checked against their holder: ${st.printed.length} (preview, digest, certificate ID); QR codes decoded and verified: ${st.decoded}`);
   if (audits.vrs) {
     const a = audits.vrs;

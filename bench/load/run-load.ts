@@ -1,7 +1,7 @@
 import { decodeAndCheck } from './checks.js';
 import { demoKioskIdentities } from './kiosk-client.js';
 import { runKiosk, type LoopOptions, type SimKiosk } from './kiosk-loop.js';
-import { ProcessSampler, type ProcessFigures } from './process-metrics.js';
+import { MachineSampler, ProcessSampler, type ProcessFigures } from './process-metrics.js';
 import { RunState } from './run-state.js';
 import type { LoadStack } from './stack.js';
 
@@ -32,7 +32,10 @@ export interface LoadReport {
   state: RunState;
   relayFigures: ProcessFigures[];
   vrsFigures?: ProcessFigures;
+  redisFigures?: ProcessFigures;
   generatorCpuPercent: number;
+  /** The whole machine in the window: CPU of every process (in % of one core) and load average. */
+  machine: { busyPercent: number; cores: number; loadAverage: string };
 }
 
 /**
@@ -53,6 +56,8 @@ export async function runLoad(stack: LoadStack, options: LoadOptions): Promise<L
   const warmupS = options.warmupS ?? Math.min(5, options.durationS / 5);
   const samplers = stack.relays.map((r) => (r.pid ? new ProcessSampler(r.pid) : undefined));
   const vrsSampler = stack.vrs.pid ? new ProcessSampler(stack.vrs.pid) : undefined;
+  const redisSampler = stack.redis?.pid ? new ProcessSampler(stack.redis.pid) : undefined;
+  const machine = new MachineSampler();
   const decodeShare = options.decode === 'all' ? 1 : options.decode;
   const maxDecode = options.decode === 'all' ? Infinity : (options.maxDecode ?? 50);
 
@@ -66,6 +71,8 @@ export async function runLoad(stack: LoadStack, options: LoadOptions): Promise<L
     windowStart = performance.now();
     samplers.forEach((s) => s?.start());
     vrsSampler?.start();
+    redisSampler?.start();
+    machine.start();
   };
   if (warmupS <= 0) startWindow();
   let second = 0;
@@ -92,6 +99,8 @@ export async function runLoad(stack: LoadStack, options: LoadOptions): Promise<L
   if (!state.measuring && windowStart === state.t0 && warmupS > 0) startWindow();
   const relayFigures = samplers.map((s) => s?.stop()).filter((f): f is ProcessFigures => f !== undefined);
   const vrsFigures = vrsSampler?.stop();
+  const redisFigures = redisSampler?.stop();
+  const machineFigures = machine.stop();
   const cpu = process.cpuUsage(cpu0);
   const windowS = Math.max(0.001, (ended - windowStart) / 1000);
   identities.forEach((i) => i.close());
@@ -103,6 +112,7 @@ export async function runLoad(stack: LoadStack, options: LoadOptions): Promise<L
   }
   return {
     options, relays: stack.relayUrls.length, windowS, state, relayFigures, ...(vrsFigures ? { vrsFigures } : {}),
+    ...(redisFigures ? { redisFigures } : {}), machine: machineFigures,
     generatorCpuPercent: ((cpu.user + cpu.system) / 1e6 / ((performance.now() - state.t0) / 1000)) * 100,
   };
 }
