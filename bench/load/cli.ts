@@ -25,7 +25,7 @@
 import { parseArgs } from 'node:util';
 import { formatReport, runHolds } from './report.js';
 import { runLoad } from './run-load.js';
-import { startStack, type StoreChoice } from './stack.js';
+import { startStack, type LoadStack, type StoreChoice } from './stack.js';
 import { auditStore, redisClient } from './store-audit.js';
 import { sweepLogs } from './privacy-sweep.js';
 import { auditIssuances } from './vrs-population.js';
@@ -53,19 +53,32 @@ async function main(): Promise<number> {
   const relays = num(values.relays, 'relays', 1);
   const municipalities = ['162027', '122246'];
   const perMunicipality = values.residents ? num(values.residents, 'residents', 1) : Math.max(400, kiosks);
-  const cluster = values['redis-cluster'] === 'private' ? await startRedisCluster(3) : undefined;
-  const clusterNodes = cluster?.nodes ?? values['redis-cluster'];
-  const store: StoreChoice = clusterNodes ? { kind: 'redis-cluster', nodes: clusterNodes }
-    : values.redis ? { kind: 'redis-url', url: values.redis }
-      : values.memory ? { kind: 'memory' } : { kind: 'redis-private', persistence: 'everysec' };
-  const pgServer = values.database === 'private' ? await startPostgres() : undefined;
-  const databaseUrl = pgServer?.url ?? values.database;
-  const stack = await startStack({
-    relays, store, population: { perMunicipality, seed: num(values.seed, 'seed', 0), municipalities },
-    ...(databaseUrl ? { databaseServerUrl: databaseUrl } : {}),
-    ...(values['cpu-prof'] ? { relayNodeArgs: ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] } : {}),
-    log: (l) => console.log(l),
-  });
+  // Whatever was started is stopped again, whatever fails: no process outlives the run.
+  const cleanups: Array<() => Promise<void>> = [];
+  try {
+    const cluster = values['redis-cluster'] === 'private' ? await startRedisCluster(3) : undefined;
+    if (cluster) cleanups.push(() => cluster.stop());
+    const clusterNodes = cluster?.nodes ?? values['redis-cluster'];
+    const store: StoreChoice = clusterNodes ? { kind: 'redis-cluster', nodes: clusterNodes }
+      : values.redis ? { kind: 'redis-url', url: values.redis }
+        : values.memory ? { kind: 'memory' } : { kind: 'redis-private', persistence: 'everysec' };
+    const pgServer = values.database === 'private' ? await startPostgres() : undefined;
+    if (pgServer) cleanups.push(() => pgServer.stop());
+    const databaseUrl = pgServer?.url ?? values.database;
+    const stack = await startStack({
+      relays, store, population: { perMunicipality, seed: num(values.seed, 'seed', 0), municipalities },
+      ...(databaseUrl ? { databaseServerUrl: databaseUrl } : {}),
+      ...(values['cpu-prof'] ? { relayNodeArgs: ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] } : {}),
+      log: (l) => console.log(l),
+    });
+    cleanups.push(() => stack.destroy());
+    return await measure(stack, store, kiosks);
+  } finally {
+    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+  }
+}
+
+async function measure(stack: LoadStack, store: StoreChoice, kiosks: number): Promise<number> {
   try {
     console.log(`running ${kiosks} kiosks for ${values.duration} s …`);
     const report = await runLoad(stack, {
@@ -88,9 +101,7 @@ async function main(): Promise<number> {
     console.log(formatReport(report, audits));
     return runHolds(report, audits) ? 0 : 1;
   } finally {
-    await stack.destroy();
-    await pgServer?.stop();
-    await cluster?.stop();
+    await stack.stop();
   }
 }
 

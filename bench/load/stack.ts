@@ -100,67 +100,86 @@ export async function startStack(options: StackOptions): Promise<LoadStack> {
   }
   say('vrs: population seeded');
 
-  const vrsPort = await freePort();
-  const vrs = new ServiceProcess({
-    name: 'vrs', ...tsxNode('services/vrs/server.ts'), logFile: join(dir, 'vrs.log'), ready: /vrs: LGWAN API/,
-    env: { ...dbEnv, VRS_PORT: String(vrsPort), PORTAL_PORT: String(await freePort()), VRS_SEED_DEMO: 'false', MAIL_DIR: join(dir, 'mail'), LOG_LEVEL: 'info' },
-  });
-  await vrs.start();
-  let proxy: DelayProxy | undefined;
-  if (options.vrsProxy) proxy = await new DelayProxy({ host: '127.0.0.1', port: vrsPort }).listen();
-
-  let redis: ServiceProcess | undefined;
-  let storeEnv: Record<string, string> = {};
-  const store = options.store;
-  if (store.kind === 'redis-private') {
-    redis = redisProcess({ port: await freePort(), dir, persistence: store.persistence, name: 'redis' });
-    await redis.start();
-    storeEnv = { REDIS_URL: `redis://127.0.0.1:${redis.spec.args[1]}` };
-  } else if (store.kind === 'redis-url') storeEnv = { REDIS_URL: store.url };
-  else if (store.kind === 'redis-cluster') storeEnv = { REDIS_CLUSTER_NODES: store.nodes };
-  if (store.kind === 'memory' && options.relays > 1) throw new TypeError('two or more relays need a shared Redis store');
-
-  const relays: ServiceProcess[] = [];
-  const relayUrls: string[] = [];
-  for (let i = 0; i < options.relays; i++) {
-    const port = await freePort();
-    relays.push(new ServiceProcess({
-      name: `relay-${i + 1}`, ...tsxNode('services/relay/server.ts', options.relayNodeArgs), logFile: join(dir, `relay-${i + 1}.log`),
-      ready: /"event":"listening"/,
-      env: {
-        ...storeEnv, RELAY_PORT: String(port), VRS_URL: `https://localhost:${proxy ? proxy.port : vrsPort}`,
-        VRS_TIMEOUT_MS: String(options.vrsTimeoutMs ?? 5000), SERVICE_HOURS: '00:00-24:00', OUTBOX_DIR: join(dir, `outbox-${i + 1}`),
-        NOTICE_RETRY_BASE_MS: '100', NOTICE_RETRY_MAX_MS: '1000', NOTICE_POLL_MS: '200', LOG_LEVEL: 'info', ...options.relayEnv,
-      },
-    }));
-    relayUrls.push(`https://localhost:${port}`);
+  // From here on, a failure stops whatever was started.
+  const started: Array<{ stop(): Promise<void> }> = [];
+  try {
+    return await startProcesses();
+  } catch (e) {
+    for (const p of started.reverse()) await p.stop().catch(() => undefined);
+    await dropDb().catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+    throw e;
   }
-  await Promise.all(relays.map((r) => r.start()));
-  say(`relays: ${relayUrls.join(' ')}; store ${store.kind}`);
 
-  const stack: LoadStack = {
-    dir, cards, vrs, relays, relayUrls, ...(redis ? { redis } : {}), ...(storeEnv.REDIS_URL ? { redisUrl: storeEnv.REDIS_URL } : {}), ...(proxy ? { proxy } : {}),
-    async withDb(fn) {
-      if (!options.databaseServerUrl && vrs.running) throw new TypeError('PGlite is single-process: stop VRS before reading its database');
-      const db = await openDb();
-      try {
-        return await fn(db);
-      } finally {
-        await db.close();
-      }
-    },
-    logs: () => [vrs, ...relays, ...(redis ? [redis] : [])].map((p) => ({ service: p.spec.name, lines: p.lines() })),
-    async stop() {
-      await Promise.all(relays.map((r) => r.stop()));
-      await vrs.stop();
-      await proxy?.close().catch(() => undefined);
-      await redis?.stop();
-    },
-    async destroy() {
-      await stack.stop();
-      await dropDb();
-      if (!process.env.LOAD_KEEP_DIR) await rm(dir, { recursive: true, force: true });
-    },
-  };
-  return stack;
+  async function startProcesses(): Promise<LoadStack> {
+    const vrsPort = await freePort();
+    const vrs = new ServiceProcess({
+      name: 'vrs', ...tsxNode('services/vrs/server.ts'), logFile: join(dir, 'vrs.log'), ready: /vrs: LGWAN API/,
+      env: { ...dbEnv, VRS_PORT: String(vrsPort), PORTAL_PORT: String(await freePort()), VRS_SEED_DEMO: 'false', MAIL_DIR: join(dir, 'mail'), LOG_LEVEL: 'info' },
+    });
+    started.push(vrs);
+    await vrs.start();
+    let proxy: DelayProxy | undefined;
+    if (options.vrsProxy) {
+      proxy = await new DelayProxy({ host: '127.0.0.1', port: vrsPort }).listen();
+      started.push({ stop: () => proxy!.close() });
+    }
+
+    let redis: ServiceProcess | undefined;
+    let storeEnv: Record<string, string> = {};
+    const store = options.store;
+    if (store.kind === 'redis-private') {
+      redis = redisProcess({ port: await freePort(), dir, persistence: store.persistence, name: 'redis' });
+      started.push(redis);
+      await redis.start();
+      storeEnv = { REDIS_URL: `redis://127.0.0.1:${redis.spec.args[1]}` };
+    } else if (store.kind === 'redis-url') storeEnv = { REDIS_URL: store.url };
+    else if (store.kind === 'redis-cluster') storeEnv = { REDIS_CLUSTER_NODES: store.nodes };
+    if (store.kind === 'memory' && options.relays > 1) throw new TypeError('two or more relays need a shared Redis store');
+
+    const relays: ServiceProcess[] = [];
+    const relayUrls: string[] = [];
+    for (let i = 0; i < options.relays; i++) {
+      const port = await freePort();
+      relays.push(new ServiceProcess({
+        name: `relay-${i + 1}`, ...tsxNode('services/relay/server.ts', options.relayNodeArgs), logFile: join(dir, `relay-${i + 1}.log`),
+        ready: /"event":"listening"/,
+        env: {
+          ...storeEnv, RELAY_PORT: String(port), VRS_URL: `https://localhost:${proxy ? proxy.port : vrsPort}`,
+          VRS_TIMEOUT_MS: String(options.vrsTimeoutMs ?? 5000), SERVICE_HOURS: '00:00-24:00', OUTBOX_DIR: join(dir, `outbox-${i + 1}`),
+          NOTICE_RETRY_BASE_MS: '100', NOTICE_RETRY_MAX_MS: '1000', NOTICE_POLL_MS: '200', LOG_LEVEL: 'info', ...options.relayEnv,
+        },
+      }));
+      relayUrls.push(`https://localhost:${port}`);
+    }
+    started.push(...relays);
+    await Promise.all(relays.map((r) => r.start()));
+    say(`relays: ${relayUrls.join(' ')}; store ${store.kind}`);
+
+    const stack: LoadStack = {
+      dir, cards, vrs, relays, relayUrls, ...(redis ? { redis } : {}), ...(storeEnv.REDIS_URL ? { redisUrl: storeEnv.REDIS_URL } : {}), ...(proxy ? { proxy } : {}),
+      async withDb(fn) {
+        if (!options.databaseServerUrl && vrs.running) throw new TypeError('PGlite is single-process: stop VRS before reading its database');
+        const db = await openDb();
+        try {
+          return await fn(db);
+        } finally {
+          await db.close();
+        }
+      },
+      logs: () => [vrs, ...relays, ...(redis ? [redis] : [])].map((p) => ({ service: p.spec.name, lines: p.lines() })),
+      async stop() {
+        await Promise.all(relays.map((r) => r.stop()));
+        await vrs.stop();
+        await proxy?.close().catch(() => undefined);
+        await redis?.stop();
+      },
+      async destroy() {
+        await stack.stop();
+        await dropDb();
+        if (!process.env.LOAD_KEEP_DIR) await rm(dir, { recursive: true, force: true });
+      },
+    };
+    return stack;
+  }
 }
