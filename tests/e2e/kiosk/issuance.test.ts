@@ -99,7 +99,8 @@ describe('kiosk issuance in a real browser', () => {
 
     // Taking the paper empties the tray: the kiosk keeps no copy.
     await page.getByTestId('take-paper').click();
-    await expect(page.locator('[data-tray]').count()).resolves.toBe(0);
+    await expect.poll(() => page.locator('[data-tray]').count()).toBe(0);
+    expect(stack.sim.agents[0]!.printer.tray).toHaveLength(0);
     await page.getByTestId('finish').click();
     await screen(page, 'home').waitFor();
     await page.context().close();
