@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { CardStatusError } from '../../services/card/card-errors.js';
 import type { Clock } from '../../services/common/clock.js';
 import type { CardSlot } from './card-slot.js';
@@ -63,6 +64,10 @@ export class KioskFlow {
   #error: ScreenState['error'];
   #queue: Promise<unknown> = Promise.resolve();
   readonly #idle: IdleTimer;
+  /** Grows with every change, so the page can drop an answer older than one it already shows. */
+  #version = 0;
+  /** Tells the page that the agent restarted (versions start again). */
+  readonly #bootId = randomBytes(8).toString('hex');
 
   constructor(options: KioskFlowOptions) {
     this.o = options;
@@ -85,7 +90,11 @@ export class KioskFlow {
   run<T>(fn: () => Promise<T>, resident = true): Promise<T> {
     const go = async () => {
       if (resident) this.#touch();
-      return fn();
+      try {
+        return await fn();
+      } finally {
+        this.#version += 1;
+      }
     };
     const result = this.#queue.then(go, go);
     this.#queue = result.catch(() => undefined);
@@ -98,6 +107,8 @@ export class KioskFlow {
       .filter((m) => !m.domestic && !m.overseas)
       .map((m) => ({ name: m.name, reason: m.unavailableReason ?? 'unavailable' }));
     return {
+      version: this.#version,
+      bootId: this.#bootId,
       kioskId: this.o.kioskId,
       storeId: this.o.storeId,
       storeName: this.o.storeName,
@@ -134,6 +145,7 @@ export class KioskFlow {
 
   setInService(on: boolean): void {
     this.#inService = on;
+    this.#version += 1;
     if (!on && (this.#step === 'home' || this.#step === 'closed')) this.#go('out-of-service');
     if (on && this.#step === 'out-of-service') this.#go('home');
   }
@@ -380,6 +392,7 @@ export class KioskFlow {
 
   #go(step: Step): void {
     this.#step = step;
+    this.#version += 1;
     this.#armIdle();
   }
 

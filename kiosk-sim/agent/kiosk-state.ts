@@ -27,6 +27,10 @@ export type KioskErrorCode =
 
 /** What the kiosk's own page sees. No card bytes, no PIN, no relay identifiers. */
 export interface ScreenState {
+  /** Grows with every change of the kiosk's state. */
+  version: number;
+  /** Changes when the agent restarts. */
+  bootId: string;
   kioskId: string;
   storeId: string;
   storeName: string;

@@ -33,6 +33,11 @@ async function post(path, body = {}) {
   return json;
 }
 
+/** Tells the agent the resident is active (idle timer); the answer is not rendered, polls catch up. */
+function touch() {
+  fetch(api('touch'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).catch(() => undefined);
+}
+
 async function poll() {
   try {
     const res = await fetch(api('state'), { cache: 'no-store' });
@@ -58,6 +63,8 @@ function speak(text) {
 }
 
 function update(next) {
+  // Answers can cross on the wire: never go back to an older state than the one shown.
+  if (state && next.bootId === state.bootId && next.version < state.version) return;
   const key = JSON.stringify(next);
   if (key === shown) return;
   const stepChanged = !state || state.step !== next.step;
@@ -114,7 +121,8 @@ const screens = {
     h('div', { class: 'actions' }, cancelBtn()),
   ],
   pin: () => {
-    const press = (d) => { if (ui.pin.length < 4) { ui.pin += d; render(); } };
+    // Each key press counts as activity (the digits themselves stay in the page until OK).
+    const press = (d) => { if (ui.pin.length < 4) { ui.pin += d; render(); touch(); } };
     const digits = ['1', '2', '3', '4', '5', '6', '7', '8', '9'];
     return [
       h('h1', {}, tx('pin.title')),
@@ -146,7 +154,7 @@ const screens = {
     const offered = state.municipalities ?? [];
     const m = offered.find((x) => x.code === ui.municipality) ?? offered[0];
     if (m && !m.overseas && ui.kind === 'overseas') ui.kind = 'domestic';
-    const choose = (k, v) => { ui[k] = v; render(); post('touch'); };
+    const choose = (k, v) => { ui[k] = v; render(); touch(); };
     return [
       h('h1', {}, tx('select.title')),
       state.holder ? h('p', { 'data-testid': 'holder' }, tx('select.holder', state.holder)) : null,
