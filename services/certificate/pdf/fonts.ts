@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as fontkit from 'fontkit';
 import type { FontkitFont, FontkitGlyphRun } from 'fontkit';
+import { canEncodeFast, encodeTtfSubset, type TtfSubsetInternals } from './ttf-subset.js';
 
 /** The Japanese font, parsed once and shared by every document a builder makes. */
 export interface CertificateFonts {
@@ -39,6 +40,14 @@ function withSharedLayoutCache(font: FontkitFont, maxEntries = 20_000): FontkitF
             memoized.add(glyph);
           }
           return glyph;
+        };
+      }
+      if (prop === 'createSubset') {
+        // pdfkit embeds the subset with `encode()`; write it directly (same bytes, see ttf-subset)
+        return () => {
+          const subset = (target as unknown as { createSubset(): Partial<TtfSubsetInternals> }).createSubset.call(receiver);
+          if (canEncodeFast(subset)) subset.encode = () => encodeTtfSubset(subset);
+          return subset;
         };
       }
       if (prop !== 'layout') return Reflect.get(target, prop, receiver);

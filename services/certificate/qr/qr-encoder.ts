@@ -77,13 +77,30 @@ function codewords(data: Uint8Array, v: number, ecc: EccLevel): Uint8Array {
   }
   const out = new Uint8Array(totalCodewords);
   let k = 0;
-  for (let i = 0; i <= shortLen; i++) for (const b of dataBlocks) if (i < b.length) out[k++] = b[i]!;
-  for (let i = 0; i < ecPerBlock; i++) for (const e of ecBlocks) out[k++] = e[i]!;
+  for (let i = 0; i <= shortLen; i++) {
+    for (let b = 0; b < blocks; b++) {
+      const block = dataBlocks[b]!;
+      if (i < block.length) out[k++] = block[i]!;
+    }
+  }
+  for (let i = 0; i < ecPerBlock; i++) for (let b = 0; b < blocks; b++) out[k++] = ecBlocks[b]![i]!;
   return out;
 }
 
-/** Function patterns of a version: dark modules and the reserved (non-data) map. */
+const patternCache = new Map<number, { dark: Uint8Array; reserved: Uint8Array; size: number }>();
+
+/** Function patterns of a version (cached; `dark` is a fresh copy the caller may write). */
 function functionPatterns(v: number): { dark: Uint8Array; reserved: Uint8Array; size: number } {
+  let p = patternCache.get(v);
+  if (!p) {
+    p = drawFunctionPatterns(v);
+    patternCache.set(v, p);
+  }
+  return { dark: p.dark.slice(), reserved: p.reserved, size: p.size };
+}
+
+/** Function patterns of a version: dark modules and the reserved (non-data) map. */
+function drawFunctionPatterns(v: number): { dark: Uint8Array; reserved: Uint8Array; size: number } {
   const size = 4 * v + 17;
   const dark = new Uint8Array(size * size);
   const reserved = new Uint8Array(size * size);
@@ -257,16 +274,169 @@ export function encodeQr(segments: QrSegment[], options: { ecc: EccLevel; maxVer
   const all = codewords(encodeData(segments, payloads, version, capacityBits), version, options.ecc);
   const { dark: base, reserved, size } = functionPatterns(version);
   placeData(base, reserved, size, all);
-  const patterns = maskPatterns(version, reserved, size);
-  let best = { mask: -1, score: Infinity, dark: base };
-  const candidates = options.mask !== undefined ? [options.mask] : [0, 1, 2, 3, 4, 5, 6, 7];
-  for (const mask of candidates) {
-    const m = new Uint8Array(base.length);
-    const p = patterns[mask]!;
-    for (let i = 0; i < m.length; i++) m[i] = base[i]! ^ p[i]!;
-    drawFormat(m, null, size, formatBits(options.ecc, mask));
-    const score = candidates.length === 1 ? 0 : penalty(m, size);
-    if (score < best.score) best = { mask, score, dark: m };
+  if (options.mask !== undefined) return { size, version, mask: options.mask, dark: applyMask(base, reserved, size, version, options.ecc, options.mask) };
+  const bits = maskBitPlanes(version, reserved, size);
+  const base2 = toBitPlanes(base, size);
+  const formats = formatPositions(size);
+  const W = bits.words;
+  const rows = new Int32Array(size * W);
+  const cols = new Int32Array(size * W);
+  let bestMask = 0;
+  let bestScore = Infinity;
+  for (let mask = 0; mask < 8; mask++) {
+    const pr = bits.rows[mask]!;
+    const pc = bits.cols[mask]!;
+    for (let i = 0; i < rows.length; i++) {
+      rows[i] = base2.rows[i]! ^ pr[i]!;
+      cols[i] = base2.cols[i]! ^ pc[i]!;
+    }
+    const f = formatBits(options.ecc, mask);
+    for (let k = 0; k < formats.length; k += 3) {
+      if (((f >> formats[k + 2]!) & 1) === 0) continue;
+      const r = formats[k]!;
+      const c = formats[k + 1]!;
+      rows[r * W + (c >>> 5)]! |= 1 << (c & 31);
+      cols[c * W + (r >>> 5)]! |= 1 << (r & 31);
+    }
+    const score = penaltyOfPlanes(rows, cols, size, W);
+    if (score < bestScore) {
+      bestScore = score;
+      bestMask = mask;
+    }
   }
-  return { size, version, mask: best.mask, dark: best.dark };
+  return { size, version, mask: bestMask, dark: applyMask(base, reserved, size, version, options.ecc, bestMask) };
+}
+
+/** The symbol with one mask applied and its format bits drawn. */
+function applyMask(base: Uint8Array, reserved: Uint8Array, size: number, version: number, ecc: EccLevel, mask: number): Uint8Array {
+  const p = maskPatterns(version, reserved, size)[mask]!;
+  const m = new Uint8Array(base.length);
+  for (let i = 0; i < m.length; i++) m[i] = base[i]! ^ p[i]!;
+  drawFormat(m, null, size, formatBits(ecc, mask));
+  return m;
+}
+
+/**
+ * A module square as bit planes: `rows` holds each row as `words` 32-bit words (bit c = column c),
+ * `cols` each column likewise (bit r = row r). Bits past `size` are zero.
+ */
+interface BitPlanes { rows: Int32Array; cols: Int32Array; words: number }
+
+function toBitPlanes(m: Uint8Array, size: number): BitPlanes {
+  const words = (size + 31) >>> 5;
+  const rows = new Int32Array(size * words);
+  const cols = new Int32Array(size * words);
+  for (let r = 0, i = 0; r < size; r++) {
+    const rowAt = r * words;
+    const rw = r >>> 5;
+    const rb = 1 << (r & 31);
+    for (let c = 0; c < size; c++, i++) {
+      if (m[i] === 0) continue;
+      rows[rowAt + (c >>> 5)]! |= 1 << (c & 31);
+      cols[c * words + rw]! |= rb;
+    }
+  }
+  return { rows, cols, words };
+}
+
+const maskPlaneCache = new Map<number, { rows: Int32Array[]; cols: Int32Array[]; words: number }>();
+
+/** The mask patterns of a version as bit planes (cached per version). */
+function maskBitPlanes(version: number, reserved: Uint8Array, size: number): { rows: Int32Array[]; cols: Int32Array[]; words: number } {
+  let planes = maskPlaneCache.get(version);
+  if (!planes) {
+    const all = maskPatterns(version, reserved, size).map((p) => toBitPlanes(p, size));
+    planes = { rows: all.map((p) => p.rows), cols: all.map((p) => p.cols), words: all[0]!.words };
+    maskPlaneCache.set(version, planes);
+  }
+  return planes;
+}
+
+const formatCache = new Map<number, Int32Array>();
+
+/** The 30 format-information modules of a size as (row, col, bit index) triples, as drawFormat writes them. */
+function formatPositions(size: number): Int32Array {
+  let f = formatCache.get(size);
+  if (!f) {
+    f = new Int32Array(90);
+    for (let i = 0; i < 15; i++) {
+      f.set([i < 6 ? i : i < 8 ? i + 1 : size - 15 + i, 8, i], 6 * i);
+      f.set([8, i < 8 ? size - i - 1 : i < 9 ? 15 - i : 14 - i, i], 6 * i + 3);
+    }
+    formatCache.set(size, f);
+  }
+  return f;
+}
+
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+}
+
+/** Valid-bit mask of word `k` of a line of `n` bits. */
+const validWord = (k: number, n: number): number => (n >= (k + 1) * 32 ? -1 : n <= k * 32 ? 0 : (1 << (n - k * 32)) - 1);
+
+/**
+ * N1 (runs of ≥ 5: length − 2 points) and N3 (1:1:3:1:1 with 4 light, 40 points) along a sequence
+ * of lines, 32 lines across at a time: bit j of word k of line i is module (i, 32k + j) of the
+ * direction being scanned. A run of length L has L − 4 positions ending a window of five equal
+ * modules, the first of which also counts the extra 2.
+ */
+function linePenalty(lines: Int32Array, size: number, W: number): number {
+  let points = 0;
+  let finders = 0;
+  for (let k = 0; k < W; k++) {
+    const v = validWord(k, size);
+    let l1 = 0, l2 = 0, l3 = 0, l4 = 0, l5 = 0, l6 = 0, l7 = 0, l8 = 0, l9 = 0, l10 = 0;
+    let d1 = 0, d2 = 0, d3 = 0, e5p = 0;
+    for (let i = 0, at = k; i < size; i++, at += W) {
+      const x = lines[at]!;
+      const d = i === 0 ? 0 : ~(x ^ l1) & v;
+      const e5 = d & d1 & d2 & d3;
+      if (e5 !== 0) points += popcount(e5) + 2 * popcount(e5 & ~e5p);
+      e5p = e5;
+      d3 = d2;
+      d2 = d1;
+      d1 = d;
+      if (i >= 10) {
+        const core = l6 & ~l5 & l4 & ~l1 & v;
+        if (core !== 0) {
+          const a = core & l10 & ~l9 & l8 & l7 & ~l3 & ~l2 & ~x;
+          const b = core & ~l10 & ~l9 & ~l8 & ~l7 & l3 & l2 & x;
+          finders += popcount(a | b);
+        }
+      }
+      l10 = l9; l9 = l8; l8 = l7; l7 = l6; l6 = l5; l5 = l4; l4 = l3; l3 = l2; l2 = l1; l1 = x;
+    }
+  }
+  return points + 40 * finders;
+}
+
+/**
+ * The ISO/IEC 18004 mask penalty of a symbol given as bit planes, equal to `penalty` on the module
+ * array (and so to the qrcode package's score): N1 and N3 along rows (scanning the column planes)
+ * and columns (scanning the row planes), N2 from adjacent row pairs, N4 from the dark count.
+ */
+function penaltyOfPlanes(rows: Int32Array, cols: Int32Array, size: number, W: number): number {
+  let points = linePenalty(cols, size, W) + linePenalty(rows, size, W);
+  let blocks = 0;
+  let dark = 0;
+  for (let i = 0; i < size; i++) {
+    for (let k = 0; k < W; k++) {
+      const at = i * W + k;
+      const a = rows[at]!;
+      dark += popcount(a);
+      if (i === size - 1) continue;
+      const b = rows[at + W]!;
+      const an = k + 1 < W ? rows[at + 1]! : 0;
+      const bn = k + 1 < W ? rows[at + W + 1]! : 0;
+      const same = ~(a ^ b);
+      const sameNext = ~(an ^ bn);
+      const block = same & ((same >>> 1) | (sameNext << 31)) & ~(a ^ ((a >>> 1) | (an << 31))) & validWord(k, size - 1);
+      if (block !== 0) blocks += popcount(block);
+    }
+  }
+  points += 3 * blocks;
+  return points + 10 * Math.abs(Math.ceil((dark * 100) / (size * size) / 5) - 10);
 }

@@ -38,13 +38,18 @@ function generatorLogs(degree: number): Uint8Array {
 export function reedSolomon(data: Uint8Array, degree: number): Uint8Array {
   const gen = generatorLogs(degree);
   const rem = new Uint8Array(degree);
+  const last = degree - 1;
   for (let i = 0; i < data.length; i++) {
     const factor = data[i]! ^ rem[0]!;
-    rem.copyWithin(0, 1);
-    rem[degree - 1] = 0;
-    if (factor === 0) continue;
+    if (factor === 0) {
+      rem.copyWithin(0, 1);
+      rem[last] = 0;
+      continue;
+    }
+    // shift by one and add factor × generator in the same pass
     const lf = LOG[factor]!;
-    for (let j = 0; j < degree; j++) rem[j]! ^= EXP[gen[j]! + lf]!;
+    for (let j = 0; j < last; j++) rem[j] = rem[j + 1]! ^ EXP[gen[j]! + lf]!;
+    rem[last] = EXP[gen[last]! + lf]!;
   }
   return rem;
 }

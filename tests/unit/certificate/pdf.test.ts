@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as mupdf from 'mupdf';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { contentDigestHeader, createCertificateBuilder, type CertificateBuilder } from '../../../services/certificate/index.js';
+import { loadCertificateFonts } from '../../../services/certificate/pdf/fonts.js';
 import { readPdfCodes } from '../../../services/certificate/verify/read-pdf-codes.js';
 import { verifyInput, type VerifierTrust } from '../../../services/certificate/verify/verify-input.js';
 import { ManualClock } from '../../../services/common/clock.js';
@@ -98,5 +99,21 @@ describe('receipt', () => {
     for (const s of ['領収書', '¥120', '3通', '¥360', '¥1,000', '¥640', '2026-11-23 12:15', 'KIOSK-0042', 'STORE-131016-7']) expect(text).toContain(s);
     for (const s of ['山田', '佐藤', '1980-04-01', 'D1310160001', 'TK1234567']) expect(text).not.toContain(s);
     await expect(builder.buildReceipt({ feePerCopy: 120, copies: 2, paid: 100, issuedAt: new Date(), kioskId: 'k', storeId: 's' })).rejects.toThrow(TypeError);
+  });
+});
+
+describe('font subset', () => {
+  it('is written byte for byte as fontkit writes it', () => {
+    const font = loadCertificateFonts().regular as unknown as {
+      layout(t: string): { glyphs: Array<{ id: number }> };
+      createSubset(): { includeGlyph(id: number): number; encode(): Uint8Array };
+    };
+    for (const text of ['新型コロナウイルス感染症予防接種証明書 佐藤 花子 1975-11-23', 'Certificate ID: K1222460201 / 鎌ケ谷市長', 'i']) {
+      const subset = font.createSubset();
+      for (const g of font.layout(text).glyphs) subset.includeGlyph(g.id);
+      const fast = Buffer.from(subset.encode());
+      const fontkits = Buffer.from((Object.getPrototypeOf(subset) as { encode(): Uint8Array }).encode.call(subset));
+      expect(fast.equals(fontkits)).toBe(true);
+    }
   });
 });

@@ -25,7 +25,7 @@ const randomDigits = (n: number) => Array.from(randomBytes(n), (b) => String(b %
 const randomText = (n: number) => randomBytes(n).toString('base64').slice(0, n);
 
 describe('QR encoder', () => {
-  it('matches the qrcode package module for module, for every mask, across versions and levels', () => {
+  it('matches the qrcode package module for module, for every mask and for its mask choice, across versions and levels', () => {
     const cases: Array<{ segs: QrSegment[]; ecc: 'L' | 'M' }> = [];
     for (const n of [1, 20, 100, 300, 700, 1100, 1500, 2200]) cases.push({ segs: [{ data: 'shc:/', mode: 'byte' }, { data: randomDigits(n), mode: 'numeric' }], ecc: 'L' });
     for (const n of [1, 50, 400, 900, 1400, 2000, 2900]) cases.push({ segs: [{ data: randomText(n), mode: 'byte' }], ecc: 'L' });
@@ -35,6 +35,8 @@ describe('QR encoder', () => {
       const auto = qrMatrix(segs, { ecc });
       const ref = QRCode.create(segs as QRCode.QRCodeSegment[], { errorCorrectionLevel: ecc });
       expect(auto.version).toBe(ref.version);
+      expect(auto.mask).toBe(ref.maskPattern);
+      expect(Buffer.from(auto.dark).equals(Buffer.from(ref.modules.data as Uint8Array))).toBe(true);
       versions.add(auto.version);
       for (let mask = 0; mask < 8; mask++) {
         const mine = qrMatrix(segs, { ecc, mask });
