@@ -50,8 +50,8 @@ export async function importCsv(deps: VrsDeps, municipalityCode: string, kind: I
       const known = await tx.query('SELECT 1 FROM municipalities WHERE code = $1', [municipalityCode]);
       if (known.rows.length === 0) throw new AppError('ERR_NOT_FOUND', 404, 'Unknown municipality');
       // Checks against stored data run even when rows already failed, so one report lists everything.
-      const check = kind === 'residents' ? await myNumberIssues(tx, parsed.rows, deps.keys.lookup) : undefined;
-      const dbIssues = check ? check.issues : await unknownAtenaIssues(tx, parsed.rows);
+      const check = kind === 'residents' ? await myNumberIssues(tx, parsed.rows, deps.keys.lookup, municipalityCode) : undefined;
+      const dbIssues = check ? check.issues : await unknownAtenaIssues(tx, municipalityCode, parsed.rows);
       if (parsed.issues.length || dbIssues.length) throw new Rejected([...parsed.issues, ...dbIssues]);
       if (check) {
         const dataKey = await dataKeyFor(tx, deps.keys.master, municipalityCode);

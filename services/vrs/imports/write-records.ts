@@ -5,11 +5,12 @@ import { batches } from './write-residents.js';
 const str = (v: string | number | null | undefined): string | null => (v === null || v === undefined ? null : String(v));
 
 /** Rows whose 個別宛名番号 is not registered in this municipality (a bad row each). */
-export async function unknownAtenaIssues(tx: Queryable, rows: ImportRow[]): Promise<ImportIssue[]> {
+export async function unknownAtenaIssues(tx: Queryable, code: string, rows: ImportRow[]): Promise<ImportIssue[]> {
   const atenas = [...new Set(rows.map((r) => r.values.atenaNumber as string))];
   const known = new Set<string>();
-  for (const b of batches(atenas, 20_000)) {
-    const { rows: found } = await tx.query<{ atena_number: string }>('SELECT atena_number FROM residents WHERE atena_number = ANY($1::text[])', [b]);
+  for (const b of batches(atenas)) {
+    // municipality_code = $1 lets the primary key (municipality_code, atena_number) serve the lookup.
+    const { rows: found } = await tx.query<{ atena_number: string }>('SELECT atena_number FROM residents WHERE municipality_code = $1 AND atena_number = ANY($2::text[])', [code, b]);
     for (const f of found) known.add(f.atena_number);
   }
   return rows
