@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
@@ -36,6 +37,8 @@ export const relayConfigSchema = z
     NOTICE_RETRY_MAX_MS: opt(z.coerce.number().int().positive().default(30_000)),
     NOTICE_POLL_MS: opt(z.coerce.number().int().positive().default(1000)),
     BODY_LIMIT: opt(z.string().default('64kb')),
+    /** Worker threads rendering certificates; 0 renders on the event loop. */
+    RENDER_WORKERS: opt(z.coerce.number().int().min(0).max(64).default(Math.min(4, availableParallelism()))),
     LOG_LEVEL: opt(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
   })
   .transform((env) => {
@@ -62,6 +65,7 @@ export const relayConfigSchema = z
       shcIssuerUrl: env.SHC_ISSUER_URL,
       noticeRetry: { baseMs: env.NOTICE_RETRY_BASE_MS, maxMs: env.NOTICE_RETRY_MAX_MS, pollMs: env.NOTICE_POLL_MS },
       bodyLimit: env.BODY_LIMIT,
+      renderWorkers: env.RENDER_WORKERS,
       logLevel: env.LOG_LEVEL,
     };
   });

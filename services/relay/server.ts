@@ -13,6 +13,7 @@ import type { DestinationStream } from 'pino';
 import { systemClock, type Clock } from '../common/clock.js';
 import { createLogger, type Logger } from '../common/logger.js';
 import { createCertificateBuilder } from '../certificate/builder.js';
+import { createRenderPool } from '../certificate/render-pool.js';
 import { loadCertificateKeys } from '../certificate/keys.js';
 import { createRelayApp } from './app.js';
 import { createCardVerifier, readCardTrustAnchors } from './card-verify/card-verifier.js';
@@ -80,7 +81,12 @@ export async function startRelay(
   });
   const keys = await loadCertificateKeys(config.pki);
   const shcIssuerUrl = shcIssuerUrlOf(config);
-  const builder = createCertificateBuilder({ shcIssuerUrl, shcKey: keys.shcKey, vdsSigner: keys.vdsSigner, clock });
+  // Certificates render in worker threads unless RENDER_WORKERS=0: a PDF takes milliseconds of
+  // synchronous work that would otherwise stall every request on this relay (bench/RESULTS.md).
+  const pool = config.renderWorkers > 0
+    ? createRenderPool({ pkiRoot: config.pki.root, shcIssuerUrl }, { size: config.renderWorkers, clock })
+    : undefined;
+  const builder = pool ?? createCertificateBuilder({ shcIssuerUrl, shcKey: keys.shcKey, vdsSigner: keys.vdsSigner, clock });
   const cardVerifier = createCardVerifier({
     trustAnchors: readCardTrustAnchors(config.pki.cardIssuerTrust),
     suspensions: new SuspensionList(config.suspensionListFile),
@@ -127,6 +133,7 @@ export async function startRelay(
       await new Promise<void>((resolve) => server.close(() => resolve()));
       vrs.close();
       await store.close();
+      await pool?.close();
     },
   };
 }
