@@ -22,8 +22,11 @@ export interface Database extends Queryable {
   readonly kind: 'pglite' | 'postgres';
   /** Runs a multi-statement script (migrations). */
   exec(sql: string): Promise<void>;
-  /** Runs `fn` in one transaction; commits on success, rolls back on error. */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in one transaction; commits on success, rolls back on error. `setup` is a fixed SQL
+   * script (no parameters) run at the start of the transaction in the same round trip as BEGIN.
+   */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: { setup?: string }): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -50,7 +53,10 @@ function wrapPglite(db: PGlite): Database {
       await db.exec(sql);
     },
     // PGlite is single-connection: its transaction() serialises callers, which is what we want.
-    transaction: (fn) => db.transaction((tx) => fn(asQueryable(tx))),
+    transaction: (fn, options) => db.transaction(async (tx) => {
+      if (options?.setup) await tx.exec(options.setup);
+      return fn(asQueryable(tx));
+    }),
     close: () => db.close(),
   };
 }
@@ -70,10 +76,11 @@ function openPostgres(url: string, max: number): Database {
     async exec(sql) {
       await pool.query(sql);
     },
-    async transaction(fn) {
+    async transaction(fn, options) {
       const client = await pool.connect();
       try {
-        await client.query('BEGIN');
+        // One simple-protocol round trip for BEGIN and the setup script.
+        await client.query(options?.setup ? `BEGIN; ${options.setup}` : 'BEGIN');
         const out = await fn({ query: (sql, params) => query(client, sql, params) });
         await client.query('COMMIT');
         return out;
@@ -94,19 +101,12 @@ function openPostgres(url: string, max: number): Database {
  * SQL `fn` sends.
  */
 export async function withMunicipality<T>(db: Database, code: string, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  // The code is checked to be six digits, so it can sit in the setup script as a literal.
   if (!/^\d{6}$/.test(code)) throw new TypeError('withMunicipality needs a 6-digit 自治体コード');
-  return db.transaction(async (tx) => {
-    await tx.query('SET LOCAL ROLE vrs_app');
-    await tx.query("SELECT set_config('app.municipality', $1, true)", [code]);
-    return fn(tx);
-  });
+  return db.transaction(fn, { setup: `SET LOCAL ROLE vrs_app; SELECT set_config('app.municipality', '${code}', true)` });
 }
 
 /** Runs `fn` as `vrs_app` with no municipality: only the tables readable by all answer. */
 export async function withoutMunicipality<T>(db: Database, fn: (tx: Queryable) => Promise<T>): Promise<T> {
-  return db.transaction(async (tx) => {
-    await tx.query('SET LOCAL ROLE vrs_app');
-    await tx.query("SELECT set_config('app.municipality', '', true)");
-    return fn(tx);
-  });
+  return db.transaction(fn, { setup: "SET LOCAL ROLE vrs_app; SELECT set_config('app.municipality', '', true)" });
 }
