@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { Answer, CardWallet, Kiosk } from './kiosk.js';
+import type { Answer, CardWallet, Kiosk } from '../../../helpers/kiosk.js';
 
 /** Steps 2 and 3: a session with an accepted card. */
 export async function openWithCard(kiosk: Kiosk, wallet: CardWallet, slug: string): Promise<{ sid: string; card: Answer }> {

@@ -1,11 +1,11 @@
-import { copyFile, mkdtemp, readFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { pkiPaths } from '../../../../services/common/pki-paths.js';
-import { connect, readAll, selectKenhojo, signChallenge, verifyPin } from '../../../../services/card/reader.js';
-import type { CardFiles } from '../../../../services/card/card-data.js';
+import { pkiPaths } from '../../services/common/pki-paths.js';
+import { connect, readAll, selectKenhojo, signChallenge, verifyPin } from '../../services/card/reader.js';
+import type { CardFiles } from '../../services/card/card-data.js';
 
 /** An answer from the relay. */
 export interface Answer {
@@ -16,7 +16,7 @@ export interface Answer {
 }
 
 /**
- * A kiosk terminal talking to the relay over mutual TLS with its own client certificate
+ * A kiosk terminal (tests of the relay, the portal and the kiosk) talking to the relay over mutual TLS with its own client certificate
  * (certs/out/kiosks/<id>), or with none / another certificate for refusal tests.
  */
 export class Kiosk {
@@ -70,6 +70,11 @@ export class CardWallet {
     this.#manifest = JSON.parse(await readFile(join(pkiPaths().cardsDir, 'manifest.json'), 'utf8'));
     for (const [slug, entry] of Object.entries(this.#manifest)) await copyFile(entry.file, join(this.#dir, `${slug}.json`));
     return this;
+  }
+
+  /** Removes the private copies. */
+  async dispose(): Promise<void> {
+    if (this.#dir) await rm(this.#dir, { recursive: true, force: true });
   }
 
   cardId(slug: string): string {
