@@ -11,7 +11,7 @@ import { createCard, createIssuerCa } from '../../../services/card/card-factory.
 import { connect, readAll, selectKenhojo, signChallenge, verifyPin } from '../../../services/card/reader.js';
 import { demoResidents } from '../../../certs/demo-cast.js';
 import { LogCapture } from './helpers/log-capture.js';
-import { cardBody, CardWallet, Kiosk } from './helpers/kiosk.js';
+import { cardBody, CardWallet, Kiosk } from '../../helpers/kiosk.js';
 import { openWithCard } from './helpers/flow.js';
 import { startTestRelay } from './helpers/test-relay.js';
 import { startTestVrs, type TestVrs } from './helpers/test-vrs.js';

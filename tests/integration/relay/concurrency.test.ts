@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LogCapture } from './helpers/log-capture.js';
-import { CardWallet, Kiosk } from './helpers/kiosk.js';
+import { CardWallet, Kiosk } from '../../helpers/kiosk.js';
 import { openWithCard } from './helpers/flow.js';
 import { pdfPagesText } from './helpers/pdf-text.js';
 import { startTestRelay } from './helpers/test-relay.js';

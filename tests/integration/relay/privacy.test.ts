@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { demoResidents } from '../../../certs/demo-cast.js';
 import { LogCapture } from './helpers/log-capture.js';
-import { CardWallet, Kiosk } from './helpers/kiosk.js';
+import { CardWallet, Kiosk } from '../../helpers/kiosk.js';
 import { eventually, openWithCard, requestAndFetch } from './helpers/flow.js';
 import { spawnRelay, type RelayProcess } from './helpers/relay-process.js';
 import { startTestRelay } from './helpers/test-relay.js';

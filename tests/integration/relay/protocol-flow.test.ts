@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LogCapture } from './helpers/log-capture.js';
-import { CardWallet, Kiosk } from './helpers/kiosk.js';
+import { CardWallet, Kiosk } from '../../helpers/kiosk.js';
 import { eventually, openWithCard, requestAndFetch } from './helpers/flow.js';
 import { startTestRelay, type StoreKind } from './helpers/test-relay.js';
 import { startTestVrs, type TestVrs } from './helpers/test-vrs.js';

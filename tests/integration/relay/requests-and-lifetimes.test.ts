@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { pkiPaths } from '../../../services/common/pki-paths.js';
 import { LogCapture } from './helpers/log-capture.js';
-import { CardWallet, Kiosk } from './helpers/kiosk.js';
+import { CardWallet, Kiosk } from '../../helpers/kiosk.js';
 import { eventually, openWithCard } from './helpers/flow.js';
 import { startTestRelay } from './helpers/test-relay.js';
 import { startTestVrs, type TestVrs } from './helpers/test-vrs.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LogCapture } from './helpers/log-capture.js';
-import { CardWallet, Kiosk } from './helpers/kiosk.js';
+import { CardWallet, Kiosk } from '../../helpers/kiosk.js';
 import { eventually } from './helpers/flow.js';
 import { spawnRelay, type RelayProcess } from './helpers/relay-process.js';
 import { startTestVrs, type TestVrs } from './helpers/test-vrs.js';
