@@ -193,8 +193,8 @@ async function main(): Promise<void> {
     for (const [k, v] of Object.entries(crypto)) if (!k.startsWith('_')) console.log(`  ${k.padEnd(63)}${f(v)}`);
 
     // One issuance: kiosk → relay steps 2, 3, 4, 6, 7 (JSON) and 5 (the PDF); relay → VRS lookup,
-    // certificate, completion (JSON); VRS's transactions (services/vrs/records: lookup 3 + 4 round
-    // trips, reservation 7, completion 5); the relay's store (session put, challenge take, session
+    // certificate, completion (JSON); VRS's transactions (services/vrs/records: lookup 3 + 3 round
+    // trips, reservation 6, completion 5); the relay's store (session put, challenge take, session
     // update, request + document put, session and request reads at steps 4–6, document take,
     // request update, completion marker, erase: about 12); the card's signature, the relay's four
     // RSA verifications, one ES256 (domestic), AES-GCM twice and SHA-256 twice over the document.
@@ -202,7 +202,7 @@ async function main(): Promise<void> {
       ['kiosk → relay JSON requests', 5, http.json],
       ['kiosk → relay document request', 1, http.pdf],
       ['relay → VRS requests', 3, http.json],
-      ['PostgreSQL round trips', 19, pgMs],
+      ['PostgreSQL round trips', 17, pgMs],
       ['Redis round trips', 12, redisMs],
       ['card RSA signature', 1, crypto['RSA-2048 signature (the card, at the kiosk)']!],
       ['relay RSA verifications', 4, crypto['RSA-2048 verification (the relay)']!],

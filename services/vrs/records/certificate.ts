@@ -5,7 +5,7 @@ import { withMunicipality, type Queryable } from '../db/database.js';
 import { myNumberHmac } from '../crypto/my-number.js';
 import type { VrsDeps } from '../deps.js';
 import { newCertificateId } from './certificate-id.js';
-import { holderRecords, isIssuableFlag, municipalityInfo } from './holder-records.js';
+import { holderAt, isIssuableFlag } from './holder-records.js';
 
 /**
  * Builds the data of one certificate and reserves its certificate ID: a row in
@@ -22,8 +22,7 @@ export async function reserveCertificate(
   const hmac = myNumberHmac(deps.keys.lookup, request.myNumber);
   const code = request.municipality;
   return withMunicipality(deps.db, code, async (tx) => {
-    const m = await municipalityInfo(tx, code);
-    const rec = m ? await holderRecords(tx, hmac) : undefined;
+    const { municipality: m, records: rec } = await holderAt(tx, code, hmac);
     if (!m || !rec || rec.doses === 0) throw new NotFoundError('ERR_NO_RECORDS', 'This municipality holds no records for this holder');
     if (!m.participates) throw new AppError('ERR_MUNICIPALITY_UNAVAILABLE', 422, 'The municipality does not take part in kiosk issuance', { extras: { reason: 'not_participating' } });
     if (m.suspended) throw new AppError('ERR_MUNICIPALITY_UNAVAILABLE', 422, 'The municipality has suspended kiosk issuance', { extras: { reason: 'suspended' } });

@@ -8,22 +8,6 @@ export interface HolderRecords {
   hasPassport: boolean;
 }
 
-/** The resident linked to `hmac` in the current municipality, or undefined. */
-export async function holderRecords(tx: Queryable, hmac: Buffer): Promise<HolderRecords | undefined> {
-  const { rows } = await tx.query<{ atena_number: string; flag: string | null; doses: number | string; has_passport: boolean }>(
-    `SELECT r.atena_number, r.flag,
-            (SELECT count(*) FROM vaccinations v WHERE v.municipality_code = r.municipality_code AND v.atena_number = r.atena_number) AS doses,
-            EXISTS (SELECT 1 FROM passports p WHERE p.municipality_code = r.municipality_code AND p.atena_number = r.atena_number) AS has_passport
-       FROM my_number_links l JOIN residents r USING (municipality_code, atena_number)
-      WHERE l.my_number_hmac = $1
-      ORDER BY r.updated_at DESC LIMIT 1`,
-    [hmac],
-  );
-  const r = rows[0];
-  if (!r) return undefined;
-  return { atenaNumber: r.atena_number, flag: (r.flag?.trim() || null) as HolderRecords['flag'], doses: Number(r.doses), hasPassport: r.has_passport };
-}
-
 /** Municipality row as everyone may read it. */
 export interface MunicipalityInfo {
   code: string;
@@ -32,9 +16,34 @@ export interface MunicipalityInfo {
   suspended: boolean;
 }
 
-export async function municipalityInfo(tx: Queryable, code: string): Promise<MunicipalityInfo | undefined> {
-  const { rows } = await tx.query<MunicipalityInfo>('SELECT code, name, participates, suspended FROM municipalities WHERE code = $1', [code]);
-  return rows[0];
+/**
+ * The municipality `code` and the resident linked to `hmac` in it (read inside
+ * withMunicipality(code), so row-level security shows only that municipality's residents), in one
+ * round trip. `municipality` is undefined for an unknown code, `records` when nobody is linked.
+ */
+export async function holderAt(tx: Queryable, code: string, hmac: Buffer): Promise<{ municipality?: MunicipalityInfo; records?: HolderRecords }> {
+  const { rows } = await tx.query<{ code: string; name: string; participates: boolean; suspended: boolean; atena_number: string | null; flag: string | null; doses: number | string | null; has_passport: boolean | null }>(
+    `SELECT m.code, m.name, m.participates, m.suspended, h.atena_number, h.flag, h.doses, h.has_passport
+       FROM municipalities m
+       LEFT JOIN LATERAL (
+         SELECT r.atena_number, r.flag,
+                (SELECT count(*) FROM vaccinations v WHERE v.municipality_code = r.municipality_code AND v.atena_number = r.atena_number) AS doses,
+                EXISTS (SELECT 1 FROM passports p WHERE p.municipality_code = r.municipality_code AND p.atena_number = r.atena_number) AS has_passport
+           FROM my_number_links l JOIN residents r USING (municipality_code, atena_number)
+          WHERE l.my_number_hmac = $2
+          ORDER BY r.updated_at DESC LIMIT 1
+       ) h ON true
+      WHERE m.code = $1`,
+    [code, hmac],
+  );
+  const r = rows[0];
+  if (!r) return {};
+  const municipality: MunicipalityInfo = { code: r.code, name: r.name, participates: r.participates, suspended: r.suspended };
+  if (r.atena_number === null) return { municipality };
+  return {
+    municipality,
+    records: { atenaNumber: r.atena_number, flag: (r.flag?.trim() || null) as HolderRecords['flag'], doses: Number(r.doses), hasPassport: Boolean(r.has_passport) },
+  };
 }
 
 /**

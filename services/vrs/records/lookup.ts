@@ -3,7 +3,7 @@ import type { LookupMunicipality, LookupResponse } from '../../common/lgwan-cont
 import { withMunicipality, withoutMunicipality } from '../db/database.js';
 import { myNumberHmac } from '../crypto/my-number.js';
 import type { VrsDeps } from '../deps.js';
-import { holderRecords, isIssuableFlag, municipalityInfo } from './holder-records.js';
+import { holderAt, isIssuableFlag } from './holder-records.js';
 
 /**
  * Which municipalities hold vaccination records for a My Number and what each can issue now
@@ -21,8 +21,7 @@ export async function lookupHolder(deps: VrsDeps, myNumber: string): Promise<Loo
   const municipalities: LookupMunicipality[] = [];
   for (const code of codes) {
     const entry = await withMunicipality(deps.db, code, async (tx) => {
-      const m = await municipalityInfo(tx, code);
-      const rec = await holderRecords(tx, hmac);
+      const { municipality: m, records: rec } = await holderAt(tx, code, hmac);
       if (!m || !rec || rec.doses === 0) return undefined;
       const base = { code: m.code, name: m.name, participates: m.participates, suspended: m.suspended };
       const reason = !m.participates ? 'not_participating' : m.suspended ? 'suspended' : !isIssuableFlag(rec.flag) ? 'not_issuable' : undefined;
