@@ -7,6 +7,7 @@ import { pkiPaths } from '../common/pki-paths.js';
 import { AppError } from '../common/errors.js';
 import { createCertificateBuilder } from './builder.js';
 import { loadCertificateKeys } from './keys.js';
+import { ownedBytes } from './owned-bytes.js';
 import type { RenderJob, RenderReply, RenderWorkerData } from './render-pool.js';
 
 const data = workerData as RenderWorkerData;
@@ -23,19 +24,21 @@ let queue: Promise<void> = Promise.resolve();
 port.on('message', (job: RenderJob) => {
   queue = queue.then(async () => {
     let reply: RenderReply;
+    let transfer: ArrayBuffer[] = [];
     try {
       const builder = await ready;
       jobTime = job.at;
       const built = await builder.build(job.record, { copies: job.copies });
-      reply = { id: job.id, ok: true, built };
+      // The PDF's bytes move to the main thread rather than being copied: over a buffer of their
+      // own (never a slice of Node's shared pool, which the transfer would take from this thread).
+      const pdf = ownedBytes(built.pdf);
+      transfer = [pdf.buffer];
+      reply = { id: job.id, ok: true, built: { ...built, pdf } };
     } catch (err) {
       reply = err instanceof AppError
         ? { id: job.id, ok: false, error: { code: err.code, status: err.status, message: err.message, extras: err.extras } }
         : { id: job.id, ok: false, error: { message: err instanceof Error ? err.message : 'render failed' } };
     }
-    // The PDF's bytes move to the main thread rather than being copied (when they own their buffer).
-    const pdf = reply.ok ? reply.built.pdf : undefined;
-    const own = pdf !== undefined && pdf.byteOffset === 0 && pdf.byteLength === pdf.buffer.byteLength;
-    port.postMessage(reply, own ? [pdf.buffer as ArrayBuffer] : []);
+    port.postMessage(reply, transfer);
   });
 });

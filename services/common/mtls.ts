@@ -44,16 +44,37 @@ export interface ClientIdentity {
   serial: string;
 }
 
-/** The verified peer certificate's identity, or undefined when the connection has none. */
+/**
+ * Identities read so far, by TLS socket: a connection's peer certificate is fixed by its
+ * handshake, so it is read (getPeerCertificate builds a large object) once per connection, not
+ * once per request on a keep-alive connection. Weak keys: an entry goes with its socket.
+ * `null` records a connection without a verified identity.
+ */
+const identities = new WeakMap<object, ClientIdentity | null>();
+
+/**
+ * The verified peer certificate's identity, or undefined when the connection has none. Read once
+ * per connection, then the same (frozen) object for each of its requests.
+ */
 export function peerIdentity(socket: unknown): ClientIdentity | undefined {
   const tls = socket as TLSSocket;
-  if (typeof tls?.getPeerCertificate !== 'function' || !tls.authorized) return undefined;
+  if (typeof tls?.getPeerCertificate !== 'function') return undefined;
+  const known = identities.get(tls);
+  if (known !== undefined) return known ?? undefined;
+  // Before the handshake has finished nothing is known yet: nothing is remembered either.
+  if (!tls.authorized) return undefined;
+  const id = readIdentity(tls);
+  identities.set(tls, id ?? null);
+  return id;
+}
+
+function readIdentity(tls: TLSSocket): ClientIdentity | undefined {
   const cert = tls.getPeerCertificate();
   if (!cert || !cert.subject) return undefined;
   const pick = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
   const cn = pick(cert.subject.CN);
   if (!cn) return undefined;
-  return { cn, ou: pick(cert.subject.OU), serial: cert.serialNumber };
+  return Object.freeze({ cn, ou: pick(cert.subject.OU), serial: cert.serialNumber });
 }
 
 /**

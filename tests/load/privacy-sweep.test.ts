@@ -46,9 +46,9 @@ describe('privacy sweep after a load run', () => {
       // with the relay's store key: none is finished, none still holds a holder after completion.
       const sealed = new SealedStore(new MemoryStore(), await readStoreKey(pkiPaths().relayStoreKey));
       for (const key of (await allKeys(redis)).filter((k) => k.endsWith(':session'))) {
-        const value = await redis.get(key);
+        const value = await redis.getBuffer(key);
         if (value === null) continue;
-        const rec = JSON.parse(sealed.open(key, value)) as { state: string; holder?: unknown };
+        const rec = JSON.parse(sealed.open(key, value).toString('utf8')) as { state: string; holder?: unknown };
         expect(rec.state).not.toBe('ended');
       }
     } finally {

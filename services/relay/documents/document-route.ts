@@ -17,20 +17,20 @@ export function documentRoute(deps: { sessions: SessionRepo; requests: RequestRe
     const kiosk = kioskOf(res.locals.client);
     const session = await deps.sessions.load(sid, kiosk);
     const request = await deps.requests.load(sid, rid, kiosk);
-    const doc = await deps.requests.takeDocument(sid, rid);
-    if (!doc) {
+    const pdf = await deps.requests.takeDocument(sid, rid);
+    if (!pdf) {
       const why = request.servedAt !== undefined ? 'already served' : 'expired';
       throw new AppError('ERR_CONSUMED', 410, `The document was ${why}`);
     }
     // Served: the request remembers it (completion needs it) for the session's remaining life.
     await deps.requests.save(sid, rid, { ...request, servedAt: deps.clock.now().getTime() }, deps.sessions.remainingMs(session));
-    const pdf = Buffer.from(doc.pdf, 'base64');
     deps.log.info({ reqId: (req as { id?: string }).id, event: 'document_served', bytes: pdf.length }, 'document served');
     res
       .status(200)
       .set('Content-Type', 'application/pdf')
-      .set('Content-Digest', doc.contentDigest)
-      .set('Certificate-Id', doc.certificateId)
+      // The request was written with the document, in the same step (RequestRepo.add).
+      .set('Content-Digest', request.contentDigest)
+      .set('Certificate-Id', request.certificateId)
       .set('Cache-Control', 'no-store')
       .send(pdf);
   });

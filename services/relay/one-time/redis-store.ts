@@ -44,6 +44,32 @@ export class RedisStore implements OneTimeStore {
   }
 
   async put(key: string, value: string, ttlMs: number, options: PutOptions = {}): Promise<boolean> {
+    return this.#put(key, value, ttlMs, options);
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    return (await this.redis.get(key)) ?? undefined;
+  }
+
+  async take(key: string): Promise<string | undefined> {
+    return (await this.redis.getdel(key)) ?? undefined;
+  }
+
+  /** The bytes go to Redis as they are (a binary-safe bulk string), never as text. */
+  async putBytes(key: string, value: Buffer, ttlMs: number, options: PutOptions = {}): Promise<boolean> {
+    if (!Buffer.isBuffer(value)) throw new TypeError('putBytes takes a Buffer');
+    return this.#put(key, value, ttlMs, options);
+  }
+
+  async getBytes(key: string): Promise<Buffer | undefined> {
+    return (await this.redis.getBuffer(key)) ?? undefined;
+  }
+
+  async takeBytes(key: string): Promise<Buffer | undefined> {
+    return (await this.redis.getdelBuffer(key)) ?? undefined;
+  }
+
+  async #put(key: string, value: string | Buffer, ttlMs: number, options: PutOptions): Promise<boolean> {
     if (options.nx && options.xx) throw new TypeError('nx and xx exclude each other');
     if (!(ttlMs > 0)) throw new TypeError('ttlMs must be positive');
     const sid = sessionIdOfKey(key);
@@ -54,15 +80,8 @@ export class RedisStore implements OneTimeStore {
       const r = options.nx ? await this.redis.set(key, value, 'PX', ttl, 'NX') : options.xx ? await this.redis.set(key, value, 'PX', ttl, 'XX') : await this.redis.set(key, value, 'PX', ttl);
       return r === 'OK';
     }
+    // ARGV is binary-safe: a Buffer value reaches SET byte for byte.
     return (await (this.redis as unknown as RelayCommands).relayPut(key, storeKeys.index(sid), value, ttl, nx)) === 1;
-  }
-
-  async get(key: string): Promise<string | undefined> {
-    return (await this.redis.get(key)) ?? undefined;
-  }
-
-  async take(key: string): Promise<string | undefined> {
-    return (await this.redis.getdel(key)) ?? undefined;
   }
 
   async erase(...keys: string[]): Promise<void> {
@@ -95,6 +114,6 @@ export class RedisStore implements OneTimeStore {
 }
 
 interface RelayCommands {
-  relayPut(...args: string[]): Promise<number>;
+  relayPut(key: string, index: string, value: string | Buffer, ttl: string, mode: string): Promise<number>;
   relayEraseSession(index: string): Promise<number>;
 }

@@ -1,12 +1,20 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { OneTimeStore, PutOptions } from './store.js';
 
-const VERSION = 'g1';
+/** Envelope layout: version (1 byte) | IV (12) | GCM tag (16) | ciphertext. */
+const VERSION = 0x01;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const HEADER_BYTES = 1 + IV_BYTES + TAG_BYTES;
 
 /**
  * Wraps a store so that every value at rest is AES-256-GCM ciphertext (ARCHITECTURE.md: session
  * data encrypted at rest). The key name is the additional authenticated data, so a value copied
  * under another key (another session's) fails to open.
+ *
+ * Every value, text or bytes, is kept as one compact binary envelope through the inner store's
+ * bytes verbs: a document goes from the renderer to Redis and back to the kiosk as bytes, never
+ * as base64 or UTF-8 text.
  */
 export class SealedStore implements OneTimeStore {
   readonly #inner: OneTimeStore;
@@ -23,34 +31,54 @@ export class SealedStore implements OneTimeStore {
     return this.#inner;
   }
 
-  seal(key: string, plain: string): string {
-    const iv = randomBytes(12);
+  /** The envelope of `plain` stored under `key`. */
+  seal(key: string, plain: Buffer): Buffer {
+    const header = Buffer.allocUnsafe(HEADER_BYTES);
+    header[0] = VERSION;
+    const iv = header.subarray(1, 1 + IV_BYTES);
+    randomBytes(IV_BYTES).copy(iv);
     const c = createCipheriv('aes-256-gcm', this.#key, iv);
     c.setAAD(Buffer.from(key, 'utf8'));
-    const ct = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
-    return [VERSION, iv.toString('base64'), c.getAuthTag().toString('base64'), ct.toString('base64')].join('.');
+    const ct = c.update(plain);
+    const last = c.final();
+    c.getAuthTag().copy(header, 1 + IV_BYTES);
+    return Buffer.concat([header, ct, last], HEADER_BYTES + ct.length + last.length);
   }
 
-  open(key: string, sealed: string): string {
-    const [v, iv, tag, ct] = sealed.split('.');
-    if (v !== VERSION || iv === undefined || tag === undefined || ct === undefined) throw new Error('one-time store: value is not sealed');
-    const d = createDecipheriv('aes-256-gcm', this.#key, Buffer.from(iv, 'base64'));
+  /** The plaintext of an envelope stored under `key`; throws if it is not one or was altered or moved. */
+  open(key: string, sealed: Buffer): Buffer {
+    if (!Buffer.isBuffer(sealed) || sealed.length < HEADER_BYTES || sealed[0] !== VERSION) throw new Error('one-time store: value is not sealed');
+    const d = createDecipheriv('aes-256-gcm', this.#key, sealed.subarray(1, 1 + IV_BYTES));
     d.setAAD(Buffer.from(key, 'utf8'));
-    d.setAuthTag(Buffer.from(tag, 'base64'));
-    return Buffer.concat([d.update(Buffer.from(ct, 'base64')), d.final()]).toString('utf8');
+    d.setAuthTag(sealed.subarray(1 + IV_BYTES, HEADER_BYTES));
+    const plain = d.update(sealed.subarray(HEADER_BYTES));
+    const last = d.final();
+    return last.length === 0 ? plain : Buffer.concat([plain, last]);
   }
 
   put(key: string, value: string, ttlMs: number, options?: PutOptions): Promise<boolean> {
-    return this.#inner.put(key, this.seal(key, value), ttlMs, options);
+    return this.#inner.putBytes(key, this.seal(key, Buffer.from(value, 'utf8')), ttlMs, options);
   }
 
   async get(key: string): Promise<string | undefined> {
-    const v = await this.#inner.get(key);
-    return v === undefined ? undefined : this.open(key, v);
+    return (await this.getBytes(key))?.toString('utf8');
   }
 
   async take(key: string): Promise<string | undefined> {
-    const v = await this.#inner.take(key);
+    return (await this.takeBytes(key))?.toString('utf8');
+  }
+
+  putBytes(key: string, value: Buffer, ttlMs: number, options?: PutOptions): Promise<boolean> {
+    return this.#inner.putBytes(key, this.seal(key, value), ttlMs, options);
+  }
+
+  async getBytes(key: string): Promise<Buffer | undefined> {
+    const v = await this.#inner.getBytes(key);
+    return v === undefined ? undefined : this.open(key, v);
+  }
+
+  async takeBytes(key: string): Promise<Buffer | undefined> {
+    const v = await this.#inner.takeBytes(key);
     return v === undefined ? undefined : this.open(key, v);
   }
 

@@ -1,7 +1,8 @@
 /**
  * The one-time store: the relay's only state (ARCHITECTURE.md invariant 5). A few verbs, TTL on
  * everything, and an atomic take (invariant 3). Keys of one session share the hash tag
- * `{<sessionId>}` so that Redis Cluster keeps them in one slot.
+ * `{<sessionId>}` so that Redis Cluster keeps them in one slot. Each verb has a text form and a
+ * bytes form (`…Bytes`); a value written as one can be read as the other (UTF-8), as in Redis.
  */
 export interface OneTimeStore {
   /**
@@ -13,6 +14,15 @@ export interface OneTimeStore {
   get(key: string): Promise<string | undefined>;
   /** Reads and erases in one atomic step: of two concurrent takes, one gets the value. */
   take(key: string): Promise<string | undefined>;
+  /**
+   * `put` for bytes (a document, a challenge): stored as they are, never as text. The store may
+   * keep the Buffer it is given, so the caller must not change it afterwards.
+   */
+  putBytes(key: string, value: Buffer, ttlMs: number, options?: PutOptions): Promise<boolean>;
+  /** `get` for bytes. */
+  getBytes(key: string): Promise<Buffer | undefined>;
+  /** `take` for bytes: as atomic as `take`. */
+  takeBytes(key: string): Promise<Buffer | undefined>;
   /** Erases keys (absent ones are ignored). */
   erase(...keys: string[]): Promise<void>;
   /** Erases every key of a session. */

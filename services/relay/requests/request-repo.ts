@@ -3,7 +3,11 @@ import type { CertificateKind } from '../../common/lgwan-contract.js';
 import { storeKeys, type OneTimeStore } from '../one-time/store.js';
 import type { KioskIdentity } from '../sessions/session-repo.js';
 
-/** A certificate request (no personal data: the document itself is kept apart). */
+/**
+ * A certificate request (no personal data: the document itself is kept apart). It carries what
+ * the document is served with (`certificateId`, `contentDigest`), so the document is kept as its
+ * bare PDF bytes.
+ */
 export interface RequestRecord {
   kioskId: string;
   storeId: string;
@@ -21,13 +25,6 @@ export interface RequestRecord {
   servedAt?: number;
 }
 
-/** The built document, a one-time item. */
-export interface DocumentRecord {
-  pdf: string;
-  certificateId: string;
-  contentDigest: string;
-}
-
 /**
  * Requests and their documents in the one-time store. A request key lives as long as its
  * session; the document lives at most the document TTL and is taken (read and erased) once.
@@ -36,15 +33,15 @@ export class RequestRepo {
   constructor(private readonly store: OneTimeStore) {}
 
   /**
-   * Stores a request and its document. If the second write fails the first is erased, so a
-   * failure leaves nothing behind (invariant 4).
+   * Stores a request and its document (the PDF's bytes, handed over: not to be changed after).
+   * If the second write fails the first is erased, so a failure leaves nothing behind (invariant 4).
    */
-  async add(sid: string, rid: string, req: RequestRecord, doc: DocumentRecord, ttl: { requestMs: number; documentMs: number }): Promise<void> {
+  async add(sid: string, rid: string, req: RequestRecord, pdf: Buffer, ttl: { requestMs: number; documentMs: number }): Promise<void> {
     const reqKey = storeKeys.request(sid, rid);
     const docKey = storeKeys.document(sid, rid);
     try {
       if (!(await this.store.put(reqKey, JSON.stringify(req), ttl.requestMs, { nx: true }))) throw new AppError('ERR_INTERNAL', 500, 'request identifier collision');
-      await this.store.put(docKey, JSON.stringify(doc), ttl.documentMs);
+      await this.store.putBytes(docKey, pdf, ttl.documentMs);
     } catch (e) {
       await this.store.erase(reqKey, docKey).catch(() => undefined);
       throw e;
@@ -59,10 +56,9 @@ export class RequestRepo {
     return rec;
   }
 
-  /** Takes the document (atomic; once for every relay process). */
-  async takeDocument(sid: string, rid: string): Promise<DocumentRecord | undefined> {
-    const raw = await this.store.take(storeKeys.document(sid, rid));
-    return raw === undefined ? undefined : (JSON.parse(raw) as DocumentRecord);
+  /** Takes the document's PDF bytes (atomic; once for every relay process). */
+  async takeDocument(sid: string, rid: string): Promise<Buffer | undefined> {
+    return this.store.takeBytes(storeKeys.document(sid, rid));
   }
 
   /** Rewrites a request (e.g. served), for `ttlMs` (the session's remaining life). */

@@ -51,7 +51,7 @@ export function requestsRoute(deps: RequestsRouteDeps): Router {
     await deps.requests.add(sid, rid, {
       kioskId: kiosk.kioskId, storeId: kiosk.storeId, municipality: body.municipality, kind: body.kind, copies: body.copies,
       fee, pages: built.pages, certificateId: built.certificateId, contentDigest: built.digest.header, documentExpiresAt,
-    }, { pdf: built.pdf.toString('base64'), certificateId: built.certificateId, contentDigest: built.digest.header }, { requestMs: remaining, documentMs });
+    }, built.pdf, { requestMs: remaining, documentMs });
 
     // A DELETE (or expiry) that landed while the certificate was being built wins: nothing of
     // this request may outlive its session.

@@ -59,7 +59,8 @@ export class SessionRepo {
     if (!(await this.store.put(storeKeys.session(sessionId), JSON.stringify(record), this.ttlMs, { nx: true }))) {
       throw new AppError('ERR_INTERNAL', 500, 'session identifier collision');
     }
-    await this.store.put(storeKeys.challenge(sessionId), challenge.toString('base64'), this.ttlMs);
+    // A copy goes to the store (which may keep the Buffer it is given); `challenge` goes to the kiosk.
+    await this.store.putBytes(storeKeys.challenge(sessionId), Buffer.from(challenge), this.ttlMs);
     return { sessionId, challenge, expiresAt };
   }
 
@@ -98,8 +99,7 @@ export class SessionRepo {
 
   /** Takes the challenge (atomic: a challenge answers one card data set, once). */
   async takeChallenge(sessionId: string): Promise<Buffer | undefined> {
-    const v = await this.store.take(storeKeys.challenge(sessionId));
-    return v === undefined ? undefined : Buffer.from(v, 'base64');
+    return this.store.takeBytes(storeKeys.challenge(sessionId));
   }
 
   /** Erases everything the session holds. */

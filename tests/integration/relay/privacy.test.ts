@@ -66,11 +66,12 @@ describe('relay: nothing personal stays behind', () => {
       const other = new Kiosk(i % 2 ? relay.url : proc.url, 'KIOSK-0001');
       const municipality = slug === 'sato-hanako' ? '122246' : '131016';
       const { sid, rid, doc } = await requestAndFetch(kiosk, wallet, slug, { municipality, kind: 'domestic', copies: 1 });
-      // While the session lives, Redis holds only AES-GCM ciphertext.
+      // While the session lives, Redis holds only AES-GCM ciphertext (binary envelopes, version 1).
       for (const key of await rawKeysOf(sid)) {
         if ((await redis.type(key)) !== 'string') continue;
-        const raw = (await redis.get(key))!;
-        for (const s of personalStrings(slug)) expect(raw).not.toContain(s);
+        const raw = (await redis.getBuffer(key))!;
+        expect(raw[0], key).toBe(0x01);
+        for (const s of personalStrings(slug)) expect(raw.includes(Buffer.from(s, 'utf8'))).toBe(false);
       }
       const done = await other.call('POST', `/v1/sessions/${sid}/requests/${rid}/completion`, { outcome: 'printed', paid: 120, contentDigest: String(doc.headers['content-digest']) });
       expect(done.status).toBe(200);
@@ -84,6 +85,29 @@ describe('relay: nothing personal stays behind', () => {
       expect((await kiosk.call('DELETE', `/v1/sessions/${sid}`)).status).toBe(204);
       expect(await rawKeysOf(sid)).toEqual([]);
     }
+  });
+
+  it('keeps the document at rest as one sealed envelope of its PDF bytes (no base64, no JSON), served once', async () => {
+    const kiosk = new Kiosk(relay.url, 'KIOSK-0003');
+    const { sid, card } = await openWithCard(kiosk, wallet, 'yamada-taro');
+    expect(card.status).toBe(200);
+    const created = await kiosk.call('POST', `/v1/sessions/${sid}/requests`, { municipality: '131016', kind: 'domestic', copies: 1 });
+    expect(created.status, JSON.stringify(created.json)).toBe(201);
+    const rid = created.json.requestId as string;
+    const [docKey] = (await rawKeysOf(sid)).filter((k) => k.endsWith(`:doc:${rid}`));
+    const atRest = (await redis.getBuffer(docKey!))!;
+    const other = new Kiosk(proc.url, 'KIOSK-0003');
+    const doc = await other.call('GET', `/v1/sessions/${sid}/requests/${rid}/document`);
+    expect(doc.status).toBe(200);
+    expect(doc.body.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    // version | IV | tag | ciphertext exactly as long as the PDF served.
+    expect(atRest[0]).toBe(0x01);
+    expect(atRest.length).toBe(1 + 12 + 16 + doc.body.length);
+    expect(atRest.includes(Buffer.from('%PDF-'))).toBe(false);
+    expect(await redis.exists(docKey!)).toBe(0);
+    expect((await kiosk.call('GET', `/v1/sessions/${sid}/requests/${rid}/document`)).json.code).toBe('ERR_CONSUMED');
+    expect((await kiosk.call('DELETE', `/v1/sessions/${sid}`)).status).toBe(204);
+    expect(await rawKeysOf(sid)).toEqual([]);
   });
 
   it('erases everything of refused and abandoned sessions too', async () => {

@@ -65,13 +65,56 @@ describe('RedisStore', () => {
     expect(await a.get(storeKeys.session(s2))).toBe('s');
   });
 
-  it('keeps only AES-GCM ciphertext in Redis when sealed', async () => {
-    const sealed = new SealedStore(a, randomBytes(32));
+  it('keeps bytes as bytes in Redis: binary-safe through the put script, GETDEL once across connections', async () => {
     const s = sid();
-    await sealed.put(storeKeys.session(s), '{"myNumber":"314159265352","name":"山田　太郎"}', 5000);
-    const stored = (await raw.get(`${prefix}${storeKeys.session(s)}`))!;
-    expect(stored).toMatch(/^g1\./);
-    expect(stored).not.toContain('314159265352');
-    expect(await sealed.take(storeKeys.session(s))).toContain('314159265352');
+    const key = storeKeys.document(s, 'r1');
+    // Every byte value, so a text round trip anywhere would show.
+    const bytes = Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => i)), randomBytes(40_000)]);
+    expect(await a.putBytes(key, bytes, 5000, { nx: true })).toBe(true);
+    expect(await b.putBytes(key, Buffer.from('x'), 5000, { nx: true })).toBe(false);
+    // Stored as the bytes themselves (not base64), listed in the session's index.
+    expect(await raw.strlen(`${prefix}${key}`)).toBe(bytes.length);
+    expect(await raw.getBuffer(`${prefix}${key}`)).toEqual(bytes);
+    expect(await raw.smembers(`${prefix}${storeKeys.index(s)}`)).toEqual([`${prefix}${key}`]);
+    expect(await b.getBytes(key)).toEqual(bytes);
+    const got = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).takeBytes(key)));
+    expect(got.filter((x) => x !== undefined)).toEqual([bytes]);
+    // Keys outside a session take the plain SET path.
+    expect(await a.putBytes('relay:plain-bytes', bytes, 1000)).toBe(true);
+    expect(await b.takeBytes('relay:plain-bytes')).toEqual(bytes);
+    await a.putBytes(storeKeys.challenge(s), randomBytes(32), 5000);
+    await a.eraseSession(s);
+    expect(await raw.keys(`*{${s}}*`)).toEqual([]);
+  });
+
+  it('keeps only AES-GCM ciphertext in Redis when sealed: one binary envelope per value', async () => {
+    const storeKey = randomBytes(32);
+    const sealed = new SealedStore(a, storeKey);
+    const s = sid();
+    const plain = '{"myNumber":"314159265352","name":"山田　太郎"}';
+    await sealed.put(storeKeys.session(s), plain, 5000);
+    const stored = (await raw.getBuffer(`${prefix}${storeKeys.session(s)}`))!;
+    // version 1 | 12-byte IV | 16-byte tag | ciphertext of the UTF-8 plaintext.
+    expect(stored[0]).toBe(0x01);
+    expect(stored.length).toBe(29 + Buffer.byteLength(plain, 'utf8'));
+    expect(stored.includes(Buffer.from('314159265352'))).toBe(false);
+    expect(stored.includes(Buffer.from('山田', 'utf8'))).toBe(false);
+    expect(await sealed.take(storeKeys.session(s))).toBe(plain);
+
+    // A document: 29 bytes more than the PDF, no base64 and no plaintext at rest.
+    const pdf = Buffer.concat([Buffer.from('%PDF-1.7\n', 'latin1'), randomBytes(60_000)]);
+    const docKey = storeKeys.document(s, 'r1');
+    await sealed.putBytes(docKey, pdf, 5000);
+    const env = (await raw.getBuffer(`${prefix}${docKey}`))!;
+    expect(env.length).toBe(29 + pdf.length);
+    expect(env[0]).toBe(0x01);
+    expect(env.includes(Buffer.from('%PDF-'))).toBe(false);
+    // Copied under another session's key, it does not open.
+    const other = storeKeys.document(sid(), 'r1');
+    await raw.set(`${prefix}${other}`, env, 'PX', 5000);
+    await expect(sealed.takeBytes(other)).rejects.toThrow();
+    // Two relays (two connections, same store key) race for it: one gets the PDF, byte for byte.
+    const got = await Promise.all([sealed.takeBytes(docKey), new SealedStore(b, storeKey).takeBytes(docKey)]);
+    expect(got.filter((v) => v !== undefined)).toEqual([pdf]);
   });
 });
