@@ -1,9 +1,10 @@
 import type { Clock } from '../../common/clock.js';
 import type { CertificateRecord, Dose } from '../../common/lgwan-contract.js';
 import type { QrMatrix } from '../qr/qr-matrix.js';
-import { drawQr, type FormSink } from './draw-qr.js';
+import { drawQr } from './draw-qr.js';
 import type { CertificateFonts } from './fonts.js';
-import { A4, line, lineCentered, lineRight, MM, openDocument } from './page-kit.js';
+import { A4, MM, PageKit } from './page-kit.js';
+import { StaticText } from './text-runs.js';
 
 /** What the certificate PDF shows besides the record. */
 export interface CertificatePdfInput {
@@ -34,18 +35,45 @@ function pagesOf(doses: Dose[]): Dose[][] {
   return pages;
 }
 
-function header(doc: PDFKit.PDFDocument, id: string, page: number, pages: number): void {
-  line(doc, `証明書ID Certificate ID: ${id}`, LEFT, 12 * MM, 8.5);
-  lineRight(doc, `${page} / ${pages}`, RIGHT, 12 * MM, 8.5);
+const HEADER_ID = '証明書ID Certificate ID: ';
+const TITLE = '新型コロナウイルス感染症予防接種証明書';
+const SUBTITLE = { domestic: '（国内用）', overseas: 'Vaccination Certificate for COVID-19（海外用及び日本国内用）' } as const;
+/** Row labels (Japanese, English). */
+const ROWS = {
+  issuer: ['発行自治体', 'Issuing municipality'],
+  name: ['氏名', 'Name'],
+  nameRoman: ['氏名（ローマ字）', 'Name (Roman alphabet)'],
+  otherName: ['旧姓・別姓・別名', 'Former / other name'],
+  birthDate: ['生年月日', 'Date of birth'],
+  nationality: ['国籍・地域', 'Nationality'],
+  passport: ['旅券番号', 'Passport No.'],
+  certificateId: ['証明書ID', 'Certificate ID'],
+  issuedOn: ['発行年月日', 'Date of issue'],
+} as const;
+const CERTIFY = {
+  ja: '上記のとおり新型コロナウイルス感染症の予防接種を受けたことを証明します。',
+  en: 'This is to certify that the above person received the vaccinations against COVID-19 shown above.',
+} as const;
+const SHC_LABEL = 'SMART Health Card';
+const VDS_LABEL = 'ICAO VDS-NC';
+const FOOTER = {
+  ja: '偽造防止：二次元コードは発行者の電子署名付きです。検証は公開鍵で誰でも行えます（npm run verify）。',
+  verify: 'Verify: SHC keys at ',
+  overseas: '; VDS-NC signer chains to the Japan CSCA',
+} as const;
+
+function header(kit: PageKit, id: string, page: number, pages: number): void {
+  kit.line(`${HEADER_ID}${id}`, LEFT, 12 * MM, 8.5);
+  kit.lineRight(`${page} / ${pages}`, RIGHT, 12 * MM, 8.5);
 }
 
-function labelRow(doc: PDFKit.PDFDocument, y: number, ja: string, en: string, value: string, h = ROW_H): void {
-  doc.rect(LEFT, y, LABEL_W, h).fillAndStroke('#eeeeee', '#444444');
-  doc.rect(LEFT + LABEL_W, y, RIGHT - LEFT - LABEL_W, h).stroke('#444444');
-  doc.fillColor('#000000');
-  line(doc, ja, LEFT + 4, y + 2, 8.5);
-  line(doc, en, LEFT + 4, y + 11.5, 6.5);
-  line(doc, value, LEFT + LABEL_W + 6, y + 4, 11);
+function labelRow(kit: PageKit, y: number, [ja, en]: readonly [string, string], value: string, h = ROW_H): void {
+  kit.fillAndStrokeRect(LEFT, y, LABEL_W, h, '#eeeeee', '#444444');
+  kit.strokeRect(LEFT + LABEL_W, y, RIGHT - LEFT - LABEL_W, h, '#444444');
+  kit.fillColor('#000000');
+  kit.line(ja, LEFT + 4, y + 2, 8.5);
+  kit.line(en, LEFT + 4, y + 11.5, 6.5);
+  kit.line(value, LEFT + LABEL_W + 6, y + 4, 11);
 }
 
 const DOSE_COLS = [
@@ -55,66 +83,94 @@ const DOSE_COLS = [
   { ja: 'ロット番号', en: 'Lot number', w: 0 },
 ];
 
-function doseTable(doc: PDFKit.PDFDocument, y: number, doses: Dose[]): number {
+const DOSE_WIDTHS = DOSE_COLS.map((c) => c.w || RIGHT - LEFT - DOSE_COLS.reduce((s, d) => s + d.w, 0));
+
+function doseTable(kit: PageKit, y: number, doses: Dose[]): number {
   let x = LEFT;
-  const widths = DOSE_COLS.map((c) => c.w || RIGHT - LEFT - DOSE_COLS.reduce((s, d) => s + d.w, 0));
   DOSE_COLS.forEach((c, i) => {
-    doc.rect(x, y, widths[i]!, ROW_H).fillAndStroke('#eeeeee', '#444444');
-    doc.fillColor('#000000');
-    line(doc, c.ja, x + 4, y + 2, 8.5);
-    line(doc, c.en, x + 4, y + 11.5, 6.5);
-    x += widths[i]!;
+    kit.fillAndStrokeRect(x, y, DOSE_WIDTHS[i]!, ROW_H, '#eeeeee', '#444444');
+    kit.fillColor('#000000');
+    kit.line(c.ja, x + 4, y + 2, 8.5);
+    kit.line(c.en, x + 4, y + 11.5, 6.5);
+    x += DOSE_WIDTHS[i]!;
   });
   y += ROW_H;
   for (const d of doses) {
     const cells = [`${d.dose}回目`, d.date, `${d.product}（${d.maker}）`, d.lot];
     x = LEFT;
     cells.forEach((text, i) => {
-      doc.rect(x, y, widths[i]!, DOSE_ROW_H).stroke('#444444');
-      line(doc, text, x + 4, y + 3.5, i === 2 && text.length > 26 ? 8 : 10);
-      x += widths[i]!;
+      kit.strokeRect(x, y, DOSE_WIDTHS[i]!, DOSE_ROW_H, '#444444');
+      kit.line(text, x + 4, y + 3.5, i === 2 && text.length > 26 ? 8 : 10);
+      x += DOSE_WIDTHS[i]!;
     });
     y += DOSE_ROW_H;
   }
   return y;
 }
 
-function personRows(doc: PDFKit.PDFDocument, r: CertificateRecord, y: number): number {
-  const rows: Array<[string, string, string]> = [['発行自治体', 'Issuing municipality', r.issuer.name]];
-  rows.push(['氏名', 'Name', r.person.name]);
+function personRows(kit: PageKit, r: CertificateRecord, y: number): number {
+  const rows: Array<[readonly [string, string], string]> = [[ROWS.issuer, r.issuer.name], [ROWS.name, r.person.name]];
   const p = r.person.passport;
   if (r.kind === 'overseas' && p) {
-    rows.push(['氏名（ローマ字）', 'Name (Roman alphabet)', p.nameRoman]);
-    if (p.otherName) rows.push(['旧姓・別姓・別名', 'Former / other name', p.otherName]);
+    rows.push([ROWS.nameRoman, p.nameRoman]);
+    if (p.otherName) rows.push([ROWS.otherName, p.otherName]);
   }
-  rows.push(['生年月日', 'Date of birth', r.person.birthDate]);
+  rows.push([ROWS.birthDate, r.person.birthDate]);
   if (r.kind === 'overseas' && p) {
-    rows.push(['国籍・地域', 'Nationality', p.nationality]);
-    rows.push(['旅券番号', 'Passport No.', p.passportNumber]);
+    rows.push([ROWS.nationality, p.nationality]);
+    rows.push([ROWS.passport, p.passportNumber]);
   }
-  for (const [ja, en, v] of rows) {
-    labelRow(doc, y, ja, en, v);
+  for (const [label, v] of rows) {
+    labelRow(kit, y, label, v);
     y += ROW_H;
   }
   return y;
 }
 
-function codesAndFooter(doc: PDFKit.PDFDocument, input: CertificatePdfInput): void {
+function codesAndFooter(kit: PageKit, input: CertificatePdfInput): void {
   const { record, shcQr, vdsQr } = input;
   const bottomText = A4.height - 24 * MM;
   const qrTop = bottomText - 10 * MM - (vdsQr ? VDS_QR_MM : SHC_QR_MM) * MM;
   const shcX = vdsQr ? LEFT + 6 * MM : (A4.width - SHC_QR_MM * MM) / 2;
   const shcY = vdsQr ? qrTop + (VDS_QR_MM - SHC_QR_MM) * MM : qrTop;
-  line(doc, 'SMART Health Card', shcX, shcY - 7 * MM, 8.5, true);
-  drawQr(doc as unknown as FormSink, shcQr, shcX, shcY, SHC_QR_MM * MM);
+  kit.line(SHC_LABEL, shcX, shcY - 7 * MM, 8.5, true);
+  drawQr(kit, shcQr, shcX, shcY, SHC_QR_MM * MM);
   if (vdsQr) {
     const vx = RIGHT - 6 * MM - VDS_QR_MM * MM;
-    line(doc, 'ICAO VDS-NC', vx, qrTop - 7 * MM, 8.5, true);
-    drawQr(doc as unknown as FormSink, vdsQr, vx, qrTop, VDS_QR_MM * MM);
+    kit.line(VDS_LABEL, vx, qrTop - 7 * MM, 8.5, true);
+    drawQr(kit, vdsQr, vx, qrTop, VDS_QR_MM * MM);
   }
   const jwks = `${input.shcIssuerUrl.replace(/\/$/, '')}/.well-known/jwks.json`;
-  line(doc, '偽造防止：二次元コードは発行者の電子署名付きです。検証は公開鍵で誰でも行えます（npm run verify）。', LEFT, bottomText, 8);
-  line(doc, `Verify: SHC keys at ${jwks}${record.kind === 'overseas' ? '; VDS-NC signer chains to the Japan CSCA' : ''}`, LEFT, bottomText + 11, 7.5);
+  kit.line(FOOTER.ja, LEFT, bottomText, 8);
+  kit.line(`${FOOTER.verify}${jwks}${record.kind === 'overseas' ? FOOTER.overseas : ''}`, LEFT, bottomText + 11, 7.5);
+}
+
+/**
+ * The text every first page of a kind shows, in drawing order: its glyphs open each document's font
+ * subset and its words are encoded once per font (see StaticText). Text left out here is still
+ * drawn, only laid out per document; text listed but not drawn would add unused glyphs.
+ */
+function staticStrings(kind: CertificateRecord['kind']): string[] {
+  const overseas = kind === 'overseas';
+  const rows = overseas
+    ? [ROWS.issuer, ROWS.name, ROWS.nameRoman, ROWS.birthDate, ROWS.nationality, ROWS.passport]
+    : [ROWS.issuer, ROWS.name, ROWS.birthDate];
+  return [
+    HEADER_ID, TITLE, SUBTITLE[kind], ...rows.flat(), ...DOSE_COLS.flatMap((c) => [c.ja, c.en]),
+    ...ROWS.certificateId, ...ROWS.issuedOn, CERTIFY.ja, CERTIFY.en,
+    SHC_LABEL, ...(overseas ? [VDS_LABEL] : []), FOOTER.ja, FOOTER.verify, ...(overseas ? [FOOTER.overseas] : []),
+  ];
+}
+
+const staticTexts = new WeakMap<CertificateFonts, Map<CertificateRecord['kind'], StaticText>>();
+
+/** The StaticText of a kind for a font set (built on first use). */
+function staticTextOf(fonts: CertificateFonts, kind: CertificateRecord['kind']): StaticText {
+  let byKind = staticTexts.get(fonts);
+  if (!byKind) staticTexts.set(fonts, (byKind = new Map()));
+  let st = byKind.get(kind);
+  if (!st) byKind.set(kind, (st = new StaticText(fonts.regular, staticStrings(kind))));
+  return st;
 }
 
 /**
@@ -124,37 +180,35 @@ function codesAndFooter(doc: PDFKit.PDFDocument, input: CertificatePdfInput): vo
  */
 export async function renderCertificatePdf(fonts: CertificateFonts, clock: Clock, input: CertificatePdfInput): Promise<{ pdf: Buffer; pages: number }> {
   const { record } = input;
-  const overseas = record.kind === 'overseas';
-  const { doc, bytes } = openDocument(fonts, clock, `新型コロナウイルス感染症予防接種証明書 ${record.certificateId}`);
+  const kit = new PageKit(fonts, clock, `${TITLE} ${record.certificateId}`, staticTextOf(fonts, record.kind));
   const groups = pagesOf(record.doses);
   for (let copy = 0; copy < input.copies; copy++) {
     groups.forEach((doses, pageIndex) => {
-      doc.addPage();
-      header(doc, record.certificateId, pageIndex + 1, groups.length);
+      kit.addPage();
+      header(kit, record.certificateId, pageIndex + 1, groups.length);
       if (pageIndex > 0) {
-        lineCentered(doc, '新型コロナウイルス感染症予防接種証明書（続き） / continued', 22 * MM, 12, true);
-        doseTable(doc, 32 * MM, doses);
+        kit.lineCentered(`${TITLE}（続き） / continued`, 22 * MM, 12, true);
+        doseTable(kit, 32 * MM, doses);
         return;
       }
-      lineCentered(doc, '新型コロナウイルス感染症予防接種証明書', 19 * MM, 17, true);
-      lineCentered(doc, overseas ? 'Vaccination Certificate for COVID-19（海外用及び日本国内用）' : '（国内用）', 27 * MM, 10);
-      let y = personRows(doc, record, 36 * MM);
-      y = doseTable(doc, y + 4 * MM, doses);
-      if (groups.length > 1) line(doc, `（${record.doses.length - doses.length}回分の接種記録は次頁以降 / further doses on the next page）`, LEFT, y + 2, 8);
+      kit.lineCentered(TITLE, 19 * MM, 17, true);
+      kit.lineCentered(SUBTITLE[record.kind], 27 * MM, 10);
+      let y = personRows(kit, record, 36 * MM);
+      y = doseTable(kit, y + 4 * MM, doses);
+      if (groups.length > 1) kit.line(`（${record.doses.length - doses.length}回分の接種記録は次頁以降 / further doses on the next page）`, LEFT, y + 2, 8);
       y += 5 * MM;
-      labelRow(doc, y, '証明書ID', 'Certificate ID', record.certificateId);
-      labelRow(doc, y + ROW_H, '発行年月日', 'Date of issue', record.issuedOn);
+      labelRow(kit, y, ROWS.certificateId, record.certificateId);
+      labelRow(kit, y + ROW_H, ROWS.issuedOn, record.issuedOn);
       y += 2 * ROW_H + 3 * MM;
-      line(doc, '上記のとおり新型コロナウイルス感染症の予防接種を受けたことを証明します。', LEFT, y, 9.5);
-      line(doc, 'This is to certify that the above person received the vaccinations against COVID-19 shown above.', LEFT, y + 13, 7.5);
-      lineRight(doc, `${record.issuer.name}長`, RIGHT, y + 28, 11, true);
-      codesAndFooter(doc, input);
+      kit.line(CERTIFY.ja, LEFT, y, 9.5);
+      kit.line(CERTIFY.en, LEFT, y + 13, 7.5);
+      kit.lineRight(`${record.issuer.name}長`, RIGHT, y + 28, 11, true);
+      codesAndFooter(kit, input);
     });
   }
   // Objects made from here on (the font subset, its descriptor and ToUnicode map) are written
   // uncompressed: subset glyph outlines barely deflate (28 → 21 kB) and compressing them was the
-  // largest single cost per document. Page content, made earlier, stays compressed.
-  doc.compress = false;
-  doc.end();
-  return { pdf: await bytes, pages: groups.length * input.copies };
+  // largest single cost per document. Page content, made earlier, is deflated by PageKit.
+  kit.doc.compress = false;
+  return { pdf: await kit.end(), pages: groups.length * input.copies };
 }

@@ -1,10 +1,5 @@
-import { deflateSync } from 'node:zlib';
 import type { QrMatrix } from '../qr/qr-matrix.js';
-
-/** The one pdfkit call we need: append raw operators to the page's content stream. */
-export interface ContentSink {
-  addContent(data: string): unknown;
-}
+import { qrPathStream } from './qr-path-stream.js';
 
 /**
  * Covers the dark modules with as few rectangles as a greedy sweep finds: a run along the row,
@@ -12,21 +7,22 @@ export interface ContentSink {
  */
 export function qrRectangles(qr: QrMatrix): number[] {
   const n = qr.size;
-  const dark = qr.dark;
   // 1 where a dark module is not yet covered
-  const free = Uint8Array.from(dark);
+  const free = qr.dark.slice();
   const out: number[] = [];
-  for (let r = 0; r < n; r++) {
-    const row = r * n;
+  for (let r = 0, row = 0; r < n; r++, row += n) {
     for (let c = 0; c < n; c++) {
       if (free[row + c] === 0) continue;
       let c1 = c + 1;
       while (c1 < n && free[row + c1] === 1) c1++;
+      // rows below join while the whole span is free; each row is cleared as it joins
       let h = 1;
-      grow: for (let at = row + n; r + h < n; h++, at += n) {
-        for (let k = c; k < c1; k++) if (free[at + k] === 0) break grow;
+      for (let at = row + n; r + h < n; h++, at += n) {
+        let k = c;
+        while (k < c1 && free[at + k] === 1) k++;
+        if (k < c1) break;
+        for (k = c; k < c1; k++) free[at + k] = 0;
       }
-      for (let y = 0, at = row; y < h; y++, at += n) for (let k = c; k < c1; k++) free[at + k] = 0;
       out.push(c, r, c1 - c, h);
       c = c1 - 1;
     }
@@ -35,8 +31,9 @@ export function qrRectangles(qr: QrMatrix): number[] {
 }
 
 /**
- * `0 g`, one `c r w h re` line per rectangle, `f`, written as bytes (numbers are module counts,
- * below 1000): string formatting of a few thousand rectangles cost more than finding them.
+ * `0 g`, one `c r w h re` line per rectangle, `f` (numbers are module counts, below 1000). The
+ * form's stream is these bytes as qrPathStream deflates them; this is the reference it is tested
+ * against.
  */
 export function pathOperators(rects: number[]): Buffer {
   const out = Buffer.allocUnsafe(8 + rects.length * 4 + (rects.length / 4) * 3);
@@ -61,27 +58,23 @@ export function pathOperators(rects: number[]): Buffer {
   return out.subarray(0, at);
 }
 
-/** The part of pdfkit's document we use to add a Form XObject. */
-export interface FormSink extends ContentSink {
-  ref(data: Record<string, unknown>): { end(chunk: Uint8Array): void };
-  page: { xobjects: Record<string, unknown> };
+/** Where a QR form goes: a page that takes Form XObjects and raw operators (PageKit). */
+export interface FormSink {
+  /** Adds a Form XObject with an already encoded stream to the page; returns its resource name. */
+  addForm(data: Record<string, unknown>, stream: Uint8Array): string;
+  addContent(operators: string): unknown;
 }
 
 /**
  * Draws a QR matrix as vector modules: a Form XObject holding one filled path of rectangles in
- * module units, placed with a scaling `cm`. The form's stream is written and compressed here (fast
- * DEFLATE level; module paths compress well at any level) rather than through pdfkit's `rect`,
- * which formats every number through its transform. `size` is the symbol width without quiet zone,
- * in points, at top-left (`x`, `y`) of pdfkit's y-down page space; callers leave ≥ 4 modules of
- * white around it.
+ * module units, placed with a scaling `cm`. The form's stream is written deflated straight from the
+ * rectangles (qrPathStream) rather than through pdfkit's `rect`, which formats every number through
+ * its transform. `size` is the symbol width without quiet zone, in points, at top-left (`x`, `y`)
+ * of pdfkit's y-down page space; callers leave ≥ 4 modules of white around it.
  */
-export function drawQr(doc: FormSink, qr: QrMatrix, x: number, y: number, size: number): void {
-  const rects = qrRectangles(qr);
-  const stream = deflateSync(pathOperators(rects), { level: 1 });
-  const name = `QR${Object.keys(doc.page.xobjects).length + 1}`;
-  const form = doc.ref({ Type: 'XObject', Subtype: 'Form', BBox: [0, 0, qr.size, qr.size], Filter: 'FlateDecode' });
-  form.end(stream);
-  doc.page.xobjects[name] = form;
+export function drawQr(page: FormSink, qr: QrMatrix, x: number, y: number, size: number): void {
+  const stream = qrPathStream(qrRectangles(qr));
+  const name = page.addForm({ Type: 'XObject', Subtype: 'Form', BBox: [0, 0, qr.size, qr.size], Filter: 'FlateDecode' }, stream);
   const m = size / qr.size;
-  doc.addContent(`q ${m.toFixed(5)} 0 0 ${m.toFixed(5)} ${x.toFixed(3)} ${y.toFixed(3)} cm /${name} Do Q`);
+  page.addContent(`q ${m.toFixed(5)} 0 0 ${m.toFixed(5)} ${x.toFixed(3)} ${y.toFixed(3)} cm /${name} Do Q`);
 }

@@ -24,26 +24,11 @@ export function notoSansJpPaths(): { regular: string } {
  */
 function withSharedLayoutCache(font: FontkitFont, maxEntries = 20_000): FontkitFont {
   const cache = new Map<string, FontkitGlyphRun>();
-  const memoized = new WeakSet<object>();
   return new Proxy(font, {
     get(target, prop, receiver) {
-      if (prop === 'getGlyph') {
-        // The subsetter decodes each glyph's outline again for every document; keep the decoded
-        // (read-only) outline on fontkit's cached glyph object.
-        return (id: number, chars?: unknown) => {
-          const glyph = (target as unknown as { getGlyph(id: number, chars?: unknown): { _decode(): unknown } }).getGlyph(id, chars);
-          if (!memoized.has(glyph)) {
-            const decode = glyph._decode.bind(glyph);
-            let decoded: unknown;
-            let done = false;
-            glyph._decode = () => (done ? decoded : ((done = true), (decoded = decode())));
-            memoized.add(glyph);
-          }
-          return glyph;
-        };
-      }
       if (prop === 'createSubset') {
-        // pdfkit embeds the subset with `encode()`; write it directly (same bytes, see ttf-subset)
+        // pdfkit embeds the subset with `encode()`; write it directly (same bytes, see ttf-subset,
+        // which also keeps each glyph's bytes and metrics across documents)
         return () => {
           const subset = (target as unknown as { createSubset(): Partial<TtfSubsetInternals> }).createSubset.call(receiver);
           if (canEncodeFast(subset)) subset.encode = () => encodeTtfSubset(subset);

@@ -1,6 +1,9 @@
+import { deflateSync } from 'node:zlib';
 import PDFDocument from 'pdfkit';
 import type { Clock } from '../../common/clock.js';
 import type { CertificateFonts } from './fonts.js';
+import { chunksOf, encodeChunk, num, sharedLayoutCache, type EmbeddedFontInternals, type EncodedChunk, type StaticText } from './text-runs.js';
+import { toUnicodeCmap } from './to-unicode.js';
 
 /** 1 mm in PDF points. */
 export const MM = 72 / 25.4;
@@ -10,161 +13,277 @@ export const A4 = { width: 595.28, height: 841.89 } as const;
 /** Font name registered on every document. */
 export const FONT = { regular: 'jp' } as const;
 
-const layoutCaches = new WeakMap<CertificateFonts, { runs: Record<string, unknown>; documents: number }>();
-/** Documents that share one layout cache before it is dropped (bounds memory: names differ per holder). */
-const LAYOUT_CACHE_DOCUMENTS = 2000;
-
 /**
- * pdfkit's per-font layout cache (text → glyph run, positions already scaled to 1000 units), shared
- * by the documents of one font set instead of rebuilt for each: shaping lookups and scaling every
- * position of every word were the largest text cost per document. pdfkit reads cached runs without
- * modifying them (it would only add `wordSpacing` to spaces of justified text, which we never set).
- * The cache is replaced every LAYOUT_CACHE_DOCUMENTS documents.
+ * zlib level of page content streams: a domestic page's 8,029 bytes deflate to 1,998 at level 1
+ * and 1,767 at pdfkit's default 6 (+231 bytes, +0.5 % of the document; overseas +334), in about
+ * half the time.
  */
-function sharedLayoutCache(fonts: CertificateFonts): Record<string, unknown> {
-  let shared = layoutCaches.get(fonts);
-  if (!shared || shared.documents >= LAYOUT_CACHE_DOCUMENTS) {
-    shared = { runs: Object.create(null) as Record<string, unknown>, documents: 0 };
-    layoutCaches.set(fonts, shared);
+const PAGE_CONTENT_LEVEL = 1;
+
+/** The pdfkit internals PageKit touches: the current font, the page and its content stream. */
+interface PdfKitInternals {
+  _font: EmbeddedFontInternals & { ref(): unknown; layoutCache?: Record<string, unknown>; toUnicodeCmap(): unknown } & Parameters<typeof toUnicodeCmap>[0];
+  page: PDFKit.PDFPage & {
+    fonts: Record<string, unknown>;
+    xobjects: Record<string, unknown>;
+    content: { buffer: Uint8Array[]; compress: boolean; data: { Filter?: string } };
+  };
+}
+
+const colors = new Map<string, string>();
+/** A `#rrggbb` colour as pdfkit writes its components (0–1, JavaScript's number formatting). */
+function rgb(hex: string): string {
+  let c = colors.get(hex);
+  if (c === undefined) {
+    const v = parseInt(hex.slice(1), 16);
+    c = [v >> 16, (v >> 8) & 0xff, v & 0xff].map((x) => x / 255).join(' ');
+    colors.set(hex, c);
   }
-  shared.documents++;
-  return shared.runs;
+  return c;
 }
 
 /**
- * Opens an A4 pdfkit document with the shared Japanese fonts registered (not re-parsed) and a
- * creation date from the clock, and returns it with a promise of its bytes once `end()` is called.
+ * The bytes of a pdfkit document once it has ended. pdfkit writes the file line by line through
+ * `_write`, converting each string in a JavaScript loop and pushing it through its Readable stream;
+ * from here on the pieces are collected directly (Buffer's latin1 encoding keeps the low byte of
+ * each character, as pdfkit's conversion does). What pdfkit pushed before (the file header) still
+ * arrives through the stream, and comes first.
  */
-export function openDocument(fonts: CertificateFonts, clock: Clock, title: string): { doc: PDFKit.PDFDocument; bytes: Promise<Buffer> } {
-  const doc = new PDFDocument({
-    size: 'A4',
-    margin: 0,
-    autoFirstPage: false,
-    compress: true,
-    // No default Helvetica: pdfkit would parse its AFM metrics for every document.
-    font: null as unknown as string,
-    info: { Title: title, Producer: 'konbini-vaccine-certificate', Creator: 'konbini-vaccine-certificate', CreationDate: clock.now() },
-  });
-  // pdfkit 0.20 accepts a fontkit font object; its typings only list paths and buffers.
-  doc.registerFont(FONT.regular, fonts.regular as unknown as Buffer);
-  doc.font(FONT.regular);
-  (doc as unknown as { _font: { layoutCache?: Record<string, unknown> } })._font.layoutCache = sharedLayoutCache(fonts);
-  const chunks: Buffer[] = [];
-  const bytes = new Promise<Buffer>((resolve, reject) => {
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
+function collectOutput(doc: PDFKit.PDFDocument): Promise<Buffer> {
+  const head: Buffer[] = [];
+  const body: Uint8Array[] = [];
+  const d = doc as unknown as { _write(data: string | Uint8Array): void; _offset: number };
+  d._write = (data) => {
+    const bytes = typeof data === 'string' ? Buffer.from(`${data}\n`, 'latin1') : data;
+    body.push(bytes);
+    d._offset += bytes.length;
+  };
+  return new Promise<Buffer>((resolve, reject) => {
+    doc.on('data', (c: Buffer) => head.push(c));
+    doc.on('end', () => resolve(Buffer.concat([...head, ...body])));
     doc.on('error', reject);
   });
-  return { doc, bytes };
 }
-
-/** The pdfkit internals `fastText` reads: the current font and size, the page. */
-interface PdfKitText {
-  _font: {
-    id: string;
-    ascender: number;
-    encode(text: string): [string[], Array<{ xAdvance: number; advanceWidth: number; xOffset: number; yOffset: number }>];
-    ref(): unknown;
-  };
-  _fontSize: number;
-  page: { height: number; fonts: Record<string, unknown> };
-  x: number;
-  y: number;
-}
-
-/** pdfkit's number formatting (PDFObject.number). */
-const num = (n: number): number => Math.round(n * 1e6) / 1e6;
 
 /**
- * One line of text at (`x`, `y`) (top of the line, pdfkit's y-down space) in the current font and
- * size: the operators pdfkit's `text(…, { lineBreak: false })` writes for left-aligned text without
- * spacing options, byte for byte, but appended as one content string. pdfkit writes each operator
- * separately, measures the string twice and merges options per call; on a certificate's ~60 text
- * lines that was most of the text cost. `mode` 2 is fill + stroke (our bold).
+ * An A4 pdfkit document with the shared Japanese font, whose pages are drawn through a few
+ * operators written directly: single-line text, rectangles, colours and raw operators (QR forms).
+ * pdfkit keeps the document structure (objects, font embedding, cross-reference table).
+ *
+ * A page's operators are collected as strings and written to its content stream once, converted
+ * and deflated in one go (pdfkit converted every operator to bytes on its own). Text lands exactly
+ * where pdfkit's `text(…, { lineBreak: false })` puts it (tested by rendering both), but
+ * consecutive lines share one text object and colours, font size and text mode are written only
+ * when they change. Words of the document's `StaticText` come encoded from it, the rest are laid
+ * out through pdfkit's layout cache (shared between documents, see sharedLayoutCache).
  */
-function fastText(doc: PDFKit.PDFDocument, text: string, x: number, y: number, mode: 0 | 2): void {
-  if (text.includes('\n')) {
-    doc.text(text, x, y, mode ? { lineBreak: false, fill: true, stroke: true } : { lineBreak: false });
-    return;
+export class PageKit {
+  readonly doc: PDFKit.PDFDocument;
+  private readonly font: PdfKitInternals['_font'];
+  private readonly bytes: Promise<Buffer>;
+  private ops: string[] = [];
+  /** Graphics and text state written so far on the page (undefined: not yet set on this page). */
+  private state: { fill?: string; stroke?: string; lineWidth?: number; inText: boolean; size?: number; mode?: number } = { inText: false };
+
+  /**
+   * Opens the document with a creation date from the clock. `statics` (text every document of this
+   * kind shows) are put first into the font subset and written from their cached encoding.
+   */
+  constructor(fonts: CertificateFonts, clock: Clock, title: string, private readonly statics?: StaticText) {
+    this.doc = new PDFDocument({
+      size: 'A4',
+      margin: 0,
+      autoFirstPage: false,
+      compress: true,
+      // No default Helvetica: pdfkit would parse its AFM metrics for every document.
+      font: null as unknown as string,
+      info: { Title: title, Producer: 'konbini-vaccine-certificate', Creator: 'konbini-vaccine-certificate', CreationDate: clock.now() },
+    });
+    // pdfkit 0.20 accepts a fontkit font object; its typings only list paths and buffers.
+    this.doc.registerFont(FONT.regular, fonts.regular as unknown as Buffer);
+    this.doc.font(FONT.regular);
+    this.font = (this.doc as unknown as PdfKitInternals)._font;
+    this.font.layoutCache = sharedLayoutCache(fonts);
+    this.font.toUnicodeCmap = () => toUnicodeCmap(this.font);
+    statics?.prefill(this.font);
+    this.bytes = collectOutput(this.doc);
   }
-  const d = doc as unknown as PdfKitText;
-  d.x = x;
-  d.y = y;
-  if (text.length === 0) return;
-  const font = d._font;
-  const size = d._fontSize;
-  const dy = (font.ascender / 1000) * size;
-  const height = d.page.height;
-  const top = height - y - dy;
-  if (d.page.fonts[font.id] == null) d.page.fonts[font.id] = font.ref();
-  const out = [`q\n1 0 0 -1 0 ${num(height)} cm\nBT\n1 0 0 1 ${num(x)} ${num(top)} Tm\n/${font.id} ${num(size)} Tf`];
-  if (mode) out.push(`${mode} Tr`);
-  const [encoded, positions] = font.encode(text);
-  const scale = size / 1000;
-  const commands: string[] = [];
-  let last = 0;
-  let hadOffset = false;
-  let cx = x;
-  const addSegment = (cur: number) => {
-    if (last < cur) {
-      const p = positions[cur - 1]!;
-      commands.push(`<${encoded.slice(last, cur).join('')}> ${num(-(p.xAdvance - p.advanceWidth))}`);
+
+  private get page(): PdfKitInternals['page'] {
+    return (this.doc as unknown as PdfKitInternals).page;
+  }
+
+  /** Starts a new page (the previous one is written out). */
+  addPage(): void {
+    this.flush();
+    this.state = { inText: false };
+    this.doc.addPage();
+    this.page.fonts[this.font.id] = this.font.ref();
+  }
+
+  /** Ends the document and resolves with its bytes. */
+  end(): Promise<Buffer> {
+    this.flush();
+    this.doc.end();
+    return this.bytes;
+  }
+
+  /** Appends raw operators to the page (in pdfkit's y-down user space). */
+  addContent(operators: string): this {
+    this.endText();
+    this.ops.push(operators);
+    return this;
+  }
+
+  /** Registers a Form XObject on the page under a page-local name (`QR1`, `QR2`, …). */
+  addForm(data: Record<string, unknown>, stream: Uint8Array): string {
+    const form = this.doc.ref(data);
+    form.end(stream as Buffer);
+    const xobjects = this.page.xobjects;
+    const name = `QR${Object.keys(xobjects).length + 1}`;
+    xobjects[name] = form;
+    return name;
+  }
+
+  /** Writes the page's collected operators into its content stream, deflated. */
+  private flush(): void {
+    this.endText();
+    if (this.ops.length === 0) return;
+    const content = this.page.content;
+    // pdfkit's own operators so far (its y-down transform at the top of the page) come first
+    const ours = Buffer.from(`${this.ops.join('\n')}\n`, 'latin1');
+    const all = content.buffer.length ? Buffer.concat([...content.buffer, ours]) : ours;
+    content.buffer = [deflateSync(all, { level: PAGE_CONTENT_LEVEL })];
+    content.compress = false;
+    content.data.Filter = 'FlateDecode';
+    this.ops = [];
+  }
+
+  /** A rectangle filled with `fill` and stroked with `stroke` (pdfkit's `rect().fillAndStroke()`). */
+  fillAndStrokeRect(x: number, y: number, w: number, h: number, fill: string, stroke: string): void {
+    this.fillColor(fill);
+    this.strokeColor(stroke);
+    this.ops.push(`${num(x)} ${num(y)} ${num(w)} ${num(h)} re\nB`);
+  }
+
+  /** A rectangle's outline (pdfkit's `rect().stroke()`). */
+  strokeRect(x: number, y: number, w: number, h: number, stroke: string): void {
+    this.strokeColor(stroke);
+    this.ops.push(`${num(x)} ${num(y)} ${num(w)} ${num(h)} re\nS`);
+  }
+
+  /** Sets the fill colour (written only when it changes). */
+  fillColor(color: string): void {
+    if (this.state.fill === color) return;
+    this.endText();
+    this.state.fill = color;
+    this.ops.push(`/DeviceRGB cs\n${rgb(color)} scn`);
+  }
+
+  /** Sets the stroke colour (written only when it changes). */
+  private strokeColor(color: string): void {
+    if (this.state.stroke === color) return;
+    this.endText();
+    this.state.stroke = color;
+    this.ops.push(`/DeviceRGB CS\n${rgb(color)} SCN`);
+  }
+
+  /** Closes an open text object (path and XObject operators are not allowed inside one). */
+  private endText(): void {
+    if (!this.state.inText) return;
+    this.ops.push('ET');
+    this.state.inText = false;
+  }
+
+  /** Writes one line of text without wrapping, top-left at (`x`, `y`); bold is fill + stroke. */
+  line(text: string, x: number, y: number, size: number, bold = false): void {
+    if (text.length === 0) return;
+    const encoded = this.encode(text);
+    if (encoded) this.writeLine(encoded.tj, x, y, size, bold);
+    else this.pdfkitLine(text, x, y, size, bold);
+  }
+
+  /** Right-aligned single line ending at `right`. */
+  lineRight(text: string, right: number, y: number, size: number, bold = false): void {
+    if (text.length === 0) return;
+    const encoded = this.encode(text);
+    if (encoded) this.writeLine(encoded.tj, right - (encoded.width * size) / 1000, y, size, bold);
+    else this.pdfkitLine(text, right - this.doc.fontSize(size).widthOfString(text), y, size, bold);
+  }
+
+  /** Centered single line. */
+  lineCentered(text: string, y: number, size: number, bold = false): void {
+    if (text.length === 0) return;
+    const encoded = this.encode(text);
+    if (encoded) this.writeLine(encoded.tj, (A4.width - (encoded.width * size) / 1000) / 2, y, size, bold);
+    else this.pdfkitLine(text, (A4.width - this.doc.fontSize(size).widthOfString(text)) / 2, y, size, bold);
+  }
+
+  /** A line's TJ elements and width (1000 units), or null if it needs pdfkit's own text operator. */
+  private encode(text: string): EncodedChunk | null {
+    if (text.includes('\n')) return null;
+    const chunks = chunksOf(text);
+    let tj = '';
+    let width = 0;
+    for (const chunk of chunks) {
+      const c = this.statics?.chunk(chunk) ?? encodeChunk(this.font, chunk);
+      if (!c) return null;
+      if (c.tj) tj += tj ? ` ${c.tj}` : c.tj;
+      width += c.width;
     }
-    last = cur;
-  };
-  const flush = (i: number) => {
-    addSegment(i);
-    if (commands.length > 0) {
-      out.push(`[${commands.join(' ')}] TJ`);
-      commands.length = 0;
-    }
-  };
-  let i = 0;
-  for (; i < positions.length; i++) {
-    const pos = positions[i]!;
-    if (pos.xOffset || pos.yOffset) {
-      flush(i);
-      out.push(`1 0 0 1 ${num(cx + pos.xOffset * scale)} ${num(top + pos.yOffset * scale)} Tm`);
-      flush(i + 1);
-      hadOffset = true;
-    } else {
-      if (hadOffset) {
-        out.push(`1 0 0 1 ${num(cx)} ${num(top)} Tm`);
-        hadOffset = false;
+    return { tj, width };
+  }
+
+  /**
+   * One line in a text object shared with the lines around it: the text matrix puts the baseline at
+   * (`x`, `y` + ascent) in the page's y-down space (its y flip cancels the page's, so glyphs stand
+   * upright, exactly where pdfkit's un-flipped `q … cm BT … Tm` puts them). Size and mode (fill,
+   * or fill + stroke for bold, with the stroke's width and colour) are written when they change.
+   */
+  private writeLine(tj: string, x: number, y: number, size: number, bold: boolean): void {
+    const st = this.state;
+    if (bold) {
+      this.strokeColor('#000000');
+      const w = num(size / 28);
+      if (st.lineWidth !== w) {
+        this.endText();
+        st.lineWidth = w;
+        this.ops.push(`${w} w`);
       }
-      if (pos.xAdvance - pos.advanceWidth !== 0) addSegment(i + 1);
     }
-    cx += pos.xAdvance * scale;
+    if (!st.inText) {
+      this.ops.push('BT');
+      st.inText = true;
+    }
+    if (st.size !== size) {
+      st.size = size;
+      this.ops.push(`/${this.font.id} ${num(size)} Tf`);
+    }
+    const mode = bold ? 2 : 0;
+    if (st.mode !== mode) {
+      st.mode = mode;
+      this.ops.push(`${mode} Tr`);
+    }
+    this.ops.push(`1 0 0 -1 ${num(x)} ${num(y + (this.font.ascender / 1000) * size)} Tm\n[${tj}] TJ`);
   }
-  flush(i);
-  out.push('ET\nQ');
-  doc.addContent(out.join('\n'));
-}
 
-/**
- * Bold is drawn as fill plus a thin stroke of the regular face: a second embedded CJK subset
- * (glyphs, hinting tables) would cost more per document than the rest of the text.
- */
-function setFont(doc: PDFKit.PDFDocument, size: number, bold: boolean): 0 | 2 {
-  doc.font(FONT.regular).fontSize(size);
-  if (!bold) return 0;
-  doc.lineWidth(size / 28).strokeColor('#000000');
-  return 2;
-}
+  /** Text pdfkit must lay out itself (offset glyphs, line breaks): through its own `text`. */
+  private pdfkitLine(text: string, x: number, y: number, size: number, bold: boolean): void {
+    const doc = this.doc.fontSize(size);
+    this.endText();
+    if (bold) {
+      this.strokeColor('#000000');
+      this.state.lineWidth = num(size / 28);
+      this.ops.push(`${this.state.lineWidth} w`);
+    }
+    this.flushToPdfkit();
+    doc.text(text, x, y, bold ? { lineBreak: false, fill: true, stroke: true } : { lineBreak: false });
+  }
 
-/** Writes one line of text without wrapping (cheaper than pdfkit's line breaker). */
-export function line(doc: PDFKit.PDFDocument, text: string, x: number, y: number, size: number, bold = false): void {
-  fastText(doc, text, x, y, setFont(doc, size, bold));
-}
-
-/** Right-aligned single line ending at `right`. */
-export function lineRight(doc: PDFKit.PDFDocument, text: string, right: number, y: number, size: number, bold = false): void {
-  const mode = setFont(doc, size, bold);
-  fastText(doc, text, right - doc.widthOfString(text), y, mode);
-}
-
-/** Centered single line. */
-export function lineCentered(doc: PDFKit.PDFDocument, text: string, y: number, size: number, bold = false): void {
-  const mode = setFont(doc, size, bold);
-  fastText(doc, text, (A4.width - doc.widthOfString(text)) / 2, y, mode);
+  /** Hands the collected operators to pdfkit's page stream, so that its own writes follow them in order. */
+  private flushToPdfkit(): void {
+    if (this.ops.length === 0) return;
+    this.doc.addContent(this.ops.join('\n'));
+    this.ops = [];
+  }
 }

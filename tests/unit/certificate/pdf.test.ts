@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import * as mupdf from 'mupdf';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { contentDigestHeader, createCertificateBuilder, type CertificateBuilder } from '../../../services/certificate/index.js';
+import { renderCertificatePdf } from '../../../services/certificate/pdf/certificate-pdf.js';
 import { loadCertificateFonts } from '../../../services/certificate/pdf/fonts.js';
+import { subsetPrefix, type TtfFontInternals } from '../../../services/certificate/pdf/ttf-subset.js';
+import { shcQrMatrix } from '../../../services/certificate/qr/qr-matrix.js';
 import { readPdfCodes } from '../../../services/certificate/verify/read-pdf-codes.js';
 import { verifyInput, type VerifierTrust } from '../../../services/certificate/verify/verify-input.js';
 import { ManualClock } from '../../../services/common/clock.js';
@@ -20,6 +24,16 @@ beforeAll(async () => {
   builder = createCertificateBuilder({ shcIssuerUrl: issuer.issuerUrl, shcKey: issuer, vdsSigner: pki.signer, clock });
   trust = { jwks: () => issuer.jwks, cscas: () => [pki.csca] };
 });
+
+/** Code points the document's font can show (its ToUnicode map), i.e. every glyph embedded. */
+function embeddedCodePoints(pdf: Uint8Array): Set<number> {
+  const text = Buffer.from(pdf).toString('latin1');
+  const cmap = /beginbfrange\n([\s\S]*?)\nendbfrange/.exec(text);
+  if (!cmap) throw new Error('no ToUnicode map');
+  const out = new Set<number>();
+  for (const m of cmap[1]!.matchAll(/\[([^\]]*)\]/g)) for (const e of m[1]!.matchAll(/<([0-9a-f ]+)>/g)) for (const h of e[1]!.split(' ')) out.add(parseInt(h, 16));
+  return out;
+}
 
 function pageTexts(pdf: Uint8Array): string[] {
   const doc = mupdf.Document.openDocument(pdf, 'application/pdf');
@@ -75,6 +89,45 @@ describe('certificate PDF', () => {
     expect(report.ok).toBe(true);
   });
 
+  it("keeps each holder's text to their own certificate when certificates are built one after another", async () => {
+    const other = overseasRecord({
+      certificateId: 'K0111000777', issuer: { code: '011002', name: '札幌市' },
+      person: {
+        name: '鈴木\u3000一郎', familyName: '鈴木', givenName: '一郎', birthDate: '1990-12-31', sex: '1',
+        passport: { nameRoman: 'SUZUKI ICHIRO', nationality: 'JPN', passportNumber: 'TZ7654321' },
+      },
+    });
+    const holders = [overseasRecord(), other, overseasRecord(), domesticRecord(), other];
+    const built: Array<Awaited<ReturnType<CertificateBuilder['build']>>> = [];
+    for (const r of holders) built.push(await builder.build(r));
+    const own = (r: typeof other) => [r.person.name, r.issuer.name, r.certificateId, r.person.birthDate, ...(r.person.passport ? [r.person.passport.nameRoman, r.person.passport.passportNumber] : [])];
+    holders.forEach((r, i) => {
+      const text = pageTexts(built[i]!.pdf)[0]!;
+      for (const s of own(r)) expect(text).toContain(s);
+      for (const o of holders) {
+        if (o.certificateId === r.certificateId) continue;
+        for (const s of own(o).filter((s) => !own(r).includes(s))) expect(text).not.toContain(s);
+      }
+      // and the embedded font holds no glyph beyond what the page shows (no other holder's characters)
+      const shown = new Set(Array.from(text, (ch) => ch.codePointAt(0)!));
+      const extra = [...embeddedCodePoints(built[i]!.pdf)].filter((cp) => cp !== 0 && !shown.has(cp));
+      expect(extra.map((cp) => String.fromCodePoint(cp))).toEqual([]);
+    });
+  });
+
+  it("prints Japan's real SMART Health Card so that it reads back off the page and verifies under Japan's keys", async () => {
+    const conformance = new URL('../../../../shared/conformance/', import.meta.url);
+    const real = readFileSync(new URL('jp-real-shc.txt', conformance), 'utf8').trim();
+    const jwks = JSON.parse(readFileSync(new URL('jp-issuer-jwks.json', conformance), 'utf8'));
+    const { pdf } = await renderCertificatePdf(loadCertificateFonts(), clock, {
+      record: domesticRecord(), shcQr: shcQrMatrix(real.slice('shc:/'.length)), shcIssuerUrl: 'https://vc.vrs.digital.go.jp/issuer', copies: 1,
+    });
+    expect(readPdfCodes(pdf)[0]!.codes).toEqual([real]);
+    const report = await verifyInput(pdf, { jwks: () => jwks, cscas: () => [] }, clock.now());
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+  });
+
   it('returns the SHA-256 digest of the exact bytes', async () => {
     const built = await builder.build(domesticRecord());
     const hash = createHash('sha256').update(built.pdf).digest();
@@ -115,5 +168,29 @@ describe('font subset', () => {
       const fontkits = Buffer.from((Object.getPrototypeOf(subset) as { encode(): Uint8Array }).encode.call(subset));
       expect(fast.equals(fontkits)).toBe(true);
     }
+  });
+
+  it('is written byte for byte as fontkit writes it when it starts with a cached prefix of static glyphs', () => {
+    const font = loadCertificateFonts().regular as unknown as {
+      layout(t: string): { glyphs: Array<{ id: number }> };
+      createSubset(): { includeGlyph(id: number): number; encode(): Uint8Array; prefix?: unknown };
+    };
+    const statics = [...new Set(font.layout('発行自治体 Issuing municipality 証明書ID').glyphs.map((g) => g.id))];
+    const prefix = subsetPrefix(font as unknown as TtfFontInternals, [0, ...statics]);
+    expect(prefix).not.toBeNull();
+    for (const holder of ['佐藤 花子 1975-11-23', '', '鈴木 一郎 SUZUKI']) {
+      const subset = font.createSubset();
+      for (const id of statics) subset.includeGlyph(id);
+      subset.prefix = prefix;
+      for (const g of font.layout(holder).glyphs) subset.includeGlyph(g.id);
+      const fast = Buffer.from(subset.encode());
+      const fontkits = Buffer.from((Object.getPrototypeOf(subset) as { encode(): Uint8Array }).encode.call(subset));
+      expect(fast.equals(fontkits)).toBe(true);
+    }
+    // a subset that does not start with the prefix is encoded without it
+    const subset = font.createSubset();
+    subset.includeGlyph(font.layout('山').glyphs[0]!.id);
+    subset.prefix = prefix;
+    expect(Buffer.from(subset.encode()).equals(Buffer.from((Object.getPrototypeOf(subset) as { encode(): Uint8Array }).encode.call(subset)))).toBe(true);
   });
 });

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { inflateSync } from 'node:zlib';
 import jsqrModule, { type QRCode as JsQrCode } from 'jsqr';
 import QRCode from 'qrcode';
 import { describe, expect, it } from 'vitest';
-import { qrRectangles } from '../../../services/certificate/pdf/draw-qr.js';
+import { pathOperators, qrRectangles } from '../../../services/certificate/pdf/draw-qr.js';
+import { qrPathStream } from '../../../services/certificate/pdf/qr-path-stream.js';
 import { qrMatrix, shcQrMatrix, type QrMatrix, type QrSegment } from '../../../services/certificate/qr/qr-matrix.js';
 
 type JsQr = (d: Uint8ClampedArray, w: number, h: number) => JsQrCode | null;
@@ -74,5 +76,19 @@ describe('QR encoder', () => {
       for (let y = r; y < r + h; y++) for (let x = c; x < c + w; x++) seen[y * qr.size + x]! += 1;
     }
     expect(Buffer.from(seen).equals(Buffer.from(qr.dark))).toBe(true);
+  });
+
+  it('writes the form stream as a zlib stream of exactly the path operators', () => {
+    const symbols = [
+      ...[1, 300, 1150, 2300].map((n) => shcQrMatrix(randomDigits(n))),
+      qrMatrix([{ data: randomText(2900), mode: 'byte' }], { ecc: 'L' }),
+    ];
+    for (const qr of symbols) {
+      const rects = qrRectangles(qr);
+      const ops = pathOperators(rects);
+      expect(ops.toString('latin1')).toMatch(/^0 g\n(\d{1,3} \d{1,3} \d{1,3} \d{1,3} re\n)+f$/);
+      expect(inflateSync(qrPathStream(rects)).equals(ops)).toBe(true);
+    }
+    expect(inflateSync(qrPathStream([])).toString('latin1')).toBe('0 g\nf');
   });
 });
