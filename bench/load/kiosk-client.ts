@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
+import tls from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { pkiPaths } from '../../services/common/pki-paths.js';
 
@@ -32,11 +33,15 @@ export class KioskIdentity {
     this.kioskId = /CN=([^\n]+)/.exec(subject)?.[1] ?? kioskId;
     this.storeId = /OU=([^\n]+)/.exec(subject)?.[1] ?? '';
     this.#agent = new https.Agent({
-      cert, key: readFileSync(pki.kiosk(kioskId).key, 'utf8'), ca: readFileSync(pki.serverCa, 'utf8'),
+      // One TLS context per identity, made once: given cert, key and ca, every new connection would
+      // parse them again (SecureContext creation was the generator's largest cost under shedding,
+      // when refused kiosks come back on new connections).
+      secureContext: tls.createSecureContext({ cert, key: readFileSync(pki.kiosk(kioskId).key, 'utf8'), ca: readFileSync(pki.serverCa, 'utf8') }),
       keepAlive: true, maxSockets: Infinity, maxFreeSockets: 100_000, scheduling: 'lifo',
-      // Idle sockets are dropped before the relay's keep-alive timeout (Node's 5 s) closes them,
-      // so a request never goes out on a socket the server is closing (ECONNRESET).
-      timeout: 3000,
+      // Idle sockets are dropped before the relay's keep-alive timeout (65 s, services/relay/server.ts)
+      // closes them, so a request never goes out on a socket the server is closing (ECONNRESET);
+      // a kiosk keeps its line open between sessions and while it waits out a Retry-After.
+      timeout: 60_000,
     });
   }
 

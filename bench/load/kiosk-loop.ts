@@ -56,14 +56,45 @@ export async function readCard(holder: LoadCard, challengeB64: string): Promise<
   }
 }
 
+/** Whether the relay refused the step with 503 ERR_BUSY (admission control: nothing of the session was consumed). */
+function isBusy(a: RelayAnswer): boolean {
+  return a.status === 503 && a.json?.code === 'ERR_BUSY';
+}
+
+/** Retry-After of a refusal with jitter (× 1–1.5, so refused kiosks do not come back in step), in ms. */
+function retryDelayMs(a: RelayAnswer): number {
+  const s = Number(a.headers['retry-after']);
+  return (Number.isFinite(s) && s > 0 ? s : 1) * 1000 * (1 + Math.random() / 2);
+}
+
 /** Sends one request of `step` and records its time; a network failure moves the kiosk to the next relay. */
 async function send(k: SimKiosk, o: LoopOptions, step: StepName, method: string, path: string, body?: unknown): Promise<RelayAnswer> {
   const a = await k.identity.call(k.relayUrls[k.relay]!, method, path, body);
   if (a.netError) {
     k.relay = (k.relay + 1) % k.relayUrls.length;
     o.state.error(`NET_${a.netError}`);
-  } else o.state.time(step, a.ms);
+  } else o.state.time(step, a.ms, true, isBusy(a));
   return a;
+}
+
+/** A kiosk gives up repeating a refused step of an admitted session this long after the run's end (the session would expire). */
+const BUSY_GIVE_UP_AFTER_END_MS = 60_000;
+
+/**
+ * Sends a step, and while the relay answers 503 ERR_BUSY waits Retry-After (with jitter) and
+ * sends the same step again, as a kiosk does that shows "ただいま混み合っています" and retries.
+ * Each refusal is counted as shed, not as an error. Undefined when the next try would start after
+ * `giveUpAt`.
+ */
+async function sendAdmitted(k: SimKiosk, o: LoopOptions, step: StepName, giveUpAt: number, method: string, path: string, body?: unknown): Promise<RelayAnswer | undefined> {
+  for (;;) {
+    const a = await send(k, o, step, method, path, body);
+    if (!isBusy(a)) return a;
+    o.state.shedAt(step);
+    const wait = retryDelayMs(a);
+    if (performance.now() + wait > giveUpAt) return undefined;
+    await sleep(wait);
+  }
 }
 
 /** Records a refusal: its problem+json code, or UNCODED_<status> when the answer carries none. */
@@ -79,23 +110,37 @@ function refuse(o: LoopOptions, a: RelayAnswer, expected: number): never {
   throw new SessionFailed(`expected ${expected}, got ${a.status}`);
 }
 
-/** Steps 2–7 for the kiosk's next holder. Returns whether a certificate was printed. */
-export async function runSession(k: SimKiosk, o: LoopOptions): Promise<boolean> {
-  const holder = k.cards[k.next++ % k.cards.length]!;
+/**
+ * Steps 2–7 for the kiosk's next holder. Returns whether a certificate was printed, or 'shed'
+ * when the relays refused the new session with a Retry-After reaching past the run's end.
+ */
+export async function runSession(k: SimKiosk, o: LoopOptions): Promise<boolean | 'shed'> {
   const st = o.state;
-  st.sessionsStarted++;
-  const t0 = performance.now();
+  // Step 2, repeated after Retry-After while the relays shed new sessions; no new session after the run's end.
+  const firstTry = performance.now();
+  const open = await sendAdmitted(k, o, 'session', o.until, 'POST', '/v1/sessions');
+  if (!open) return 'shed';
+  // The session's time starts with the step-2 request that was let in.
+  const t0 = performance.now() - open.ms;
+  const holder = k.cards[k.next++ % k.cards.length]!;
   let sid: string | undefined;
   try {
-    const open = await send(k, o, 'session', 'POST', '/v1/sessions');
     if (open.status !== 201) refuse(o, open, 201);
     sid = open.json.sessionId as string;
+    st.sessionsStarted++;
+    st.admittedAfter(t0 - firstTry);
+    const stepGiveUp = o.until + BUSY_GIVE_UP_AFTER_END_MS;
+    const gaveUp = (step: string): never => {
+      st.error('BUSY_GAVE_UP');
+      throw new SessionFailed(`${step}: still busy at the end`);
+    };
 
     const tc = performance.now();
     const cardBody = await readCard(holder, open.json.challenge as string);
     st.time('card-apdu', performance.now() - tc, false);
 
-    const accepted = await send(k, o, 'card', 'POST', `/v1/sessions/${sid}/card`, cardBody);
+    // ERR_BUSY at step 3 consumed nothing (the challenge is still there): the same body again.
+    const accepted = await sendAdmitted(k, o, 'card', stepGiveUp, 'POST', `/v1/sessions/${sid}/card`, cardBody) ?? gaveUp('card');
     if (accepted.status !== 200) refuse(o, accepted, 200);
     if (accepted.json.holder?.name !== holder.name || accepted.json.holder?.birthDate !== holder.resident.birthDate) {
       st.mismatch(`kiosk ${k.n} session ${sid}: step 3 answered another holder`);
@@ -108,7 +153,7 @@ export async function runSession(k: SimKiosk, o: LoopOptions): Promise<boolean> 
     }
     const kind = entry.overseas && (k.next % 10) < (o.overseasShare ?? 0.2) * 10 ? 'overseas' : 'domestic';
 
-    const created = await send(k, o, 'request', 'POST', `/v1/sessions/${sid}/requests`, { municipality: entry.code, kind, copies: 1 });
+    const created = await sendAdmitted(k, o, 'request', stepGiveUp, 'POST', `/v1/sessions/${sid}/requests`, { municipality: entry.code, kind, copies: 1 }) ?? gaveUp('request');
     if (created.status !== 201) {
       if (created.json?.code === 'ERR_UPSTREAM_TIMEOUT') st.timedOutSessions.push(sid);
       refuse(o, created, 201);
@@ -176,6 +221,8 @@ export async function runKiosk(k: SimKiosk, o: LoopOptions): Promise<void> {
       nextStart = Math.max(nextStart + period, performance.now());
     }
     const ok = await runSession(k, o);
-    if (!ok) await sleep(o.errorPauseMs ?? 200);
+    // Told to come back after the run's end: this kiosk's day is over.
+    if (ok === 'shed') break;
+    if (ok === false) await sleep(o.errorPauseMs ?? 200);
   }
 }

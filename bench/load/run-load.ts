@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { decodeAndCheck } from './checks.js';
 import { demoKioskIdentities } from './kiosk-client.js';
 import { runKiosk, type LoopOptions, type SimKiosk } from './kiosk-loop.js';
@@ -34,6 +35,8 @@ export interface LoadReport {
   vrsFigures?: ProcessFigures;
   redisFigures?: ProcessFigures;
   generatorCpuPercent: number;
+  /** How late the generator's own event loop ran timers during the run (ms): its lag is in every latency it measures. */
+  generatorLoopDelay: { p99: number; max: number };
   /** The whole machine in the window: CPU of every process (in % of one core) and load average. */
   machine: { busyPercent: number; cores: number; loadAverage: string };
 }
@@ -65,6 +68,8 @@ export async function runLoad(stack: LoadStack, options: LoadOptions): Promise<L
   state.t0 = performance.now();
   const until = state.t0 + (warmupS + options.durationS) * 1000;
   const cpu0 = process.cpuUsage();
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   let windowStart = state.t0;
   const startWindow = () => {
     state.measuring = true;
@@ -102,6 +107,7 @@ export async function runLoad(stack: LoadStack, options: LoadOptions): Promise<L
   const redisFigures = redisSampler?.stop();
   const machineFigures = machine.stop();
   const cpu = process.cpuUsage(cpu0);
+  loopDelay.disable();
   const windowS = Math.max(0.001, (ended - windowStart) / 1000);
   identities.forEach((i) => i.close());
 
@@ -114,5 +120,6 @@ export async function runLoad(stack: LoadStack, options: LoadOptions): Promise<L
     options, relays: stack.relayUrls.length, windowS, state, relayFigures, ...(vrsFigures ? { vrsFigures } : {}),
     ...(redisFigures ? { redisFigures } : {}), machine: machineFigures,
     generatorCpuPercent: ((cpu.user + cpu.system) / 1e6 / ((performance.now() - state.t0) / 1000)) * 100,
+    generatorLoopDelay: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
   };
 }

@@ -25,6 +25,8 @@ export type ErrorCode =
   | 'ERR_DIGEST_MISMATCH'
   | 'ERR_UPSTREAM'
   | 'ERR_UPSTREAM_TIMEOUT'
+  /** The relay is at its work limit: 503 with Retry-After; nothing of the session was consumed. */
+  | 'ERR_BUSY'
   | 'ERR_CSV'
   | 'ERR_UNAUTHENTICATED'
   | 'ERR_LOGIN'

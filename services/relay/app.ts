@@ -7,6 +7,7 @@ import { requireClient, type ClientIdentity } from '../common/mtls.js';
 import type { CertificateBuilder } from '../certificate/builder.js';
 import { jwksRouter } from '../certificate/shc/jwks-router.js';
 import type { PublicJwks } from '../certificate/shc/jwks.js';
+import { createAdmission, type Admission, type AdmissionOptions } from './admission/admission.js';
 import { cardRoute } from './card-verify/card-route.js';
 import type { CardVerifier } from './card-verify/card-verifier.js';
 import { completionRoute } from './completion/completion-route.js';
@@ -46,6 +47,12 @@ export interface RelayDeps {
   identify?: (req: Request) => ClientIdentity | undefined;
   /** Called after a notice is queued (wakes the worker). */
   onNotice?: () => void;
+  /**
+   * Admission control of this relay process (steps 2–4 answer 503 ERR_BUSY when its work is at
+   * the limit); `server.ts` always passes its options (config.ts `ADMISSION_*`); tests may pass
+   * one made with `createAdmission` to watch its queue. Unset: no admission control.
+   */
+  admission?: AdmissionOptions | Admission;
 }
 
 /**
@@ -80,6 +87,13 @@ export function createRelayApp(deps: RelayDeps): Express {
 
   app.use('/v1', requireClient({ code: 'ERR_KIOSK', accept: (id) => Boolean(id.cn && id.ou), ...(deps.identify ? { identify: deps.identify } : {}) }));
   app.use('/v1', express.json({ limit: deps.bodyLimit ?? '64kb', type: ['application/json', 'application/*+json'] }));
+  if (deps.admission) {
+    // Before the routes, so a refused step has consumed nothing of its session (admission/).
+    const admission = 'limiter' in deps.admission ? deps.admission : createAdmission(deps.admission);
+    app.post('/v1/sessions', admission.newSession);
+    app.post('/v1/sessions/:sid/card', admission.work('normal'));
+    app.post('/v1/sessions/:sid/requests', admission.work('high'));
+  }
 
   app.use(serviceRoute(deps));
   app.use(sessionsRoute({ sessions, serviceHours: deps.serviceHours, clock: deps.clock }));

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { parseConfig, portSchema, serviceHoursSchema } from '../common/config.js';
 import { pkiPaths } from '../common/pki-paths.js';
+import type { AdmissionOptions } from './admission/admission.js';
 
 const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v);
 const opt = <T extends z.ZodType>(schema: T) => z.preprocess(emptyToUndefined, schema);
@@ -39,6 +40,19 @@ export const relayConfigSchema = z
     BODY_LIMIT: opt(z.string().default('64kb')),
     /** Worker threads rendering certificates; 0 renders on the event loop. */
     RENDER_WORKERS: opt(z.coerce.number().int().min(0).max(64).default(Math.min(4, availableParallelism()))),
+    /**
+     * Admission control (services/relay/admission/), per relay process. Steps 3 and 4 in progress
+     * at most; default 32 × RENDER_WORKERS (at least 32). 0 turns admission control off.
+     */
+    ADMISSION_MAX_INFLIGHT: opt(z.coerce.number().int().min(0).max(10_000).optional()),
+    /** A step 3 or 4 waiting longer than this for a slot is answered 503 ERR_BUSY (Retry-After 1). */
+    ADMISSION_MAX_WAIT_MS: opt(z.coerce.number().int().min(0).max(60_000).default(2000)),
+    /** Steps waiting at most; default 4 × ADMISSION_MAX_INFLIGHT. */
+    ADMISSION_MAX_QUEUE: opt(z.coerce.number().int().min(0).max(1_000_000).optional()),
+    /** New sessions get 503 ERR_BUSY while the oldest waiting step has waited this long (0: while any waits). */
+    ADMISSION_SHED_DELAY_MS: opt(z.coerce.number().int().min(0).max(60_000).default(100)),
+    /** Shortest Retry-After (seconds) of a new session refused with ERR_BUSY; grows to 10 s with the share of kiosks turned away. */
+    ADMISSION_RETRY_AFTER_S: opt(z.coerce.number().int().min(1).max(3600).default(2)),
     LOG_LEVEL: opt(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
   })
   .transform((env) => {
@@ -66,11 +80,29 @@ export const relayConfigSchema = z
       noticeRetry: { baseMs: env.NOTICE_RETRY_BASE_MS, maxMs: env.NOTICE_RETRY_MAX_MS, pollMs: env.NOTICE_POLL_MS },
       bodyLimit: env.BODY_LIMIT,
       renderWorkers: env.RENDER_WORKERS,
+      admission: admissionOf(env),
       logLevel: env.LOG_LEVEL,
     };
   });
 
 export type RelayConfig = z.infer<typeof relayConfigSchema>;
+
+/**
+ * The admission limits (undefined = off). The default slot count follows the render workers: a
+ * step 4 waits on VRS, a render worker and Redis, so many steps must be in flight to keep the
+ * workers and the event loop busy. Measured on the 2-core load machine (2 workers, 1,000 kiosks):
+ * 8 slots held a relay to ~30 issuances/s, 32 gave ~45/s and 64 ~60/s with steps 3 and 4 still
+ * answered within ~2 s at p99; each step in flight costs only a few ms of event-loop time, so the
+ * bound is on work piling up, not on the rate.
+ */
+function admissionOf(env: { RENDER_WORKERS: number; ADMISSION_MAX_INFLIGHT?: number | undefined; ADMISSION_MAX_WAIT_MS: number; ADMISSION_MAX_QUEUE?: number | undefined; ADMISSION_SHED_DELAY_MS: number; ADMISSION_RETRY_AFTER_S: number }): AdmissionOptions | undefined {
+  const maxInflight = env.ADMISSION_MAX_INFLIGHT ?? 32 * Math.max(1, env.RENDER_WORKERS);
+  if (maxInflight === 0) return undefined;
+  return {
+    maxInflight, maxWaitMs: env.ADMISSION_MAX_WAIT_MS, maxQueue: env.ADMISSION_MAX_QUEUE ?? 4 * maxInflight,
+    shedDelayMs: env.ADMISSION_SHED_DELAY_MS, retryAfterS: env.ADMISSION_RETRY_AFTER_S,
+  };
+}
 
 /** Parses the relay configuration; throws ConfigError naming each bad variable. */
 export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {

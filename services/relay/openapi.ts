@@ -41,6 +41,11 @@ const json = (s: z.ZodType) => ({ 'application/json': { schema: ref(s) } });
 const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
 const sid = { name: 'sid', in: 'path', required: true, schema: schemaOf(idSchema) };
 const rid = { name: 'rid', in: 'path', required: true, schema: schemaOf(idSchema) };
+/** 503 of steps 2–4: also ERR_BUSY (admission control) with Retry-After; nothing of the session consumed. */
+const busy = (others: string) => ({
+  ...problem(`${others}; or ERR_BUSY: the relay is at its work limit, try the same step again after Retry-After (nothing of the session was consumed)`),
+  headers: { 'Retry-After': { schema: { type: 'integer', minimum: 1 }, description: 'Seconds to wait before trying again (sent with ERR_BUSY)' } },
+});
 const common = { '403': problem('ERR_KIOSK: no accepted kiosk client certificate'), '413': problem('ERR_BODY_TOO_LARGE'), default: problem('Any other error') };
 
 /**
@@ -65,7 +70,7 @@ export function buildOpenApi(options: { serverUrl?: string } = {}): Json {
       '/v1/sessions': {
         post: {
           operationId: 'openSession', summary: 'Open a session; returns a fresh 32-byte challenge for the card',
-          responses: { '201': { description: 'Session opened', content: json(sessionCreatedSchema) }, '503': problem('ERR_SERVICE_CLOSED'), ...common },
+          responses: { '201': { description: 'Session opened', content: json(sessionCreatedSchema) }, '503': busy('ERR_SERVICE_CLOSED'), ...common },
         },
       },
       '/v1/sessions/{sid}': {
@@ -82,7 +87,7 @@ export function buildOpenApi(options: { serverUrl?: string } = {}): Json {
             '200': { description: 'Card accepted; the menu', content: json(cardAcceptedSchema) },
             '400': problem('ERR_BAD_REQUEST'), '404': problem('ERR_SESSION_NOT_FOUND, ERR_NO_RECORDS'), '409': problem('ERR_SESSION_STATE'),
             '422': problem('ERR_CARD_FORMAT, ERR_CARD_SIGNATURE, ERR_CARD_CHAIN, ERR_CARD_CHALLENGE, ERR_CARD_SUSPENDED'),
-            '502': problem('ERR_UPSTREAM'), '503': problem('ERR_UPSTREAM'), '504': problem('ERR_UPSTREAM_TIMEOUT'), ...common,
+            '502': problem('ERR_UPSTREAM'), '503': busy('ERR_UPSTREAM'), '504': problem('ERR_UPSTREAM_TIMEOUT'), ...common,
           },
         },
       },
@@ -94,7 +99,7 @@ export function buildOpenApi(options: { serverUrl?: string } = {}): Json {
             '201': { description: 'Certificate ready; preview for the confirmation screen', content: json(requestCreatedSchema) },
             '400': problem('ERR_BAD_REQUEST'), '404': problem('ERR_SESSION_NOT_FOUND, ERR_NO_RECORDS'), '409': problem('ERR_SESSION_STATE'),
             '422': problem('ERR_MUNICIPALITY_UNAVAILABLE, ERR_NO_PASSPORT_ON_FILE, ERR_NOT_ISSUABLE, ERR_COPIES, ERR_CERTIFICATE_DATA'),
-            '502': problem('ERR_UPSTREAM'), '503': problem('ERR_UPSTREAM'), '504': problem('ERR_UPSTREAM_TIMEOUT'), ...common,
+            '502': problem('ERR_UPSTREAM'), '503': busy('ERR_UPSTREAM'), '504': problem('ERR_UPSTREAM_TIMEOUT'), ...common,
           },
         },
       },

@@ -30,6 +30,11 @@ import { ServiceHours } from './service-hours/service-hours.js';
 import { SuspensionList } from './suspension/suspension-list.js';
 import { createVrsClient } from './vrs-client/vrs-client.js';
 
+/** Accept queue of the kiosk listener (the kernel caps it at net.core.somaxconn). */
+const LISTEN_BACKLOG = 4096;
+/** How long an idle kiosk connection is kept. */
+const KEEP_ALIVE_MS = 65_000;
+
 /** A running relay. */
 export interface RunningRelay {
   server: https.Server;
@@ -104,6 +109,7 @@ export async function startRelay(
     feePerCopy: config.feePerCopy, sessionTtlMs: config.sessionTtlMs, documentTtlMs: config.documentTtlMs, bodyLimit: config.bodyLimit,
     shc: { issuerPath: new URL(shcIssuerUrl).pathname, jwks: keys.shcJwks },
     onNotice: () => worker.kick(),
+    ...(config.admission ? { admission: config.admission } : {}),
   });
 
   const server = https.createServer({
@@ -113,9 +119,17 @@ export async function startRelay(
     // authorized kiosk one (403 ERR_KIOSK), while /openapi.json and the JWKS stay public.
     requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2',
   }, app);
+  // A store's kiosk keeps its line open between sessions (and while waiting out a Retry-After), so
+  // idle connections are kept well beyond Node's 5 s: re-opening one costs a TLS handshake on
+  // both sides, which is what a busy relay can least afford.
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
+    // A deep accept queue: thousands of kiosks reconnect at once after a pause or while being
+    // told to come back later (ERR_BUSY); with Node's 511 the kernel drops their SYNs and each
+    // waits 1, 3, 7… s to retry (seen as `listen queue overflowed` under load).
+    server.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   if (overrides.startWorker ?? true) worker.start();

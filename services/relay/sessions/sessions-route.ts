@@ -7,7 +7,8 @@ import { kioskOf, type SessionRepo } from './session-repo.js';
 /**
  * `POST /v1/sessions` (step 2: 201 with a fresh challenge; 503 ERR_SERVICE_CLOSED outside the
  * service hours) and `DELETE /v1/sessions/{sid}` (step 7: erases everything; 404 for another
- * kiosk's or an unknown session).
+ * kiosk's or an unknown session). When the relay's work queues, admission control (app.ts,
+ * admission/) answers step 2 with 503 ERR_BUSY and Retry-After before this route runs.
  */
 export function sessionsRoute(deps: { sessions: SessionRepo; serviceHours: ServiceHours; clock: Clock }): Router {
   const router = Router();

@@ -1,10 +1,12 @@
 import https from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { z } from 'zod';
 import { AppError, type ErrorCode } from '../../common/errors.js';
 import {
   certificateRecordSchema, completionAckSchema, lookupResponseSchema,
   type CertificateKind, type CertificateRecord, type CompletionAck, type CompletionNotice, type LookupResponse,
 } from '../../common/lgwan-contract.js';
+import { AnswerDeadline } from './answer-deadline.js';
 
 /** The relay's view of VRS over LGWAN (services/common/lgwan-contract.ts). */
 export interface VrsClient {
@@ -23,11 +25,17 @@ export interface HttpVrsClientOptions {
   baseUrl: string;
   /** Client certificate and key (the relay's LGWAN certificate) and the CA of VRS's server certificate. */
   tls: { cert: string; key: string; ca: string | string[] };
+  /**
+   * How long VRS may take: for the answer's headers from the moment the request is written on a
+   * ready socket, again for the body, and for getting a connected socket. Time the relay's own
+   * event loop is busy when the answer is already there does not count.
+   */
   timeoutMs: number;
 }
 
 /**
- * VRS client over mutual TLS. A timeout aborts the call with 504 ERR_UPSTREAM_TIMEOUT; VRS
+ * VRS client over mutual TLS. VRS not answering within `timeoutMs` (of its own time, see `call`)
+ * aborts the call with 504 ERR_UPSTREAM_TIMEOUT; VRS
  * unreachable is 503 ERR_UPSTREAM; any other unexpected answer is 502 ERR_UPSTREAM. Answers are
  * validated with the contract's schemas. Bodies (which carry My Number) are never logged.
  */
@@ -35,18 +43,37 @@ export function createVrsClient(options: HttpVrsClientOptions): VrsClient & { cl
   const agent = new https.Agent({ cert: options.tls.cert, key: options.tls.key, ca: options.tls.ca, keepAlive: true, maxSockets: 128 });
   const base = options.baseUrl.replace(/\/$/, '');
 
+  /**
+   * One POST. The timeout counts VRS's time, not the relay's: see {@link AnswerDeadline}. It runs
+   * from the moment the request is on a ready socket (a reused keep-alive socket at once; a new
+   * one once its TLS handshake is done) until the answer's headers, then again for the body;
+   * getting a socket and connecting is bounded by the same duration.
+   */
   function call(path: string, body: unknown): Promise<{ status: number; json: unknown }> {
     const payload = Buffer.from(JSON.stringify(body), 'utf8');
     return new Promise((resolve, reject) => {
+      let settled = false;
+      const settle = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
+        deadline.clear();
+        fn();
+      };
+      const fail = (err: AppError) => settle(() => {
+        reject(err);
+        req.destroy();
+      });
+      const deadline = new AnswerDeadline(options.timeoutMs, () => fail(new AppError('ERR_UPSTREAM_TIMEOUT', 504, 'VRS did not answer in time')));
       const req = https.request(`${base}${path}`, {
         method: 'POST', agent,
         headers: { 'content-type': 'application/json', 'content-length': payload.length, accept: 'application/json' },
-        signal: AbortSignal.timeout(options.timeoutMs),
       }, (res) => {
+        deadline.arm('body');
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', (e) => reject(upstreamError(e)));
-        res.on('end', () => {
+        res.on('error', (e) => fail(upstreamError(e)));
+        res.on('aborted', () => fail(upstreamError(new Error('aborted'))));
+        res.on('end', () => settle(() => {
           let json: unknown;
           try {
             json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
@@ -54,9 +81,18 @@ export function createVrsClient(options: HttpVrsClientOptions): VrsClient & { cl
             json = undefined;
           }
           resolve({ status: res.statusCode ?? 0, json });
+        }));
+      });
+      deadline.arm('connect');
+      req.on('socket', (socket) => {
+        const tls = socket as TLSSocket;
+        // The agent verifies VRS's certificate, so a socket whose handshake is done is authorized.
+        if (!tls.connecting && tls.authorized) deadline.arm('answer');
+        else tls.once('secureConnect', () => {
+          if (!settled) deadline.arm('answer');
         });
       });
-      req.on('error', (e) => reject(upstreamError(e)));
+      req.on('error', (e) => fail(upstreamError(e)));
       req.end(payload);
     });
   }
