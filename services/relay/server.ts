@@ -70,10 +70,11 @@ export async function startRelay(
   const log = createLogger({ service: 'relay', level: config.logLevel, ...(overrides.logDestination ? { destination: overrides.logDestination } : {}) });
   const storeKey = await readStoreKey(config.storeKeyFile);
   // Redis Cluster (REDIS_CLUSTER_NODES) speaks the same verbs: a session's keys share the hash tag
-  // {sid} and the outbox's the tag {outbox}, so every script touches one slot.
+  // {sid} and the outbox's the tag {outbox}, so every script touches one slot. Auto-pipelining
+  // sends the commands of concurrent requests in one socket write per event-loop turn.
   const redis = config.redisClusterNodes
-    ? (new Cluster(config.redisClusterNodes, { redisOptions: { maxRetriesPerRequest: 2 } }) as unknown as Redis)
-    : config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2, keyPrefix: config.redisKeyPrefix }) : undefined;
+    ? (new Cluster(config.redisClusterNodes, { enableAutoPipelining: true, redisOptions: { maxRetriesPerRequest: 2 } }) as unknown as Redis)
+    : config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2, keyPrefix: config.redisKeyPrefix, enableAutoPipelining: true }) : undefined;
   const inner: OneTimeStore = redis ? new RedisStore(redis) : new MemoryStore({ clock });
   const store = new SealedStore(inner, storeKey);
   const outbox: NoticeOutbox = redis ? new RedisOutbox(redis) : new FileOutbox(config.outboxDir);
@@ -89,7 +90,7 @@ export async function startRelay(
   // Certificates render in worker threads unless RENDER_WORKERS=0: a PDF takes milliseconds of
   // synchronous work that would otherwise stall every request on this relay (bench/RESULTS.md).
   const pool = config.renderWorkers > 0
-    ? createRenderPool({ pkiRoot: config.pki.root, shcIssuerUrl }, { size: config.renderWorkers, clock })
+    ? createRenderPool({ pkiRoot: config.pki.root, shcIssuerUrl }, { size: config.renderWorkers, clock, log })
     : undefined;
   const builder = pool ?? createCertificateBuilder({ shcIssuerUrl, shcKey: keys.shcKey, vdsSigner: keys.vdsSigner, clock });
   const cardVerifier = createCardVerifier({
