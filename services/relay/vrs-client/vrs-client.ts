@@ -1,5 +1,5 @@
 import https from 'node:https';
-import type { TLSSocket } from 'node:tls';
+import { createSecureContext, type TLSSocket } from 'node:tls';
 import { z } from 'zod';
 import { AppError, type ErrorCode } from '../../common/errors.js';
 import {
@@ -40,7 +40,9 @@ export interface HttpVrsClientOptions {
  * validated with the contract's schemas. Bodies (which carry My Number) are never logged.
  */
 export function createVrsClient(options: HttpVrsClientOptions): VrsClient & { close(): void } {
-  const agent = new https.Agent({ cert: options.tls.cert, key: options.tls.key, ca: options.tls.ca, keepAlive: true, maxSockets: 128 });
+  // One TLS context for every connection: given cert/key/ca, each new socket would parse them again.
+  const secureContext = createSecureContext({ cert: options.tls.cert, key: options.tls.key, ca: options.tls.ca });
+  const agent = new https.Agent({ secureContext, keepAlive: true, maxSockets: 128 });
   const base = options.baseUrl.replace(/\/$/, '');
 
   /**
