@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { pkiPaths } from '../../services/common/pki-paths.js';
+import { KenhojoCard } from '../../services/card/apdu-engine.js';
+import { cardStateFromFile, type parseCardFile } from '../../services/card/card-file.js';
 import { connect, readAll, selectKenhojo, signChallenge, verifyPin } from '../../services/card/reader.js';
 import type { CardFiles } from '../../services/card/card-data.js';
 
@@ -107,4 +109,18 @@ export class CardWallet {
 /** The step-3 body of card files and a challenge signature. */
 export function cardBody(files: CardFiles, signature: Uint8Array): Record<string, string> {
   return { ef0001: b64(files.ef0001), ef0002: b64(files.ef0002), ef0003: b64(files.ef0003), ef0004: b64(files.ef0004), ef0007: b64(files.ef0007), challengeSignature: b64(signature) };
+}
+
+/**
+ * Step 3's body from a card held in memory (nothing written back): SELECT, VERIFY PIN 1234, the
+ * five EFs, and the card's signature of the challenge.
+ */
+export async function presentCardInMemory(file: ReturnType<typeof parseCardFile>, challengeB64: string): Promise<Record<string, string>> {
+  const card = new KenhojoCard(cardStateFromFile(file));
+  const conn = { transmit: async (apdu: Uint8Array) => card.transmit(apdu) };
+  await selectKenhojo(conn);
+  const pin = await verifyPin(conn, '1234');
+  if (!('ok' in pin)) throw new Error(`PIN refused: ${JSON.stringify(pin)}`);
+  const files = await readAll(conn);
+  return cardBody(files, await signChallenge(conn, Buffer.from(challengeB64, 'base64')));
 }

@@ -6,9 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { KenhojoCard } from '../../../services/card/apdu-engine.js';
-import { cardStateFromFile, parseCardFile } from '../../../services/card/card-file.js';
-import { readAll, selectKenhojo, signChallenge, verifyPin } from '../../../services/card/reader.js';
+import { parseCardFile } from '../../../services/card/card-file.js';
 import type { BuiltCertificate } from '../../../services/certificate/builder.js';
 import { contentDigest } from '../../../services/certificate/digest.js';
 import { systemClock } from '../../../services/common/clock.js';
@@ -23,6 +21,7 @@ import { MemoryStore } from '../../../services/relay/one-time/memory-store.js';
 import { SealedStore } from '../../../services/relay/one-time/sealed.js';
 import { ServiceHours } from '../../../services/relay/service-hours/service-hours.js';
 import type { VrsClient } from '../../../services/relay/vrs-client/vrs-client.js';
+import { presentCardInMemory } from '../../helpers/kiosk.js';
 import { eventually } from './helpers/flow.js';
 
 const KIOSK = { cn: 'KIOSK-0001', ou: 'STORE-0001', serial: '01' };
@@ -123,16 +122,7 @@ describe('relay admission control (503 ERR_BUSY with Retry-After on steps 2–4)
   const send = (t: request.Test): Promise<request.Response> => t.then((r) => r);
   const post = (path: string, body?: unknown) => send(body === undefined ? request(url()).post(path) : request(url()).post(path).send(body as object));
 
-  async function cardBody(challenge: string): Promise<Record<string, string>> {
-    const card = new KenhojoCard(cardStateFromFile(cardFile));
-    const conn = { transmit: async (a: Uint8Array) => card.transmit(a) };
-    await selectKenhojo(conn);
-    await verifyPin(conn, '1234');
-    const f = await readAll(conn);
-    const sig = await signChallenge(conn, Buffer.from(challenge, 'base64'));
-    const b = (u: Uint8Array) => Buffer.from(u).toString('base64');
-    return { ef0001: b(f.ef0001), ef0002: b(f.ef0002), ef0003: b(f.ef0003), ef0004: b(f.ef0004), ef0007: b(f.ef0007), challengeSignature: b(sig) };
-  }
+  const cardBody = (challenge: string) => presentCardInMemory(cardFile, challenge);
 
   /** Step 2; returns the session and the step-3 body for its challenge. */
   async function open(): Promise<{ sid: string; card: Record<string, string> }> {

@@ -8,9 +8,8 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KenhojoCard } from '../../../services/card/apdu-engine.js';
-import { cardStateFromFile, parseCardFile } from '../../../services/card/card-file.js';
-import { readAll, selectKenhojo, signChallenge, verifyPin } from '../../../services/card/reader.js';
+import { parseCardFile } from '../../../services/card/card-file.js';
+import { presentCardInMemory } from '../../helpers/kiosk.js';
 import { systemClock } from '../../../services/common/clock.js';
 import { AppError } from '../../../services/common/errors.js';
 import { createLogger } from '../../../services/common/logger.js';
@@ -67,16 +66,7 @@ describe('hostile request bodies against the relay app', () => {
     await new Promise((r) => server.once('listening', r));
     const manifest = JSON.parse(readFileSync(join(pkiPaths().cardsDir, 'manifest.json'), 'utf8')) as Record<string, { file: string }>;
     const file = parseCardFile(JSON.parse(readFileSync(manifest['sato-hanako']!.file, 'utf8')));
-    cardBody = async (challenge) => {
-      const card = new KenhojoCard(cardStateFromFile(file));
-      const conn = { transmit: async (a: Uint8Array) => card.transmit(a) };
-      await selectKenhojo(conn);
-      await verifyPin(conn, '1234');
-      const f = await readAll(conn);
-      const sig = await signChallenge(conn, Buffer.from(challenge, 'base64'));
-      const b = (u: Uint8Array) => Buffer.from(u).toString('base64');
-      return { ef0001: b(f.ef0001), ef0002: b(f.ef0002), ef0003: b(f.ef0003), ef0004: b(f.ef0004), ef0007: b(f.ef0007), challengeSignature: b(sig) };
-    };
+    cardBody = (challenge) => presentCardInMemory(file, challenge);
   });
 
   afterAll(async () => {
