@@ -243,9 +243,15 @@ function renderReader() {
     : tx('reader.empty')));
 }
 
+/** What the card tray last showed: rebuilding it under a card being dragged would cancel the drag. */
+let trayShown = '';
+
 function renderCardTray() {
   const tray = document.getElementById('card-tray');
   if (!state) return;
+  const key = JSON.stringify([lang, cards, state.card.present, state.card.cardId]);
+  if (key === trayShown) return;
+  trayShown = key;
   tray.replaceChildren(...kids(
     h('h2', {}, tx('tray.cards')),
     h('p', { class: 'hint' }, tx('tray.cardsHint')),

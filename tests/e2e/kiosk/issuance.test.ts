@@ -108,10 +108,18 @@ describe('kiosk issuance in a real browser', () => {
 
   it('issues an overseas certificate for a resident with passport data on file', async () => {
     const page = await kioskPage(stack, 1);
+    const cardListLoaded = page.waitForResponse((r) => r.url().endsWith('/api/cards'));
     await page.getByTestId('start').click();
     await screen(page, 'card').waitFor();
+    // The tray is not rebuilt while nothing in it changes: polls and the card list arriving
+    // after the card screen would otherwise replace a card under the resident's pointer mid-drag.
+    const cardSelector = `[data-card="${await cardIdOf('suzuki-ichiro')}"]`;
+    const trayCard = await page.locator(cardSelector).elementHandle();
+    await cardListLoaded;
+    await page.waitForTimeout(1200);
+    await expect(trayCard!.evaluate((el) => el.isConnected)).resolves.toBe(true);
     // Dragging a card from the tray onto the reader places it too.
-    await page.dragAndDrop(`[data-card="${await cardIdOf('suzuki-ichiro')}"]`, '#reader');
+    await page.dragAndDrop(cardSelector, '#reader');
     await screen(page, 'pin').waitFor();
     await typePin(page, '1234');
     await screen(page, 'remove-card').waitFor();
