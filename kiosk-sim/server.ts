@@ -13,7 +13,8 @@
  * KIOSK_CERT_DIR (certs/out/kiosks: <kioskId>/cert.pem and key.pem), RELAY_CA
  * (certs/out/trust/server-ca.pem), KIOSK_CARDS_DIR (certs/out/cards), KIOSK_LOG_DIR
  * (.data/kiosk-logs), KIOSK_MAINTENANCE_PASSWORD (unset: maintenance disabled),
- * KIOSK_IDLE_TIMEOUT_S (120), KIOSK_HEARTBEAT_S (30).
+ * KIOSK_IDLE_TIMEOUT_S (120), KIOSK_HEARTBEAT_S (30), KIOSK_BUSY_WAIT_S (20: how long a step
+ * waits out a busy relay, 503 ERR_BUSY, repeating itself after each Retry-After; 0: not at all).
  */
 import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -54,6 +55,8 @@ export interface KioskSimConfig {
   maintenancePassword?: string;
   idleTimeoutMs?: number;
   heartbeatMs?: number;
+  /** How long a step waits out a busy relay (503 ERR_BUSY) before the screen shows it (agent default 20 s). */
+  busyWaitMs?: number;
   /** Only these kiosks (default: every certificate in kioskCertDir but the revoked demo kiosk). */
   kioskIds?: string[];
   clock?: Clock;
@@ -81,6 +84,7 @@ const envSchema = z.object({
   KIOSK_MAINTENANCE_PASSWORD: z.string().min(8, 'at least 8 characters').optional(),
   KIOSK_IDLE_TIMEOUT_S: z.coerce.number().int().min(5).default(120),
   KIOSK_HEARTBEAT_S: z.coerce.number().int().min(0).default(30),
+  KIOSK_BUSY_WAIT_S: z.coerce.number().min(0).max(600).default(20),
 });
 
 /** Reads the simulator's configuration from the environment (a bad value names the variable). */
@@ -97,6 +101,7 @@ export function loadKioskSimConfig(env: NodeJS.ProcessEnv = process.env): KioskS
     ...(e.KIOSK_MAINTENANCE_PASSWORD ? { maintenancePassword: e.KIOSK_MAINTENANCE_PASSWORD } : {}),
     idleTimeoutMs: e.KIOSK_IDLE_TIMEOUT_S * 1000,
     heartbeatMs: e.KIOSK_HEARTBEAT_S * 1000,
+    busyWaitMs: Math.round(e.KIOSK_BUSY_WAIT_S * 1000),
   };
 }
 
@@ -128,6 +133,7 @@ export async function startKioskSim(config: KioskSimConfig): Promise<RunningKios
       ...(config.clock ? { clock: config.clock } : {}),
       ...(config.idleTimeoutMs ? { idleTimeoutMs: config.idleTimeoutMs } : {}),
       ...(config.heartbeatMs !== undefined ? { heartbeatMs: config.heartbeatMs } : {}),
+      ...(config.busyWaitMs !== undefined ? { relayBusyWaitMs: config.busyWaitMs } : {}),
       ...(config.onEvent ? { onEvent: config.onEvent } : {}),
     }),
   );

@@ -29,6 +29,11 @@ export interface KioskAgentOptions {
   /** How often the agent checks in with the relay while idle. Default 30 s; 0 disables. */
   heartbeatMs?: number;
   relayTimeoutMs?: number;
+  /**
+   * How long a step waits out a busy relay (503 ERR_BUSY), sending itself again after each
+   * Retry-After, before the screen shows ERR_BUSY. Default 20 s; 0 shows it at once.
+   */
+  relayBusyWaitMs?: number;
   onEvent?: (kioskId: string, e: KioskEvent) => void;
 }
 
@@ -51,7 +56,17 @@ export interface KioskAgent {
 export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
   const clock = options.clock ?? systemClock;
   const health = new HealthMonitor({ kioskId: options.kioskId, storeId: options.storeId, storeName: options.storeName });
-  const relay = new RelayClient({ relayUrl: options.relayUrl, tls: options.tls, listener: health, now: () => clock.now(), ...(options.relayTimeoutMs ? { timeoutMs: options.relayTimeoutMs } : {}) });
+  const relay = new RelayClient({
+    relayUrl: options.relayUrl, tls: options.tls, now: () => clock.now(),
+    listener: {
+      contact: (at) => health.contact(at),
+      fault: (code, detail, at) => health.fault(code, detail, at),
+      // A busy answer is contact for the store controller; the resident's screen says to wait.
+      busy: () => flow.waitingForRelay(),
+    },
+    ...(options.relayTimeoutMs ? { timeoutMs: options.relayTimeoutMs } : {}),
+    ...(options.relayBusyWaitMs !== undefined ? { busyWaitMs: options.relayBusyWaitMs } : {}),
+  });
   const printer = new Printer();
   const log = new KioskLog(options.logPath);
   const flow = new KioskFlow({
@@ -148,6 +163,8 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
     async close() {
       if (timer) clearInterval(timer);
       flow.dispose();
+      // A step waiting out a busy relay gives up now, so the cancel below does not queue behind it.
+      relay.stopWaiting();
       await flow.run(() => flow.cancel().catch(() => undefined), false).catch(() => undefined);
       flow.dispose();
       relay.close();

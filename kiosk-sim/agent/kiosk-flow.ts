@@ -33,6 +33,12 @@ export interface KioskFlowOptions {
   onEvent?: (e: KioskEvent) => void;
 }
 
+/**
+ * What the kiosk's page sees: the screen state, and `relayBusy` while the current step waits out a
+ * busy relay (503 ERR_BUSY) to send itself again.
+ */
+export type FlowScreenState = ScreenState & { relayBusy?: true };
+
 /** A resident-facing refusal: the screen shows `code`. */
 export class FlowError extends Error {
   constructor(readonly code: string, message = code) {
@@ -62,6 +68,8 @@ export class KioskFlow {
   #request: CreatedRequest | undefined;
   #receipt: ScreenState['receipt'];
   #error: ScreenState['error'];
+  /** The operation in progress waits out a busy relay (cleared when the operation ends). */
+  #relayBusy = false;
   #queue: Promise<unknown> = Promise.resolve();
   readonly #idle: IdleTimer;
   /** Grows with every change, so the page can drop an answer older than one it already shows. */
@@ -93,6 +101,7 @@ export class KioskFlow {
       try {
         return await fn();
       } finally {
+        this.#relayBusy = false;
         this.#version += 1;
       }
     };
@@ -101,7 +110,7 @@ export class KioskFlow {
     return result;
   }
 
-  state(): ScreenState {
+  state(): FlowScreenState {
     const offered = this.#answer?.municipalities.filter((m) => m.domestic || m.overseas);
     const unavailable = this.#answer?.municipalities
       .filter((m) => !m.domestic && !m.overseas)
@@ -128,7 +137,18 @@ export class KioskFlow {
       ...(this.#receipt ? { receipt: this.#receipt } : {}),
       tray: this.o.printer.tray.map((i) => ({ id: i.id, kind: i.kind, fileName: i.fileName })),
       ...(this.#error ? { error: this.#error } : {}),
+      ...(this.#relayBusy ? { relayBusy: true as const } : {}),
     };
+  }
+
+  /**
+   * The relay answered the step in progress 503 ERR_BUSY and the relay client sends it again after
+   * Retry-After: the reading screen tells the resident to wait. Ends with the operation.
+   */
+  waitingForRelay(): void {
+    if (this.#relayBusy) return;
+    this.#relayBusy = true;
+    this.#version += 1;
   }
 
   /** Home screen: asks the relay whether the service is open (also the heartbeat). */

@@ -6,7 +6,9 @@ import { mtlsAgent } from '../../services/common/mtls.js';
  * The kiosk's client of the certificate center (PROTOCOL.md v1). It is the only way the kiosk
  * talks to the relay: HTTPS with the kiosk's client certificate, trusting only the server CA. The
  * relay URL and certificates come from configuration, so the simulator can drive any relay that
- * follows the protocol.
+ * follows the protocol. A relay at its work limit answers 503 ERR_BUSY with Retry-After before it
+ * touches the session; the client then waits and sends the same request again by itself, within
+ * `busyWaitMs`, as a real kiosk would rather than send the resident back to the start.
  */
 
 export interface ServiceStatus {
@@ -92,6 +94,12 @@ export class RelayError extends Error {
 export interface RelayContactListener {
   contact(at: Date): void;
   fault(code: string, detail: string, at: Date): void;
+  /**
+   * The relay answered 503 ERR_BUSY and the client waits `waitMs` before sending the same request
+   * again. That answer was also reported as `contact` (the relay is there and answering); only a
+   * call that gives up on a busy relay is reported as `fault('ERR_BUSY', …)`.
+   */
+  busy?(waitMs: number, at: Date): void;
 }
 
 export interface RelayClientOptions {
@@ -100,7 +108,18 @@ export interface RelayClientOptions {
   timeoutMs?: number;
   listener?: RelayContactListener;
   now?: () => Date;
+  /**
+   * Longest time (ms) one call waits out a busy relay. An answer 503 ERR_BUSY is sent again after
+   * its Retry-After as long as that wait ends within `busyWaitMs` of the call's first busy answer;
+   * then the call throws ERR_BUSY. Default 20 000; 0 throws at the first busy answer.
+   */
+  busyWaitMs?: number;
 }
+
+/** Retry-After of a busy answer is kept within these bounds, and is 2 s when absent or unreadable. */
+const RETRY_AFTER_MIN_MS = 100;
+const RETRY_AFTER_MAX_MS = 10_000;
+const RETRY_AFTER_DEFAULT_MS = 2000;
 
 interface RawAnswer {
   status: number;
@@ -114,6 +133,11 @@ export class RelayClient {
   readonly #timeoutMs: number;
   readonly #listener: RelayContactListener | undefined;
   readonly #now: () => Date;
+  readonly #busyWaitMs: number;
+  /** Set once the client stops waiting out busy answers (stopWaiting, close). */
+  #stopped = false;
+  /** Ends each wait in progress at once. */
+  readonly #wakers = new Set<() => void>();
 
   constructor(options: RelayClientOptions) {
     this.#base = new URL(options.relayUrl.endsWith('/') ? options.relayUrl : `${options.relayUrl}/`);
@@ -122,6 +146,8 @@ export class RelayClient {
     this.#timeoutMs = options.timeoutMs ?? 20_000;
     this.#listener = options.listener;
     this.#now = options.now ?? (() => new Date());
+    this.#busyWaitMs = options.busyWaitMs ?? 20_000;
+    if (!(this.#busyWaitMs >= 0)) throw new TypeError('busyWaitMs must be 0 or more');
   }
 
   service(): Promise<ServiceStatus> {
@@ -147,7 +173,19 @@ export class RelayClient {
     await this.#send('DELETE', `v1/sessions/${enc(sessionId)}`);
   }
 
+  /**
+   * Waits out no more busy answers: a call waiting now throws its ERR_BUSY at once, and later busy
+   * answers are thrown at once (as with `busyWaitMs` 0). The agent calls it before its last cancel
+   * on shutdown, so that cancel need not wait behind a step waiting for the relay.
+   */
+  stopWaiting(): void {
+    this.#stopped = true;
+    for (const wake of [...this.#wakers]) wake();
+  }
+
+  /** Ends any wait in progress (no timer is left behind) and drops the kept-alive connections. */
   close(): void {
+    this.stopWaiting();
     this.#agent.destroy();
   }
 
@@ -165,10 +203,56 @@ export class RelayClient {
     return err;
   }
 
-  #send(method: string, path: string, body?: unknown, accept = 'application/json'): Promise<RawAnswer> {
+  /**
+   * One call: the request, sent again while the relay answers 503 ERR_BUSY (admission control
+   * refuses before it touches the session, so the same request later is safe) and the busy-wait
+   * budget allows; any other answer or failure ends the call.
+   */
+  async #send(method: string, path: string, body?: unknown, accept = 'application/json'): Promise<RawAnswer> {
     const url = new URL(path, this.#base);
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body), 'utf8');
     const label = `${method} ${path.replace(/\/[A-Za-z0-9_-]{16,}/g, '/…')}`;
+    let firstBusyAt: number | undefined;
+    for (;;) {
+      const answer = await this.#exchange(method, url, payload, accept, label);
+      if (answer.status >= 200 && answer.status < 300) {
+        this.#listener?.contact(this.#now());
+        return answer;
+      }
+      const err = problemOf(answer, label);
+      if (answer.status === 503 && err.code === 'ERR_BUSY' && !this.#stopped) {
+        const waitMs = retryAfterMs(header(answer, 'retry-after'), header(answer, 'date'));
+        firstBusyAt ??= performance.now();
+        if (performance.now() - firstBusyAt + waitMs <= this.#busyWaitMs) {
+          this.#listener?.contact(this.#now());
+          this.#listener?.busy?.(waitMs, this.#now());
+          if (await this.#pause(waitMs)) continue;
+        }
+      }
+      // Refusals about the resident's data are not faults of the kiosk; everything else is.
+      if (isFault(err)) this.#fault(err);
+      else this.#listener?.contact(this.#now());
+      throw err;
+    }
+  }
+
+  /** Resolves true after `ms`, or false as soon as the client stops waiting. */
+  #pause(ms: number): Promise<boolean> {
+    if (this.#stopped) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const end = (waited: boolean) => {
+        clearTimeout(timer);
+        this.#wakers.delete(wake);
+        resolve(waited);
+      };
+      const wake = () => end(false);
+      const timer = setTimeout(() => end(true), ms);
+      this.#wakers.add(wake);
+    });
+  }
+
+  /** One request and its whole answer, whatever the status; rejects only when no answer came. */
+  #exchange(method: string, url: URL, payload: Buffer | undefined, accept: string, label: string): Promise<RawAnswer> {
     return new Promise<RawAnswer>((resolve, reject) => {
       const req = https.request(
         url,
@@ -185,19 +269,7 @@ export class RelayClient {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('error', (e) => reject(this.#fault(new RelayError('ERR_RELAY_UNREACHABLE', 502, `${label}: ${e.message}`))));
-          res.on('end', () => {
-            const answer: RawAnswer = { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) };
-            if (answer.status >= 200 && answer.status < 300) {
-              this.#listener?.contact(this.#now());
-              resolve(answer);
-              return;
-            }
-            const err = problemOf(answer, label);
-            // Refusals about the resident's data are not faults of the kiosk; everything else is.
-            if (isFault(err)) this.#fault(err);
-            else this.#listener?.contact(this.#now());
-            reject(err);
-          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
         },
       );
       req.on('timeout', () => req.destroy(new RelayError('ERR_UPSTREAM_TIMEOUT', 504, `${label}: no answer in ${this.#timeoutMs} ms`)));
@@ -217,6 +289,26 @@ function enc(id: string): string {
 function header(answer: RawAnswer, name: string): string | undefined {
   const v = answer.headers[name];
   return Array.isArray(v) ? v[0] : v;
+}
+
+/**
+ * How long to wait before sending again a request answered 503 ERR_BUSY, from its Retry-After
+ * (RFC 9110 §10.2.3): delay-seconds, or an HTTP date measured against the answer's own Date header
+ * (so the kiosk's clock does not matter) or, without one, against `now`. Kept within 100 ms and
+ * 10 s; 2 s when absent or unreadable.
+ */
+export function retryAfterMs(value: string | undefined, answerDate?: string, now: number = Date.now()): number {
+  const v = value?.trim() ?? '';
+  let ms: number;
+  if (/^\d+$/.test(v)) ms = Number(v) * 1000;
+  else {
+    // Only something shaped like an HTTP date: Date.parse reads "1.5" or "2 s" as dates too.
+    const at = /[A-Za-z]{3}/.test(v) && /\d{1,2}:\d{2}:\d{2}/.test(v) ? Date.parse(v) : NaN;
+    if (!Number.isFinite(at)) return RETRY_AFTER_DEFAULT_MS;
+    const base = answerDate ? Date.parse(answerDate) : NaN;
+    ms = at - (Number.isFinite(base) ? base : now);
+  }
+  return Math.min(RETRY_AFTER_MAX_MS, Math.max(RETRY_AFTER_MIN_MS, ms));
 }
 
 function problemOf(answer: RawAnswer, label: string): RelayError {

@@ -138,7 +138,11 @@ const screens = {
       h('div', { class: 'actions' }, cancelBtn()),
     ];
   },
-  reading: () => [h('h1', {}, tx('reading.title')), h('div', { class: 'spinner' }), h('p', {}, tx('reading.body'))],
+  reading: () => [
+    h('h1', {}, tx('reading.title')), h('div', { class: 'spinner' }), h('p', {}, tx('reading.body')),
+    // The certificate center is busy: the agent repeats the step by itself after Retry-After.
+    state.relayBusy ? h('p', { class: 'notice', 'data-testid': 'relay-busy' }, tx('reading.busy')) : null,
+  ],
   blocked: () => [
     h('h1', { 'data-testid': 'blocked' }, tx('blocked.title')),
     h('p', { class: 'alert' }, tx('blocked.body')),
