@@ -273,6 +273,10 @@ export class KioskFlow {
     const { municipality, kind, copies } = selection;
     if (!Number.isInteger(copies) || copies < 1 || copies > 5) throw new FlowError('ERR_COPIES');
     if (kind !== 'domestic' && kind !== 'overseas') throw new FlowError('ERR_BAD_REQUEST');
+    // A second tap on "next" waits in the queue behind the first (which may wait out ERR_BUSY) and
+    // arrives on the confirmation: the same choice is already requested, so no second request.
+    const same = this.#selection?.municipality === municipality && this.#selection.kind === kind && this.#selection.copies === copies;
+    if (this.#step === 'confirm' && same && this.#request) return;
     this.#selection = { municipality, kind, copies };
     this.#busy = true;
     try {

@@ -191,4 +191,25 @@ describe('kiosk flow', () => {
     expect(coins.returned).toBe(100);
     expect(calls.at(-1)?.op).toBe('delete');
   });
+
+  it('asks for one request when "next" is tapped twice while the relay is slow, and a new one when the choice changed', async () => {
+    const { relay, calls } = fakeRelay();
+    const slow = relay.createRequest.bind(relay);
+    relay.createRequest = async (...a) => {
+      await new Promise((r) => setTimeout(r, 200));
+      return slow(...a);
+    };
+    const { flow } = flowWith(relay);
+    await flow.start();
+    await flow.placeCard(cardId);
+    await flow.enterPin('1234');
+    await flow.removeCard();
+    const choice = { municipality: '131016', kind: 'domestic' as const, copies: 2 };
+    // As the agent does: every tap goes through the flow's queue.
+    await Promise.all([flow.run(() => flow.select(choice)), flow.run(() => flow.select(choice))]);
+    expect(flow.step).toBe('confirm');
+    expect(calls.filter((c) => c.op === 'request')).toHaveLength(1);
+    await flow.run(() => flow.select({ ...choice, copies: 3 }));
+    expect(calls.filter((c) => c.op === 'request').map((c) => (c.body as { copies: number }).copies)).toEqual([2, 3]);
+  });
 });
