@@ -6,6 +6,10 @@
  * parsed by pdfkit for every document, QR codes as PNG images from bwip-js). Both wall-clock and
  * CPU-time rates are printed: on a shared machine the CPU-time rate is the per-core figure.
  * Keys are throwaway (generated here); nothing is read from certs/out.
+ *
+ * The "same record" rows render one holder over and over, so every per-string layout cache hits;
+ * the "varied holders" rows give each document the next of a fixed synthetic population (names,
+ * dates, lots, passport numbers and certificate IDs differ), as a relay sees. Quote the varied rows.
  */
 import 'reflect-metadata';
 import { generateKeyPairSync, webcrypto } from 'node:crypto';
@@ -17,6 +21,7 @@ import { createCertificateBuilder } from '../services/certificate/builder.js';
 import { notoSansJpPaths } from '../services/certificate/pdf/fonts.js';
 import { shcKeyId } from '../services/certificate/shc/jwks.js';
 import type { CertificateRecord } from '../services/common/lgwan-contract.js';
+import { syntheticResidents, type SyntheticResident } from '../services/vrs/seed/synthetic.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
@@ -40,6 +45,31 @@ function records(): { domestic: CertificateRecord; overseas: CertificateRecord }
   };
   const { passport: _pp, ...person } = overseas.person;
   return { overseas, domestic: { ...overseas, certificateId: 'D1222460201', kind: 'domestic', person } };
+}
+
+/** Residents of the varied rows: more than a run renders, so no holder repeats (fixed seed). */
+const POPULATION = 50_000;
+
+/** The certificate of the `i`th synthetic resident (its own certificate ID). */
+function residentRecord(r: SyntheticResident, i: number, kind: 'domestic' | 'overseas'): CertificateRecord {
+  return {
+    certificateId: `${kind === 'overseas' ? 'K' : 'D'}162027${String(i).padStart(5, '0')}`, kind, issuedOn: '2026-11-23', issuer: { code: '162027', name: '高岡市' },
+    person: {
+      name: `${r.familyName}\u3000${r.givenName}`, familyName: r.familyName, givenName: r.givenName, birthDate: r.birthDate, sex: r.sex,
+      ...(kind === 'overseas' ? { passport: r.passport! } : {}),
+    },
+    doses: r.doses.map(({ venue: _v, ...d }) => d),
+  };
+}
+
+/** A function returning the next holder's record on each call (a distinct resident each time). */
+function variedRecords(kind: 'domestic' | 'overseas'): () => CertificateRecord {
+  const residents = syntheticResidents(POPULATION, 7, '162027').filter((r) => kind === 'domestic' || r.passport);
+  let i = 0;
+  return () => {
+    const n = i++;
+    return residentRecord(residents[n % residents.length]!, n, kind);
+  };
 }
 
 interface Figure { name: string; n: number; wallPerSec: number; cpuPerSec: number }
@@ -78,13 +108,18 @@ const builder = createCertificateBuilder({
   shcIssuerUrl: 'https://bench.example/shc', shcKey: { privateKey: shcKey, kid: await shcKeyId(shcKey) }, vdsSigner: await signerCertDer(),
 });
 const { domestic, overseas } = records();
+const variedDomestic = variedRecords('domestic');
+const variedOverseas = variedRecords('overseas');
 const figures = [
   await measure('codes: SHC only (sign + QR matrix)', seconds, () => builder.codes(domestic)),
   await measure('codes: SHC + VDS-NC', seconds, () => builder.codes(overseas)),
-  await measure('full PDF: domestic', seconds, () => builder.build(domestic)),
-  await measure('full PDF: overseas', seconds, () => builder.build(overseas)),
+  await measure('full PDF: domestic, same record', seconds, () => builder.build(domestic)),
+  await measure('full PDF: overseas, same record', seconds, () => builder.build(overseas)),
+  await measure('full PDF: domestic, varied holders', seconds, () => builder.build(variedDomestic())),
+  await measure('full PDF: overseas, varied holders', seconds, () => builder.build(variedOverseas())),
   await measure('straightforward PDF (font parsed per doc, PNG QR)', seconds, () => naiveDomestic(builder.codes(domestic).shc)),
 ];
 console.log(`certificate rendering, one process, ${seconds}s each (node ${process.version})`);
 console.log('what                                                 n   per s (wall)  per s (CPU time)');
 for (const f of figures) console.log(`${f.name.padEnd(50)} ${String(f.n).padStart(5)} ${f.wallPerSec.toFixed(1).padStart(13)} ${f.cpuPerSec.toFixed(1).padStart(17)}`);
+console.log('(quote the varied-holder rows: the same-record rows reuse every per-string layout result)');

@@ -2,11 +2,14 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as fontkit from 'fontkit';
 import type { FontkitFont, FontkitGlyphRun } from 'fontkit';
+import { DirectLayout } from './direct-layout.js';
 import { canEncodeFast, encodeTtfSubset, type TtfSubsetInternals } from './ttf-subset.js';
 
 /** The Japanese font, parsed once and shared by every document a builder makes. */
 export interface CertificateFonts {
   regular: FontkitFont;
+  /** Lays out text without fontkit's shaping where that gives the same result (absent: always shape). */
+  direct?: DirectLayout | null;
 }
 
 const require = createRequire(import.meta.url);
@@ -31,7 +34,10 @@ function withSharedLayoutCache(font: FontkitFont, maxEntries = 20_000): FontkitF
         // which also keeps each glyph's bytes and metrics across documents)
         return () => {
           const subset = (target as unknown as { createSubset(): Partial<TtfSubsetInternals> }).createSubset.call(receiver);
-          if (canEncodeFast(subset)) subset.encode = () => encodeTtfSubset(subset);
+          if (canEncodeFast(subset)) {
+            subset.encode = () => encodeTtfSubset(subset);
+            subset.includeGlyph = glyphIndex(subset.glyphs);
+          }
           return subset;
         };
       }
@@ -50,7 +56,32 @@ function withSharedLayoutCache(font: FontkitFont, maxEntries = 20_000): FontkitF
   });
 }
 
-/** Reads and parses Noto Sans JP once (bold is drawn by stroking, see page-kit). */
-export function loadCertificateFonts(paths = notoSansJpPaths()): CertificateFonts {
-  return { regular: withSharedLayoutCache(fontkit.create(readFileSync(paths.regular))) };
+/**
+ * fontkit's `includeGlyph` (subset id of a font glyph, added on first use) kept its ids in a plain
+ * object keyed by glyph id, slow to fill with the ~150 glyphs each document starts with: the same
+ * ids from a Map. `glyphs` is the subset's list (fontkit's TTF subset reads no other index).
+ */
+function glyphIndex(glyphs: number[]): (glyph: number | { id: number }) => number {
+  const ids = new Map<number, number>(glyphs.map((g, i) => [g, i]));
+  return (glyph) => {
+    const id = typeof glyph === 'object' ? glyph.id : glyph;
+    let index = ids.get(id);
+    if (index === undefined) {
+      index = glyphs.push(id) - 1;
+      ids.set(id, index);
+    }
+    return index;
+  };
+}
+
+/**
+ * Reads and parses Noto Sans JP once (bold is drawn by stroking, see page-kit). `directLayout:
+ * false` lays out all text through fontkit's shaping (the reference DirectLayout is tested against).
+ */
+export function loadCertificateFonts(paths = notoSansJpPaths(), options: { directLayout?: boolean } = {}): CertificateFonts {
+  const bytes = readFileSync(paths.regular);
+  const font = fontkit.create(bytes);
+  // DirectLayout asks a second parse of the font which script fontkit detects in a character
+  const direct = options.directLayout === false ? null : DirectLayout.create(font, fontkit.create(bytes));
+  return { regular: withSharedLayoutCache(font), direct };
 }

@@ -75,11 +75,13 @@ function collectOutput(doc: PDFKit.PDFDocument): Promise<Buffer> {
  * where pdfkit's `text(…, { lineBreak: false })` puts it (tested by rendering both), but
  * consecutive lines share one text object and colours, font size and text mode are written only
  * when they change. Words of the document's `StaticText` come encoded from it, the rest are laid
- * out through pdfkit's layout cache (shared between documents, see sharedLayoutCache).
+ * out by the fonts' DirectLayout where it applies, else through pdfkit's layout cache (shared
+ * between documents, see sharedLayoutCache).
  */
 export class PageKit {
   readonly doc: PDFKit.PDFDocument;
   private readonly font: PdfKitInternals['_font'];
+  private readonly direct: CertificateFonts['direct'];
   private readonly bytes: Promise<Buffer>;
   private ops: string[] = [];
   /** Graphics and text state written so far on the page (undefined: not yet set on this page). */
@@ -103,6 +105,7 @@ export class PageKit {
     this.doc.registerFont(FONT.regular, fonts.regular as unknown as Buffer);
     this.doc.font(FONT.regular);
     this.font = (this.doc as unknown as PdfKitInternals)._font;
+    this.direct = fonts.direct;
     this.font.layoutCache = sharedLayoutCache(fonts);
     this.font.toUnicodeCmap = () => toUnicodeCmap(this.font);
     statics?.prefill(this.font);
@@ -226,7 +229,7 @@ export class PageKit {
     let tj = '';
     let width = 0;
     for (const chunk of chunks) {
-      const c = this.statics?.chunk(chunk) ?? encodeChunk(this.font, chunk);
+      const c = this.statics?.chunk(chunk) ?? encodeChunk(this.font, chunk, this.direct);
       if (!c) return null;
       if (c.tj) tj += tj ? ` ${c.tj}` : c.tj;
       width += c.width;

@@ -1,4 +1,5 @@
 import type { FontkitFont } from 'fontkit';
+import type { DirectLayout, DirectRun } from './direct-layout.js';
 import type { CertificateFonts } from './fonts.js';
 import { subsetPrefix, type SubsetPrefix, type TtfFontInternals } from './ttf-subset.js';
 
@@ -98,10 +99,13 @@ function tjOf(gids: number[], positions: RunPosition[]): string | null {
 
 /**
  * Encodes one chunk into a document's font subset, as pdfkit's `encode` does (glyphs included in
- * first-use order, widths and code points recorded for the W array and ToUnicode map). Null when
- * a glyph is offset (see tjOf).
+ * first-use order, widths and code points recorded for the W array and ToUnicode map). The chunk
+ * is laid out by `direct` where it can (the same glyphs and advances, see DirectLayout), else
+ * through pdfkit's layout cache. Null when a glyph is offset (see tjOf).
  */
-export function encodeChunk(font: EmbeddedFontInternals, chunk: string): EncodedChunk | null {
+export function encodeChunk(font: EmbeddedFontInternals, chunk: string, direct?: DirectLayout | null): EncodedChunk | null {
+  const directRun = direct?.layout(chunk);
+  if (directRun) return encodeDirect(font, directRun);
   const run = font.layoutCached(chunk);
   const gids: number[] = [];
   let width = 0;
@@ -115,6 +119,31 @@ export function encodeChunk(font: EmbeddedFontInternals, chunk: string): Encoded
   }
   const tj = tjOf(gids, run.positions);
   return tj === null ? null : { tj, width };
+}
+
+/** encodeChunk for a DirectRun: pdfkit's scaling (`layoutRun`) and TJ elements (tjOf) of the same glyphs. */
+function encodeDirect(font: EmbeddedFontInternals, run: DirectRun): EncodedChunk {
+  const scale = font.scale;
+  let out = '';
+  let hex = '';
+  let width = 0;
+  for (let i = 0; i < run.glyphs.length; i++) {
+    const glyph = run.glyphs[i]!;
+    const gid = font.subset.includeGlyph(glyph.id);
+    const advanceWidth = glyph.advanceWidth * scale;
+    font.widths[gid] ??= advanceWidth;
+    font.unicode[gid] ??= glyph.codePoints;
+    const xAdvance = run.xAdvances[i]! * scale;
+    width += xAdvance;
+    hex += hexOf(gid);
+    const adjust = xAdvance - advanceWidth;
+    if (adjust !== 0) {
+      out += `${out ? ' ' : ''}<${hex}> ${num(-adjust)}`;
+      hex = '';
+    }
+  }
+  if (hex) out += `${out ? ' ' : ''}<${hex}>`;
+  return { tj: out, width };
 }
 
 /**

@@ -29,6 +29,7 @@ export interface TtfSubsetInternals {
   loca: { offsets: number[]; version: number };
   hmtx: { metrics: Array<{ advance: number; bearing: number }>; bearings: number[] };
   _addGlyph(gid: number): number;
+  includeGlyph(glyph: number | { id: number }): number;
   encode(): Uint8Array;
   /** Set when the subset starts with glyphs every document starts with (see subsetPrefix). */
   prefix?: SubsetPrefix;

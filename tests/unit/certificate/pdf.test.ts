@@ -6,10 +6,13 @@ import { contentDigestHeader, createCertificateBuilder, type CertificateBuilder 
 import { renderCertificatePdf } from '../../../services/certificate/pdf/certificate-pdf.js';
 import { loadCertificateFonts } from '../../../services/certificate/pdf/fonts.js';
 import { subsetPrefix, type TtfFontInternals } from '../../../services/certificate/pdf/ttf-subset.js';
-import { shcQrMatrix } from '../../../services/certificate/qr/qr-matrix.js';
+import { qrMatrix, shcQrMatrix } from '../../../services/certificate/qr/qr-matrix.js';
 import { readPdfCodes } from '../../../services/certificate/verify/read-pdf-codes.js';
 import { verifyInput, type VerifierTrust } from '../../../services/certificate/verify/verify-input.js';
 import { ManualClock } from '../../../services/common/clock.js';
+import type { CertificateRecord } from '../../../services/common/lgwan-contract.js';
+import { syntheticResidents } from '../../../services/vrs/seed/synthetic.js';
+import { demoResidents } from '../../../certs/demo-cast.js';
 import { domesticRecord, makeShcIssuer, makeVdsPki, overseasRecord, type ShcIssuerFixture, type VdsPkiFixture } from './fixtures.js';
 
 let issuer: ShcIssuerFixture;
@@ -142,6 +145,53 @@ describe('certificate PDF', () => {
     const report = await verifyInput(built.pdf, { ...trust, jwks: () => stranger.jwks }, clock.now());
     expect(report.ok).toBe(false);
     expect(report.problems.join()).toContain('shc-key');
+  });
+});
+
+describe('text layout without fontkit shaping (DirectLayout)', () => {
+  /** Distinct holders, domestic and overseas: seeded synthetic residents and the demo cast. */
+  function holders(): CertificateRecord[] {
+    const people = [
+      ...syntheticResidents(400, 11, '162027').filter((r, i) => r.passport || i < 40).slice(0, 50),
+      ...demoResidents.flatMap((d) => d.records.map((r) => ({ ...d, doses: r.doses, passport: r.passport }))),
+    ];
+    return people.flatMap((p, i) => (['domestic', 'overseas'] as const).filter((kind) => kind === 'domestic' || p.passport).map((kind) => ({
+      certificateId: `${kind === 'overseas' ? 'K' : 'D'}162027${String(i).padStart(5, '0')}`, kind, issuedOn: '2026-11-23', issuer: { code: '162027', name: '高岡市' },
+      person: {
+        name: `${p.familyName}\u3000${p.givenName}`, familyName: p.familyName, givenName: p.givenName, birthDate: p.birthDate, sex: p.sex,
+        ...(kind === 'overseas' ? { passport: p.passport! } : {}),
+      },
+      doses: p.doses.map(({ venue: _v, ...d }) => d),
+    })));
+  }
+
+  function raster(pdf: Uint8Array): Buffer {
+    const page = mupdf.Document.openDocument(pdf, 'application/pdf').loadPage(0);
+    return Buffer.from(page.toPixmap(mupdf.Matrix.scale(150 / 72, 150 / 72), mupdf.ColorSpace.DeviceGray, false, true).getPixels());
+  }
+
+  it("renders varied holders byte for byte, and so pixel for pixel, as with fontkit's shaping", async () => {
+    const direct = loadCertificateFonts();
+    const shaped = loadCertificateFonts(undefined, { directLayout: false });
+    expect(direct.direct).toBeTruthy();
+    expect(shaped.direct).toBeNull();
+    const shcQr = shcQrMatrix('56762909524320603460292437404460312229595326546034602925407728043360287028647167452228092861333145643765314159064022030645045908564355');
+    const vdsQr = qrMatrix([{ data: '{"data":{"hdr":{"t":"icao.vacc"}}}', mode: 'byte' }], { ecc: 'L', maxVersion: 40 });
+    const records = holders();
+    expect(records.filter((r) => r.kind === 'overseas').length).toBeGreaterThan(10);
+    let rastered = 0;
+    for (const record of records) {
+      const input = { record, shcQr, ...(record.kind === 'overseas' ? { vdsQr } : {}), shcIssuerUrl: 'https://issuer.test.example/shc', copies: 1 };
+      const a = (await renderCertificatePdf(direct, clock, input)).pdf;
+      const b = (await renderCertificatePdf(shaped, clock, input)).pdf;
+      expect(a.equals(b), record.certificateId).toBe(true);
+      // rasterized too for a few, domestic and overseas: the comparison a reader can see
+      if (rastered < 4 && (rastered < 2) === (record.kind === 'domestic')) {
+        expect(raster(a).equals(raster(b))).toBe(true);
+        rastered++;
+      }
+    }
+    expect(rastered).toBe(4);
   });
 });
 
