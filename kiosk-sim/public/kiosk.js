@@ -91,7 +91,12 @@ function render() {
   langBtn.onclick = () => { lang = lang === 'ja' ? 'en' : 'ja'; localStorage.setItem('kiosk-lang', lang); render(); };
   const screen = document.getElementById('screen');
   screen.dataset.step = state.step;
-  screen.replaceChildren(...kids(screens[state.step]()));
+  screen.replaceChildren(...kids(
+    screens[state.step](),
+    // The certificate center is busy: the agent repeats the step by itself after Retry-After
+    // (opening a session on home, reading on the card, the request on the choice screen).
+    state.relayBusy ? h('p', { class: 'notice', 'data-testid': 'relay-busy' }, tx('relay.busy')) : null,
+  ));
   renderReader();
   renderCardTray();
   renderOutputTray();
@@ -138,11 +143,7 @@ const screens = {
       h('div', { class: 'actions' }, cancelBtn()),
     ];
   },
-  reading: () => [
-    h('h1', {}, tx('reading.title')), h('div', { class: 'spinner' }), h('p', {}, tx('reading.body')),
-    // The certificate center is busy: the agent repeats the step by itself after Retry-After.
-    state.relayBusy ? h('p', { class: 'notice', 'data-testid': 'relay-busy' }, tx('reading.busy')) : null,
-  ],
+  reading: () => [h('h1', {}, tx('reading.title')), h('div', { class: 'spinner' }), h('p', {}, tx('reading.body'))],
   blocked: () => [
     h('h1', { 'data-testid': 'blocked' }, tx('blocked.title')),
     h('p', { class: 'alert' }, tx('blocked.body')),

@@ -135,6 +135,27 @@ describe('the kiosk refuses with a clear screen', () => {
     await page.context().close();
   }, 180_000);
 
+  it('tells the resident to wait while the kiosk waits out a busy certificate center, and stops saying so after', async () => {
+    const page = await kioskPage(stack, 2);
+    await screen(page, 'home').waitFor();
+    await expect(page.getByTestId('relay-busy').count()).resolves.toBe(0);
+    // What the relay client does on 503 ERR_BUSY while a step is under way (the relay side is
+    // tested in tests/integration/relay/kiosk-busy-retry.test.ts): the agent's flow is told.
+    const flow = stack.sim.agents[2]!.flow;
+    let release!: () => void;
+    const step = flow.run(async () => {
+      flow.waitingForRelay();
+      await new Promise<void>((r) => { release = r; });
+    });
+    await page.getByTestId('relay-busy').waitFor();
+    await expect(page.getByTestId('relay-busy').textContent()).resolves.toContain('混み合っています');
+    await shot(page, '17-relay-busy');
+    release();
+    await step;
+    await expect.poll(() => page.getByTestId('relay-busy').count()).toBe(0);
+    await page.context().close();
+  }, 180_000);
+
   it('switches the home screen to English and back', async () => {
     const page = await kioskPage(stack, 0);
     await page.locator('#lang').click();
