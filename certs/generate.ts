@@ -11,11 +11,12 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import { pkiPaths, type PkiPaths } from '../services/common/pki-paths.js';
+import { pkiPaths, type CaName, type PkiPaths } from '../services/common/pki-paths.js';
 import { createRootCa, issueCert, createCrl, generateKeys, privateKeyPem, publicKeyPem, RSA_2048, x509, type Issued } from './pki/x509-issue.js';
 import { writeShcIssuer } from './pki/shc-issuer.js';
 import { writeVdsSigner } from './pki/vds-signer.js';
 import { writeDemoCards } from './pki/demo-cards.js';
+import { renewPki } from './pki/renew.js';
 import { demoKiosks, revokedDemoKiosk } from './demo-cast.js';
 
 export const DEFAULT_SHC_ISSUER_URL = 'https://localhost:8443/issuer';
@@ -25,10 +26,15 @@ export interface EnsurePkiOptions {
   /** SMART Health Card issuer URL (`iss`), also the issuer certificate's subjectAltName. */
   shcIssuerUrl?: string;
   force?: boolean;
+  /** The time to renew expiring certificates for (default: now). */
+  now?: Date;
   log?: (line: string) => void;
 }
 
-/** Writes whatever part of the PKI is missing. Returns the names of the parts it made. */
+/**
+ * Writes whatever part of the PKI is missing and renews whatever has expired, expires within 30
+ * days or is not yet valid (pki/renew.ts). Returns the names of the parts it made or renewed.
+ */
 export async function ensurePki(options: EnsurePkiOptions = {}): Promise<string[]> {
   const p = pkiPaths(options.root);
   const log = options.log ?? (() => {});
@@ -49,7 +55,9 @@ export async function ensurePki(options: EnsurePkiOptions = {}): Promise<string[
   await part('ICAO VDS-NC CSCA and barcode signer', p.vdsCsca, () => writeVdsSigner(p));
   await part('service secrets', p.relayStoreKey, () => writeSecrets(p));
   await part('demo cards', p.cardSuspensionList, () => writeDemoCards(p));
-  return made;
+  // A checkout made long ago (or under a moved clock) is renewed rather than failing later.
+  const renewed = await renewPki(p, { now: options.now, log });
+  return [...made, ...renewed];
 }
 
 export async function writeFileSafe(path: string, data: string | Uint8Array, secret = false): Promise<void> {
@@ -65,6 +73,11 @@ async function writeCardIssuer(p: PkiPaths): Promise<void> {
   await writeFileSafe(p.cardIssuerTrust, JSON.stringify([{ keyId, publicKeyPem: await publicKeyPem(keys.publicKey) }], null, 2) + '\n');
 }
 
+/** Keeps a CA's private key (0600) so that renewal can re-certify under the same CA (pki/renew.ts). */
+export async function writeCaKey(p: PkiPaths, name: CaName, ca: Issued): Promise<void> {
+  await writeFileSafe(p.caKey(name), await privateKeyPem(ca.keys.privateKey), true);
+}
+
 async function writeIssued(files: { cert: string; key: string }, issued: Issued): Promise<void> {
   await writeFileSafe(files.cert, issued.cert.toString('pem') + '\n');
   await writeFileSafe(files.key, await privateKeyPem(issued.keys.privateKey), true);
@@ -74,6 +87,7 @@ const SERVER_USAGE = x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.ke
 
 async function writeServerTls(p: PkiPaths): Promise<void> {
   const ca = await createRootCa('CN=Konbini Sim Server CA, O=Konbini Simulator, C=JP');
+  await writeCaKey(p, 'server-ca', ca);
   for (const name of ['relay', 'vrs'] as const) {
     const leaf = await issueCert({
       name: `CN=${name}.localhost, O=Konbini Simulator, C=JP`,
@@ -89,6 +103,7 @@ async function writeServerTls(p: PkiPaths): Promise<void> {
 
 async function writeLgwan(p: PkiPaths): Promise<void> {
   const ca = await createRootCa('CN=Konbini Sim LGWAN CA, O=Konbini Simulator, C=JP');
+  await writeCaKey(p, 'lgwan-ca', ca);
   const relay = await issueCert({
     name: 'CN=certificate-center-relay, OU=J-LIS, O=Konbini Simulator, C=JP',
     issuer: ca,
@@ -101,6 +116,7 @@ async function writeLgwan(p: PkiPaths): Promise<void> {
 
 async function writeKiosks(p: PkiPaths): Promise<void> {
   const ca = await createRootCa('CN=Konbini Sim Kiosk CA, O=Konbini Simulator, C=JP');
+  await writeCaKey(p, 'kiosk-ca', ca);
   const issueKiosk = async (k: { kioskId: string; storeId: string }) => {
     const leaf = await issueCert({
       name: `CN=${k.kioskId}, OU=${k.storeId}, O=Konbini Simulator, C=JP`,

@@ -1,7 +1,7 @@
 import * as asn1js from 'asn1js';
 import type { PkiPaths } from '../../services/common/pki-paths.js';
 import { createRootCa, issueCert, privateKeyPem, x509 } from './x509-issue.js';
-import { writeFileSafe } from '../generate.js';
+import { writeCaKey, writeFileSafe } from '../generate.js';
 
 /** ICAO 9303-12 / VDS-NC: extended key usage of a Barcode Signer for proof of vaccination. */
 export const VDS_NC_EKU_VACCINATION = '2.23.136.1.1.14.2';
@@ -22,6 +22,7 @@ export function documentTypeListExtension(types: string[]): x509.Extension {
  */
 export async function writeVdsSigner(p: PkiPaths): Promise<void> {
   const csca = await createRootCa('CN=Konbini Sim CSCA Japan, O=Konbini Simulator, C=JP', { years: 15 });
+  await writeCaKey(p, 'vds-csca', csca);
   const signer = await issueCert({
     name: 'CN=Konbini Sim Barcode Signer NV, O=Konbini Simulator, C=JP',
     issuer: csca,

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { webcrypto, randomBytes } from 'node:crypto';
+import { createPrivateKey, webcrypto, randomBytes } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
@@ -26,6 +26,7 @@ export async function generateKeys(alg: EcKeyGenParams | RsaHashedKeyGenParams =
   return (await subtle.generateKey(alg, true, ['sign', 'verify'])) as CryptoKeyPair;
 }
 
+const DAY_MS = 24 * 3600 * 1000;
 const years = (n: number) => new Date(Date.now() + n * 365 * 24 * 3600 * 1000);
 const yesterday = () => new Date(Date.now() - 24 * 3600 * 1000);
 
@@ -91,19 +92,73 @@ export async function issueCert(o: LeafOptions): Promise<Issued> {
 
 /** A CRL from `issuer` revoking the given certificates. */
 export async function createCrl(issuer: Issued, revoked: x509.X509Certificate[]): Promise<x509.X509Crl> {
-  return x509.X509CrlGenerator.create({
-    issuer: issuer.cert.subject,
-    thisUpdate: yesterday(),
-    nextUpdate: years(1),
-    signingKey: issuer.keys.privateKey,
-    signingAlgorithm: signingAlgorithmFor(issuer.keys),
-    entries: revoked.map((c) => ({ serialNumber: c.serialNumber, revocationDate: yesterday(), reason: x509.X509CrlReason.keyCompromise })),
-    extensions: [await x509.AuthorityKeyIdentifierExtension.create(issuer.cert)],
+  const now = new Date();
+  const entries = revoked.map((c) => ({ serialNumber: c.serialNumber, revocationDate: new Date(now.getTime() - DAY_MS), reason: x509.X509CrlReason.keyCompromise }));
+  return remakeCrl({ cert: issuer.cert, privateKey: issuer.keys.privateKey }, entries, now);
+}
+
+function signingAlgorithmFor(keys: Pick<CryptoKeyPair, 'privateKey'>): Algorithm | EcdsaParams {
+  return keys.privateKey.algorithm.name === 'ECDSA' ? ECDSA_SHA256 : { name: 'RSASSA-PKCS1-v1_5' };
+}
+
+/** Reads a PKCS#8 PEM private key (EC P-256 or RSA) as a WebCrypto signing key. */
+export async function importPrivateKeyPem(pem: string): Promise<CryptoKey> {
+  const der = x509.PemConverter.decodeFirst(pem);
+  const type = createPrivateKey(pem).asymmetricKeyType;
+  if (type === 'ec') return subtle.importKey('pkcs8', der, EC_P256, true, ['sign']);
+  if (type === 'rsa') return subtle.importKey('pkcs8', der, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, true, ['sign']);
+  throw new TypeError(`unsupported private key type ${String(type)}`);
+}
+
+const AKI_OID = '2.5.29.35';
+const SKI_OID = '2.5.29.14';
+
+/**
+ * The same certificate made again for `now`: same subject, same extensions, the same lifetime
+ * starting a day before `now`, a new random serial, signed by `issuer` (the certificate's own key
+ * when it is self-signed). `publicKey` is the certificate's key (a renewal keeps it, so every
+ * signature made under it still verifies) or a new one when a CA had to be re-keyed.
+ */
+export async function recertify(
+  old: x509.X509Certificate,
+  o: { issuer: { cert: x509.X509Certificate; privateKey: CryptoKey }; publicKey: x509.PublicKey | CryptoKey; now: Date },
+): Promise<x509.X509Certificate> {
+  const lifetime = old.notAfter.getTime() - old.notBefore.getTime();
+  const notBefore = new Date(o.now.getTime() - DAY_MS);
+  const hadAki = old.extensions.some((e) => e.type === AKI_OID);
+  const extensions: x509.Extension[] = [
+    ...old.extensions.filter((e) => e.type !== AKI_OID && e.type !== SKI_OID),
+    await x509.SubjectKeyIdentifierExtension.create(o.publicKey),
+    ...(hadAki ? [await x509.AuthorityKeyIdentifierExtension.create(o.issuer.cert)] : []),
+  ];
+  return x509.X509CertificateGenerator.create({
+    serialNumber: randomSerial(),
+    subject: old.subject,
+    issuer: o.issuer.cert.subject,
+    notBefore,
+    notAfter: new Date(notBefore.getTime() + lifetime),
+    publicKey: o.publicKey,
+    signingKey: o.issuer.privateKey,
+    signingAlgorithm: signingAlgorithmFor(o.issuer),
+    extensions,
   });
 }
 
-function signingAlgorithmFor(keys: CryptoKeyPair): Algorithm | EcdsaParams {
-  return keys.privateKey.algorithm.name === 'ECDSA' ? ECDSA_SHA256 : { name: 'RSASSA-PKCS1-v1_5' };
+/** A CRL made again for `now` (a year's `nextUpdate`), revoking the given serials. */
+export async function remakeCrl(
+  issuer: { cert: x509.X509Certificate; privateKey: CryptoKey },
+  entries: Array<{ serialNumber: string; revocationDate: Date; reason?: x509.X509CrlReason }>,
+  now: Date,
+): Promise<x509.X509Crl> {
+  return x509.X509CrlGenerator.create({
+    issuer: issuer.cert.subject,
+    thisUpdate: new Date(now.getTime() - DAY_MS),
+    nextUpdate: new Date(now.getTime() + 365 * DAY_MS),
+    signingKey: issuer.privateKey,
+    signingAlgorithm: signingAlgorithmFor(issuer),
+    entries,
+    extensions: [await x509.AuthorityKeyIdentifierExtension.create(issuer.cert)],
+  });
 }
 
 /** PKCS#8 PEM of a private key. */

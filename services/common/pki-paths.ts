@@ -27,6 +27,11 @@ export function pkiPaths(root: string = process.env.PKI_DIR ?? resolve('certs/ou
     relayLgwanClient: { cert: join(root, 'clients', 'relay-lgwan', 'cert.pem'), key: join(root, 'clients', 'relay-lgwan', 'key.pem') },
     cardsDir: join(root, 'cards'),
     private: priv,
+    /**
+     * Private keys of the test PKI's CAs (PKCS#8 PEM), kept so that `npm run certs` can renew an
+     * expiring certificate under the same CA and keys (certs/pki/renew.ts). No service reads them.
+     */
+    caKey: (name: CaName) => join(priv, 'ca', `${name}.pem`),
     /** Card issuer CA: key.pem (PKCS#8), key-id.txt (hex). */
     cardIssuer: { key: join(priv, 'card-issuer', 'key.pem'), keyId: join(priv, 'card-issuer', 'key-id.txt') },
     /** SMART Health Card issuer: key.pem (PKCS#8 P-256), chain.pem (issuer, CA, root), issuer.json ({ issuerUrl, kid }). */
@@ -44,3 +49,6 @@ export function pkiPaths(root: string = process.env.PKI_DIR ?? resolve('certs/ou
 }
 
 export type PkiPaths = ReturnType<typeof pkiPaths>;
+
+/** The CAs of the test PKI whose keys the generator keeps. */
+export type CaName = 'server-ca' | 'lgwan-ca' | 'kiosk-ca' | 'shc-root' | 'shc-ca' | 'vds-csca';

@@ -15,7 +15,8 @@ declare module 'vitest' {
  * `inject('redisUrl')` / `inject('databaseUrl')`.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  await ensurePki();
+  // Says what it made or renewed (an expired or not-yet-valid demo PKI is renewed, not a failure).
+  await ensurePki({ log: (line) => console.log(line) });
   const started: RunningServer[] = [];
   const redisUrl = process.env.TEST_REDIS_URL ?? (started[started.push(await startRedis()) - 1]!.url);
   const databaseUrl = process.env.TEST_DATABASE_URL ?? (started[started.push(await startPostgres()) - 1]!.url);

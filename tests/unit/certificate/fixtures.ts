@@ -19,10 +19,15 @@ async function keyPair(): Promise<CryptoKeyPair> {
   return (await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify'])) as CryptoKeyPair;
 }
 
-async function caCert(subject: string, keys: CryptoKeyPair, issuer?: { name: string; key: CryptoKey }, notAfter = new Date(Date.now() + 3650 * DAY)) {
+/** A day before and `days` after `now`: the validity every fixture certificate gets around its clock. */
+function around(now: Date, days: number, daysBefore = 1): { notBefore: Date; notAfter: Date } {
+  return { notBefore: new Date(now.getTime() - daysBefore * DAY), notAfter: new Date(now.getTime() + days * DAY) };
+}
+
+async function caCert(subject: string, keys: CryptoKeyPair, now: Date, issuer?: { name: string; key: CryptoKey }) {
   return x509.X509CertificateGenerator.create({
     subject, issuer: issuer?.name ?? subject, publicKey: keys.publicKey, signingKey: issuer?.key ?? keys.privateKey,
-    notBefore: new Date(Date.now() - DAY), notAfter, signingAlgorithm: SIGN,
+    ...around(now, 3650), signingAlgorithm: SIGN,
     extensions: [new x509.BasicConstraintsExtension(true, 0, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)],
   });
 }
@@ -36,16 +41,25 @@ export interface ShcIssuerFixture {
   jwks: PublicJwks;
 }
 
-export async function makeShcIssuer(issuerUrl = 'https://issuer.test.example/shc', opts: { expired?: boolean } = {}): Promise<ShcIssuerFixture> {
+/**
+ * Options of the PKI fixtures. `now` is the time the certificates are made valid around (a day
+ * before it to a year or more after): a test that verifies at a fixed clock passes that clock's
+ * time, so certificate and clock never drift apart; the default is the real time.
+ */
+export interface FixturePkiOptions {
+  now?: Date;
+}
+
+export async function makeShcIssuer(issuerUrl = 'https://issuer.test.example/shc', opts: FixturePkiOptions & { expired?: boolean } = {}): Promise<ShcIssuerFixture> {
+  const now = opts.now ?? new Date();
   const rootKeys = await keyPair();
   const caKeys = await keyPair();
   const leafKeys = await keyPair();
-  const root = await caCert('CN=Test SHC Root CA', rootKeys);
-  const ca = await caCert('CN=Test SHC CA', caKeys, { name: root.subject, key: rootKeys.privateKey });
+  const root = await caCert('CN=Test SHC Root CA', rootKeys, now);
+  const ca = await caCert('CN=Test SHC CA', caKeys, now, { name: root.subject, key: rootKeys.privateKey });
   const leaf = await x509.X509CertificateGenerator.create({
     subject: 'CN=Test SHC Issuer', issuer: ca.subject, publicKey: leafKeys.publicKey, signingKey: caKeys.privateKey,
-    notBefore: new Date(Date.now() - (opts.expired ? 400 : 1) * DAY),
-    notAfter: new Date(Date.now() + (opts.expired ? -35 : 365) * DAY), signingAlgorithm: SIGN,
+    ...(opts.expired ? around(now, -35, 400) : around(now, 365)), signingAlgorithm: SIGN,
     extensions: [
       new x509.BasicConstraintsExtension(false),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
@@ -67,17 +81,18 @@ export interface VdsPkiFixture {
 // DocumentTypeList ::= SEQUENCE { version INTEGER (0), docTypeList SET OF PrintableString } with "NV".
 const DOC_TYPE_NV = new Uint8Array([0x30, 0x09, 0x02, 0x01, 0x00, 0x31, 0x04, 0x13, 0x02, 0x4e, 0x56]);
 
-export async function makeVdsPki(opts: { withEku?: boolean } = {}): Promise<VdsPkiFixture> {
+export async function makeVdsPki(opts: FixturePkiOptions & { withEku?: boolean } = {}): Promise<VdsPkiFixture> {
+  const now = opts.now ?? new Date();
   const cscaKeys = await keyPair();
   const signerKeys = await keyPair();
   const csca = await x509.X509CertificateGenerator.create({
     subject: 'C=JP, O=Test, CN=Test CSCA Japan', issuer: 'C=JP, O=Test, CN=Test CSCA Japan', publicKey: cscaKeys.publicKey,
-    signingKey: cscaKeys.privateKey, notBefore: new Date(Date.now() - DAY), notAfter: new Date(Date.now() + 3650 * DAY), signingAlgorithm: SIGN,
+    signingKey: cscaKeys.privateKey, ...around(now, 3650), signingAlgorithm: SIGN,
     extensions: [new x509.BasicConstraintsExtension(true, 0, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)],
   });
   const signer = await x509.X509CertificateGenerator.create({
     subject: 'C=JP, O=Test, CN=Test VDS-NC Barcode Signer', issuer: csca.subject, publicKey: signerKeys.publicKey,
-    signingKey: cscaKeys.privateKey, notBefore: new Date(Date.now() - DAY), notAfter: new Date(Date.now() + 365 * DAY), signingAlgorithm: SIGN,
+    signingKey: cscaKeys.privateKey, ...around(now, 365), signingAlgorithm: SIGN,
     extensions: [
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
       ...(opts.withEku === false ? [] : [new x509.ExtendedKeyUsageExtension([VDS_EKU], false)]),

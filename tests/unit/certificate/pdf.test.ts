@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import * as mupdf from 'mupdf';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { contentDigestHeader, createCertificateBuilder, type CertificateBuilder } from '../../../services/certificate/index.js';
@@ -14,6 +13,7 @@ import type { CertificateRecord } from '../../../services/common/lgwan-contract.
 import { syntheticResidents } from '../../../services/vrs/seed/synthetic.js';
 import { demoResidents } from '../../../certs/demo-cast.js';
 import { domesticRecord, makeShcIssuer, makeVdsPki, overseasRecord, type ShcIssuerFixture, type VdsPkiFixture } from './fixtures.js';
+import { jpIssuerJwks, jpRealShc } from '../../fixtures/conformance.js';
 
 let issuer: ShcIssuerFixture;
 let pki: VdsPkiFixture;
@@ -22,8 +22,8 @@ let trust: VerifierTrust;
 const clock = new ManualClock(new Date('2026-11-23T03:15:00Z'));
 
 beforeAll(async () => {
-  issuer = await makeShcIssuer();
-  pki = await makeVdsPki();
+  issuer = await makeShcIssuer(undefined, { now: clock.now() });
+  pki = await makeVdsPki({ now: clock.now() });
   builder = createCertificateBuilder({ shcIssuerUrl: issuer.issuerUrl, shcKey: issuer, vdsSigner: pki.signer, clock });
   trust = { jwks: () => issuer.jwks, cscas: () => [pki.csca] };
 });
@@ -119,9 +119,8 @@ describe('certificate PDF', () => {
   });
 
   it("prints Japan's real SMART Health Card so that it reads back off the page and verifies under Japan's keys", async () => {
-    const conformance = new URL('../../../../shared/conformance/', import.meta.url);
-    const real = readFileSync(new URL('jp-real-shc.txt', conformance), 'utf8').trim();
-    const jwks = JSON.parse(readFileSync(new URL('jp-issuer-jwks.json', conformance), 'utf8'));
+    const real = jpRealShc();
+    const jwks = jpIssuerJwks();
     const { pdf } = await renderCertificatePdf(loadCertificateFonts(), clock, {
       record: domesticRecord(), shcQr: shcQrMatrix(real.slice('shc:/'.length)), shcIssuerUrl: 'https://vc.vrs.digital.go.jp/issuer', copies: 1,
     });
@@ -140,7 +139,7 @@ describe('certificate PDF', () => {
   });
 
   it('reports a PDF whose code was signed by an unknown key as not valid', async () => {
-    const stranger = await makeShcIssuer();
+    const stranger = await makeShcIssuer(undefined, { now: clock.now() });
     const built = await builder.build(domesticRecord());
     const report = await verifyInput(built.pdf, { ...trust, jwks: () => stranger.jwks }, clock.now());
     expect(report.ok).toBe(false);

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { inflateRawSync } from 'node:zlib';
 import { calculateJwkThumbprint } from 'jose';
 import supertest from 'supertest';
@@ -10,16 +9,16 @@ import { fromShcNumeric, toShcNumeric } from '../../../services/certificate/shc/
 import { verifyShc } from '../../../services/certificate/verify/verify-shc.js';
 import { ManualClock } from '../../../services/common/clock.js';
 import { domesticRecord, makeShcIssuer, makeVdsPki, overseasRecord, type ShcIssuerFixture } from './fixtures.js';
+import { jpIssuerJwks, jpRealShc } from '../../fixtures/conformance.js';
 
-const CONFORMANCE = new URL('../../../../shared/conformance/', import.meta.url);
 
 let issuer: ShcIssuerFixture;
 let builder: CertificateBuilder;
 const clock = new ManualClock(new Date('2026-11-23T01:00:00Z'));
 
 beforeAll(async () => {
-  issuer = await makeShcIssuer();
-  const vds = await makeVdsPki();
+  issuer = await makeShcIssuer(undefined, { now: clock.now() });
+  const vds = await makeVdsPki({ now: clock.now() });
   builder = createCertificateBuilder({ shcIssuerUrl: issuer.issuerUrl, shcKey: issuer, vdsSigner: vds.signer, clock });
 });
 
@@ -91,7 +90,7 @@ describe('SMART Health Card', () => {
   });
 
   it('refuses a card signed by another key and an iss that the x5c certificate does not name', async () => {
-    const other = await makeShcIssuer('https://other.example/issuer');
+    const other = await makeShcIssuer('https://other.example/issuer', { now: clock.now() });
     const { shc } = builder.codes(domesticRecord());
     await expect(verifyShc(shc, { jwks: other.jwks })).rejects.toMatchObject({ check: 'shc-key' });
     const forged = { keys: [{ ...issuer.jwks.keys[0]!, x5c: other.jwks.keys[0]!.x5c }] };
@@ -126,8 +125,8 @@ describe('SMART Health Card', () => {
   });
 
   it("verifies Japan's real certificate with Japan's published key (expired issuer certificate is a warning)", async () => {
-    const shc = readFileSync(new URL('jp-real-shc.txt', CONFORMANCE), 'utf8').trim();
-    const jwks = JSON.parse(readFileSync(new URL('jp-issuer-jwks.json', CONFORMANCE), 'utf8'));
+    const shc = jpRealShc();
+    const jwks = jpIssuerJwks();
     const out = await verifyShc(shc, { jwks, now: new Date('2026-11-23T00:00:00Z') });
     expect(out.issuer).toBe('https://vc.vrs.digital.go.jp/issuer');
     expect(out.immunizations.map((i) => i.cvx)).toEqual(['207', '207']);

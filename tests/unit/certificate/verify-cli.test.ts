@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,10 +7,10 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { createCertificateBuilder } from '../../../services/certificate/index.js';
 import { domesticRecord, makeShcIssuer, makeVdsPki, overseasRecord } from './fixtures.js';
+import { JP_ISSUER_JWKS_PATH, JP_REAL_SHC_PATH, jpRealShc } from '../../fixtures/conformance.js';
 
 const run = promisify(execFile);
 const CLI = fileURLToPath(new URL('../../../services/certificate/verify/cli.ts', import.meta.url));
-const CONFORMANCE = fileURLToPath(new URL('../../../../shared/conformance/', import.meta.url));
 
 /** Runs the verifier CLI (arguments as an array, no shell) and returns exit code and output. */
 async function verify(args: string[]): Promise<{ code: number; out: string }> {
@@ -25,23 +25,23 @@ async function verify(args: string[]): Promise<{ code: number; out: string }> {
 
 describe('npm run verify', () => {
   it("accepts Japan's real certificate with Japan's JWKS, warning about the expired issuer certificate", async () => {
-    const r = await verify(['--jwks', join(CONFORMANCE, 'jp-issuer-jwks.json'), join(CONFORMANCE, 'jp-real-shc.txt')]);
+    const r = await verify(['--jwks', JP_ISSUER_JWKS_PATH, JP_REAL_SHC_PATH]);
     expect(r.code).toBe(0);
     expect(r.out).toContain('RESULT: VALID');
     expect(r.out).toMatch(/warning: x5c certificate 0 .* outside its validity/);
   });
 
   it('exits non-zero for a code with a flipped bit and for the wrong key set', async () => {
-    const real = (await readFile(join(CONFORMANCE, 'jp-real-shc.txt'), 'utf8')).trim();
+    const real = jpRealShc();
     const i = 200;
     const flipped = real.slice(0, i) + (real[i] === '1' ? '2' : '1') + real.slice(i + 1);
-    const r1 = await verify(['--jwks', join(CONFORMANCE, 'jp-issuer-jwks.json'), flipped]);
+    const r1 = await verify(['--jwks', JP_ISSUER_JWKS_PATH, flipped]);
     expect(r1.code).toBe(1);
     expect(r1.out).toContain('RESULT: NOT VALID');
     const dir = await mkdtemp(join(tmpdir(), 'verify-'));
     const stranger = await makeShcIssuer();
     await writeFile(join(dir, 'jwks.json'), JSON.stringify(stranger.jwks));
-    const r2 = await verify(['--jwks', join(dir, 'jwks.json'), join(CONFORMANCE, 'jp-real-shc.txt')]);
+    const r2 = await verify(['--jwks', join(dir, 'jwks.json'), JP_REAL_SHC_PATH]);
     expect(r2.code).toBe(1);
   });
 
