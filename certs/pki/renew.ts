@@ -87,7 +87,7 @@ function hasWork(n: CertNode, isRoot: boolean, ctx: Ctx): boolean {
 async function renewNode(n: CertNode, issuer: { cert: x509.X509Certificate; privateKey: CryptoKey } | undefined, force: boolean, ctx: Ctx): Promise<boolean> {
   const isRoot = issuer === undefined;
   const rekey = mustRekey(n, isRoot, ctx);
-  const reason = force ? 'its CA has a new key' : rekey ? 'its CA key was not kept by older versions: new key' : certDue(n, ctx);
+  const reason = force ? 'is under a CA with a new key' : rekey ? 'had no kept key (made before CA keys were kept): new key' : certDue(n, ctx);
   // The node's own key is read only when it must sign (itself as a root, a child or its CRL).
   let privateKey: CryptoKey | undefined;
   const ownKey = async (): Promise<CryptoKey> => (privateKey ??= await importPrivateKeyPem(await readFile(n.keyFile, 'utf8')));

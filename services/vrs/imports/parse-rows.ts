@@ -20,6 +20,9 @@ export interface ImportRow {
 /** At most this many issues are listed; a last entry says when more were found. */
 export const MAX_REPORTED_ISSUES = 10_000;
 
+/** C0 control characters and DEL, except tab, line feed and carriage return (which a quoted cell may hold). */
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
 /**
  * Parses CSV text and checks every row and column against the rules of `kind`, without touching
  * the database. Returns the rows, which columns the header names, and every issue found.
@@ -74,6 +77,12 @@ export function parseRows(kind: ImportKind, text: string): { rows: ImportRow[]; 
     for (let c = 0; c < record.length; c++) {
       const spec = columns[c];
       if (!spec) continue;
+      if (CONTROL.test(record[c]!)) {
+        // A NUL byte would reach PostgreSQL (which refuses it in text) as an uncoded error.
+        push({ row: line, column: spec.header, code: 'CONTROL_CHARACTER', message: 'cell holds a control character (such as NUL)' });
+        rowOk = false;
+        continue;
+      }
       const parsed = spec.parse(record[c]!);
       if (!parsed.ok) {
         push({ row: line, column: spec.header, code: parsed.code, message: parsed.message });

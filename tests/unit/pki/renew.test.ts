@@ -158,8 +158,8 @@ describe('renewal of the test PKI', () => {
     await rm(join(p.private, 'ca'), { recursive: true });
     const later = new Date(Date.now() + 400 * DAY);
     const lines = await renewPki(p, { now: later });
-    expect(lines.some((l) => l.startsWith('Konbini Sim Kiosk CA its CA key was not kept'))).toBe(true);
-    expect(lines.filter((l) => l.includes('its CA has a new key'))).toHaveLength(demoKiosks.length + 1);
+    expect(lines.some((l) => l.startsWith('Konbini Sim Kiosk CA had no kept key'))).toBe(true);
+    expect(lines.filter((l) => l.includes('is under a CA with a new key'))).toHaveLength(demoKiosks.length + 1);
     await expectWholeAndValidAt(p, later);
     expect((await readdir(join(p.private, 'ca')))).toEqual(['kiosk-ca.pem']);
     expect((await loadCertificateKeys(p)).shcKey.kid).toBe(kid);
