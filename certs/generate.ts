@@ -153,7 +153,7 @@ async function main(): Promise<void> {
   const t = Date.now();
   const made = await ensurePki({ force, log: (l) => console.log(l) });
   const root = pkiPaths().root;
-  console.log(made.length ? `certs: wrote ${made.length} part(s) under ${root} in ${Date.now() - t} ms` : `certs: everything already in ${root}`);
+  console.log(made.length ? `certs: made or renewed ${made.length} part(s) under ${root} in ${Date.now() - t} ms` : `certs: everything already in ${root}`);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -20,7 +20,7 @@ export const DEMO_DEFAULTS = {
 async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...DEMO_DEFAULTS, ...process.env };
   const made = await ensurePki({ log: (l) => console.log(l) });
-  if (made.length) console.log(`certs: made ${made.length} part(s) of the test PKI and the demo cards under certs/out/`);
+  if (made.length) console.log(`certs: made or renewed ${made.length} part(s) of the test PKI and the demo cards under certs/out/`);
 
   const vrs = await startVrs(loadVrsConfig(env));
   const relay = await startRelay(loadRelayConfig({ ...env, VRS_URL: env.VRS_URL ?? vrs.lgwanUrl }));
