@@ -13,7 +13,8 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
-import type { CaName, PkiPaths } from '../../services/common/pki-paths.js';
+import type { PkiPaths } from '../../services/common/pki-paths.js';
+import { parsePemCertificates } from '../../services/certificate/keys.js';
 import { buildPublicJwks } from '../../services/certificate/shc/jwks.js';
 import { generateKeys, importPrivateKeyPem, privateKeyPem, recertify, remakeCrl, x509 } from './x509-issue.js';
 import { writeFileSafe } from '../generate.js';
@@ -36,7 +37,7 @@ interface CertNode {
   keyFile: string;
   children: CertNode[];
   /** A CRL the node signs (the kiosk CA's). */
-  crl?: { path: string; crl: x509.X509Crl };
+  crl?: { crl: x509.X509Crl };
 }
 
 /** A CA tree and how to write it back. */
@@ -152,7 +153,7 @@ async function simpleTree(caPath: string, caKey: string, leaves: Array<{ cert: s
 async function kioskTree(p: PkiPaths): Promise<CertTree> {
   const ids = (await readdir(p.kiosksDir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
   const tree = await simpleTree(p.kioskCa, p.caKey('kiosk-ca'), ids.map((id) => p.kiosk(id)));
-  tree.root.crl = { path: p.kioskCrl, crl: new x509.X509Crl(await readFile(p.kioskCrl, 'utf8')) };
+  tree.root.crl = { crl: new x509.X509Crl(await readFile(p.kioskCrl, 'utf8')) };
   const save = tree.save;
   return {
     root: tree.root,
@@ -166,11 +167,11 @@ async function kioskTree(p: PkiPaths): Promise<CertTree> {
 
 /** The SHC chain (chain.pem: issuer, CA, root) and the published JWKS, whose x5c follows it. */
 async function shcTree(p: PkiPaths): Promise<CertTree> {
-  const [issuerCert, caCert, rootCert] = (await readFile(p.shcIssuer.chain, 'utf8')).match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  const [issuerCert, caCert, rootCert] = parsePemCertificates(await readFile(p.shcIssuer.chain, 'utf8')).map((c) => new x509.X509Certificate(c.raw));
   if (!issuerCert || !caCert || !rootCert) throw new TypeError(`${p.shcIssuer.chain}: expected issuer, CA and root certificates`);
-  const issuer: CertNode = { cert: new x509.X509Certificate(issuerCert), keyFile: p.shcIssuer.key, children: [] };
-  const ca: CertNode = { cert: new x509.X509Certificate(caCert), keyFile: p.caKey('shc-ca'), children: [issuer] };
-  const root: CertNode = { cert: new x509.X509Certificate(rootCert), keyFile: p.caKey('shc-root'), children: [ca] };
+  const issuer: CertNode = { cert: issuerCert, keyFile: p.shcIssuer.key, children: [] };
+  const ca: CertNode = { cert: caCert, keyFile: p.caKey('shc-ca'), children: [issuer] };
+  const root: CertNode = { cert: rootCert, keyFile: p.caKey('shc-root'), children: [ca] };
   return {
     root,
     async save() {
@@ -187,14 +188,14 @@ export async function writeShcJwks(p: PkiPaths, chain: X509Certificate[]): Promi
   await writeFileSafe(p.shcJwks, JSON.stringify(await buildPublicJwks(key, chain), null, 2) + '\n');
 }
 
-/** Every CA tree of the test PKI, read from `certs/out/`. */
-function trees(p: PkiPaths): Array<{ name: CaName; load: () => Promise<CertTree> }> {
+/** Every CA tree of the test PKI, read from `certs/out/` when it is renewed. */
+function trees(p: PkiPaths): Array<() => Promise<CertTree>> {
   return [
-    { name: 'server-ca', load: () => simpleTree(p.serverCa, p.caKey('server-ca'), [p.server('relay'), p.server('vrs')]) },
-    { name: 'lgwan-ca', load: () => simpleTree(p.lgwanCa, p.caKey('lgwan-ca'), [p.relayLgwanClient]) },
-    { name: 'kiosk-ca', load: () => kioskTree(p) },
-    { name: 'shc-root', load: () => shcTree(p) },
-    { name: 'vds-csca', load: () => simpleTree(p.vdsCsca, p.caKey('vds-csca'), [p.vdsSigner]) },
+    () => simpleTree(p.serverCa, p.caKey('server-ca'), [p.server('relay'), p.server('vrs')]),
+    () => simpleTree(p.lgwanCa, p.caKey('lgwan-ca'), [p.relayLgwanClient]),
+    () => kioskTree(p),
+    () => shcTree(p),
+    () => simpleTree(p.vdsCsca, p.caKey('vds-csca'), [p.vdsSigner]),
   ];
 }
 
@@ -205,8 +206,8 @@ function trees(p: PkiPaths): Array<{ name: CaName; load: () => Promise<CertTree>
  */
 export async function renewPki(p: PkiPaths, options: RenewOptions = {}): Promise<string[]> {
   const ctx: Ctx = { now: options.now ?? new Date(), margin: (options.marginDays ?? 30) * DAY_MS, log: options.log ?? (() => {}), renewed: [] };
-  for (const t of trees(p)) {
-    const tree = await t.load();
+  for (const load of trees(p)) {
+    const tree = await load();
     if (await renewNode(tree.root, undefined, false, ctx)) await tree.save();
   }
   return ctx.renewed;
