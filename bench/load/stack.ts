@@ -146,7 +146,7 @@ export async function startStack(options: StackOptions): Promise<LoadStack> {
         ready: /"event":"listening"/,
         env: {
           ...storeEnv, RELAY_PORT: String(port), VRS_URL: `https://localhost:${proxy ? proxy.port : vrsPort}`,
-          VRS_TIMEOUT_MS: String(options.vrsTimeoutMs ?? 5000), SERVICE_HOURS: '00:00-24:00', OUTBOX_DIR: join(dir, `outbox-${i + 1}`),
+          VRS_TIMEOUT_MS: String(options.vrsTimeoutMs ?? 5000), SERVICE_HOURS: '00:00-24:00', OUTBOX_DIR: join(dir, `outbox-${i + 1}`), BOOKS_DIR: join(dir, `books-${i + 1}`),
           NOTICE_RETRY_BASE_MS: '100', NOTICE_RETRY_MAX_MS: '1000', NOTICE_POLL_MS: '200', LOG_LEVEL: 'info', ...options.relayEnv,
         },
       }));

@@ -50,11 +50,19 @@ export interface BuiltCertificate {
   preview: CertificatePreview;
 }
 
+/** Options of one build. */
+export interface BuildOptions {
+  copies?: number;
+  /** SMART Health Cards `vc.rid`: base64url, at most 24 characters. */
+  rid?: string;
+}
+
 /** Builds certificates and receipts; fixed work (fonts, keys) is done once at creation. */
 export interface CertificateBuilder {
-  build(record: CertificateRecord, options?: { copies?: number }): Promise<BuiltCertificate>;
+  /** `rid`: the SMART Health Card's revocation identifier (`vc.rid`). */
+  build(record: CertificateRecord, options?: BuildOptions): Promise<BuiltCertificate>;
   /** Signs and encodes the QR codes only (no PDF). */
-  codes(record: CertificateRecord): CertificateCodes;
+  codes(record: CertificateRecord, options?: Pick<BuildOptions, 'rid'>): CertificateCodes;
   buildReceipt(input: ReceiptInput): Promise<Buffer>;
 }
 
@@ -90,8 +98,8 @@ export function createCertificateBuilder(options: CertificateBuilderOptions): Ce
   const shcSigner: ShcSigner = { issuerUrl: options.shcIssuerUrl.replace(/\/$/, ''), privateKey: toKeyObject(options.shcKey.privateKey), kid: options.shcKey.kid };
   const vdsSigner: VdsSigner = { privateKey: toKeyObject(options.vdsSigner.privateKey), certDer: options.vdsSigner.certDer };
 
-  function codesOf(record: CertificateRecord): CertificateCodes {
-    const shc = signShc(record, shcSigner, clock.now());
+  function codesOf(record: CertificateRecord, rid?: string): CertificateCodes {
+    const shc = signShc(record, shcSigner, clock.now(), rid);
     const shcQr = shcQrMatrix(shc.digits);
     if (record.kind !== 'overseas') return { shc: shc.content, shcQr };
     const vds = signVdsNc(buildVdsData(record), vdsSigner);
@@ -105,14 +113,14 @@ export function createCertificateBuilder(options: CertificateBuilderOptions): Ce
   }
 
   return {
-    codes(record) {
-      return codesOf(validated(record));
+    codes(record, opts = {}) {
+      return codesOf(validated(record), opts.rid);
     },
     async build(record, opts = {}) {
       const copies = opts.copies ?? 1;
       if (!Number.isInteger(copies) || copies < 1 || copies > 5) throw new TypeError('copies must be 1–5');
       const r = validated(record);
-      const codes = codesOf(r);
+      const codes = codesOf(r, opts.rid);
       const { pdf, pages } = await renderCertificatePdf(fonts, clock, {
         record: r, shcQr: codes.shcQr, vdsQr: codes.vdsQr, shcIssuerUrl: shcSigner.issuerUrl, copies,
       });

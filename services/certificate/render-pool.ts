@@ -19,6 +19,8 @@ export interface RenderJob {
   at: number;
   record: CertificateRecord;
   copies: number;
+  /** SHC `vc.rid`. */
+  rid?: string;
 }
 
 /** @internal message from a worker; `built.pdf` arrives as a Uint8Array over a transferred ArrayBuffer. */
@@ -179,7 +181,7 @@ export function createRenderPool(data: RenderWorkerData, options: RenderPoolOpti
       return new Promise<BuiltCertificate>((resolve, reject) => {
         pending.set(id, { resolve, reject, slot, worker: slot.worker });
         slot.busy++;
-        const job: RenderJob = { id, at: clock.now().getTime(), record, copies: opts.copies ?? 1 };
+        const job: RenderJob = { id, at: clock.now().getTime(), record, copies: opts.copies ?? 1, ...(opts.rid !== undefined ? { rid: opts.rid } : {}) };
         slot.worker.postMessage(job);
       });
     },

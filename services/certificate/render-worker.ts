@@ -28,7 +28,7 @@ port.on('message', (job: RenderJob) => {
     try {
       const builder = await ready;
       jobTime = job.at;
-      const built = await builder.build(job.record, { copies: job.copies });
+      const built = await builder.build(job.record, { copies: job.copies, ...(job.rid !== undefined ? { rid: job.rid } : {}) });
       // The PDF's bytes move to the main thread rather than being copied: over a buffer of their
       // own (never a slice of Node's shared pool, which the transfer would take from this thread).
       const pdf = ownedBytes(built.pdf);

@@ -27,6 +27,14 @@ export type ErrorCode =
   | 'ERR_UPSTREAM_TIMEOUT'
   /** The relay is at its work limit: 503 with Retry-After; nothing of the session was consumed. */
   | 'ERR_BUSY'
+  /** Step 4 while a served request of the session is still open (complete it first). */
+  | 'ERR_REQUEST_OPEN'
+  /** Step 4 beyond the per-session request limit. */
+  | 'ERR_REQUEST_LIMIT'
+  /** Step 6 with another body than the completion the books already hold. */
+  | 'ERR_COMPLETION_CONFLICT'
+  /** VRS: a release of an issued reservation, or a completion of a released one. */
+  | 'ERR_RESERVATION_STATE'
   | 'ERR_CSV'
   | 'ERR_UNAUTHENTICATED'
   | 'ERR_LOGIN'

@@ -9,7 +9,9 @@ import { z } from 'zod';
  * |---------------------------------|---------------|
  * | POST /lgwan/v1/holders/lookup   | LookupRequest → LookupResponse (404 ERR_NO_RECORDS when none) |
  * | POST /lgwan/v1/certificates     | CertificateRequest → 201 CertificateRecord; 404 ERR_NO_RECORDS, 422 ERR_MUNICIPALITY_UNAVAILABLE / ERR_NO_PASSPORT_ON_FILE / ERR_NOT_ISSUABLE |
- * | POST /lgwan/v1/completions      | CompletionNotice → CompletionAck (idempotent by certificateId) |
+ * | POST /lgwan/v1/completions      | CompletionNotice → CompletionAck (idempotent by certificateId); 409 ERR_RESERVATION_STATE when released |
+ * | POST /lgwan/v1/releases         | ReleaseNotice → ReleaseAck (idempotent by certificateId); 409 ERR_RESERVATION_STATE when issued |
+ * | POST /lgwan/v1/issuances/query  | IssuanceQuery → IssuanceQueryAnswer: every municipality's issuances of a period, no personal data |
  * | GET  /lgwan/v1/health           | → { ok: true } |
  *
  * My Number travels only in request bodies (never in a URL), so it never reaches an access log.
@@ -133,3 +135,50 @@ export type CompletionNotice = z.infer<typeof completionNoticeSchema>;
 
 export const completionAckSchema = z.object({ certificateId: z.string(), status: z.enum(['recorded', 'duplicate']) });
 export type CompletionAck = z.infer<typeof completionAckSchema>;
+
+/**
+ * The release of a reservation that was not printed (完了通知 of a request that ended otherwise):
+ * replaced, failed, cancelled or expired. VRS marks it `released`; a released certificate ID is
+ * never issued.
+ */
+export const releaseNoticeSchema = z
+  .object({
+    type: z.literal('release'),
+    certificateId: z.string().regex(/^[A-Z0-9]{1,12}$/),
+    municipality: municipalityCodeSchema,
+    kind: certificateKindSchema,
+    outcome: z.enum(['failed', 'cancelled', 'expired']),
+    /** ISO 8601 */
+    releasedAt: z.string(),
+  })
+  .strict();
+export type ReleaseNotice = z.infer<typeof releaseNoticeSchema>;
+
+export const releaseAckSchema = z.object({ certificateId: z.string(), status: z.enum(['released', 'duplicate']) });
+export type ReleaseAck = z.infer<typeof releaseAckSchema>;
+
+/** A period of reservations (`from ≤ reserved_at < to`, ISO 8601 times), for reconciliation. */
+export const issuanceQuerySchema = z
+  .object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) })
+  .strict();
+export type IssuanceQuery = z.infer<typeof issuanceQuerySchema>;
+
+/** One certificate ID as VRS's books hold it: no 個別宛名番号, no name, nothing personal. */
+export const bookedIssuanceSchema = z.object({
+  certificateId: z.string(),
+  municipality: municipalityCodeSchema,
+  kind: certificateKindSchema,
+  channel: z.string(),
+  status: z.enum(['reserved', 'issued', 'released']),
+  reservedAt: z.string(),
+  issuedAt: z.string().nullable(),
+  releasedAt: z.string().nullable(),
+  copies: z.number().int().nullable(),
+  fee: z.number().int().nullable(),
+  kioskId: z.string().nullable(),
+  storeId: z.string().nullable(),
+});
+export type BookedIssuance = z.infer<typeof bookedIssuanceSchema>;
+
+export const issuanceQueryAnswerSchema = z.object({ items: z.array(bookedIssuanceSchema) });
+export type IssuanceQueryAnswer = z.infer<typeof issuanceQueryAnswerSchema>;

@@ -1,12 +1,12 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, type KeyObject } from 'node:crypto';
 import express, { type Express, type Request } from 'express';
 import type { Clock } from '../common/clock.js';
 import { AppError, notFoundRoute, problemHandler } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import { requireClient, type ClientIdentity } from '../common/mtls.js';
 import type { CertificateBuilder } from '../certificate/builder.js';
-import { jwksRouter } from '../certificate/shc/jwks-router.js';
 import type { PublicJwks } from '../certificate/shc/jwks.js';
+import type { IssuanceBooks } from './books/books.js';
 import { createAdmission, type Admission, type AdmissionOptions } from './admission/admission.js';
 import { cardRoute } from './card-verify/card-route.js';
 import type { CardVerifier } from './card-verify/card-verifier.js';
@@ -16,7 +16,8 @@ import type { NoticeOutbox } from './notices/outbox.js';
 import type { OneTimeStore } from './one-time/store.js';
 import { buildOpenApi } from './openapi.js';
 import { RequestRepo } from './requests/request-repo.js';
-import { requestsRoute } from './requests/requests-route.js';
+import { requestsRoute, type IssuerIds } from './requests/requests-route.js';
+import { publicRoutes } from './revocation/public-routes.js';
 import type { ServiceHours } from './service-hours/service-hours.js';
 import { serviceRoute } from './service-hours/service-route.js';
 import { SessionRepo } from './sessions/session-repo.js';
@@ -31,6 +32,10 @@ export interface RelayDeps {
   builder: Pick<CertificateBuilder, 'build'>;
   cardVerifier: CardVerifier;
   outbox: NoticeOutbox;
+  /** The books: request states, ledger, revocations (books/). */
+  books: IssuanceBooks;
+  /** The SHC key, the `vc.rid` secret and the VDS-NC signer requests are signed and revoked under. */
+  issuer: IssuerIds;
   clock: Clock;
   log: Logger;
   /** J-LIS-side issuance log; defaults to `log`. */
@@ -39,10 +44,15 @@ export interface RelayDeps {
   feePerCopy: number;
   sessionTtlMs: number;
   documentTtlMs: number;
+  /** Requests one session may make (default 10). */
+  requestLimit?: number;
   /** express.json limit (default 64kb). */
   bodyLimit?: string;
-  /** SHC JWKS to publish at `<issuerPath>/.well-known/jwks.json` (no client certificate needed). */
-  shc?: { issuerPath: string; jwks: PublicJwks };
+  /**
+   * The issuer's public files under `<issuerPath>/.well-known/` (no client certificate needed): the
+   * SHC JWKS with `crlVersion`, the SHC CRLs and the signed VDS-NC revocation list.
+   */
+  shc?: { issuerPath: string; jwks: PublicJwks; vdsSigner: { privateKey: KeyObject; certDer: Uint8Array } };
   /** Test hook: the kiosk identity of a request instead of the TLS peer certificate. */
   identify?: (req: Request) => ClientIdentity | undefined;
   /** Called after a notice is queued (wakes the worker). */
@@ -83,7 +93,11 @@ export function createRelayApp(deps: RelayDeps): Express {
   app.get('/openapi.json', (_req, res) => {
     res.type('application/json').send(openapi);
   });
-  if (deps.shc) app.use(deps.shc.issuerPath.replace(/\/$/, '') || '/', jwksRouter(deps.shc.jwks));
+  if (deps.shc) {
+    app.use(deps.shc.issuerPath.replace(/\/$/, '') || '/', publicRoutes({
+      jwks: deps.shc.jwks, books: deps.books, vdsSigner: { id: deps.issuer.vdsSigner, ...deps.shc.vdsSigner },
+    }));
+  }
 
   app.use('/v1', requireClient({ code: 'ERR_KIOSK', accept: (id) => Boolean(id.cn && id.ou), ...(deps.identify ? { identify: deps.identify } : {}) }));
   app.use('/v1', express.json({ limit: deps.bodyLimit ?? '64kb', type: ['application/json', 'application/*+json'] }));
@@ -96,12 +110,15 @@ export function createRelayApp(deps: RelayDeps): Express {
   }
 
   app.use(serviceRoute(deps));
-  app.use(sessionsRoute({ sessions, serviceHours: deps.serviceHours, clock: deps.clock }));
+  app.use(sessionsRoute({ sessions, books: deps.books, serviceHours: deps.serviceHours, clock: deps.clock }));
   app.use(cardRoute({ sessions, verifier: deps.cardVerifier, vrs: deps.vrs, feePerCopy: deps.feePerCopy, log: deps.log }));
-  app.use(requestsRoute({ sessions, requests, vrs: deps.vrs, builder: deps.builder, clock: deps.clock, log: deps.log, feePerCopy: deps.feePerCopy, documentTtlMs: deps.documentTtlMs }));
-  app.use(documentRoute({ sessions, requests, clock: deps.clock, log: deps.log }));
+  app.use(requestsRoute({
+    sessions, requests, books: deps.books, outbox: deps.outbox, vrs: deps.vrs, builder: deps.builder, issuer: deps.issuer, clock: deps.clock, log: deps.log,
+    feePerCopy: deps.feePerCopy, documentTtlMs: deps.documentTtlMs, sessionTtlMs: deps.sessionTtlMs, requestLimit: deps.requestLimit ?? 10,
+  }));
+  app.use(documentRoute({ sessions, requests, books: deps.books, clock: deps.clock, log: deps.log }));
   app.use(completionRoute({
-    sessions, requests, store: deps.store, outbox: deps.outbox, clock: deps.clock, log: deps.log,
+    sessions, requests, books: deps.books, clock: deps.clock, log: deps.log,
     issuanceLog: deps.issuanceLog ?? deps.log, ...(deps.onNotice ? { onNotice: deps.onNotice } : {}),
   }));
 

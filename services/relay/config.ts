@@ -33,6 +33,12 @@ export const relayConfigSchema = z
     RELAY_STORE_KEY_FILE: opt(z.string().optional()),
     SUSPENSION_LIST_FILE: opt(z.string().optional()),
     OUTBOX_DIR: opt(z.string().default('.data/relay-outbox')),
+    /** The embedded books' journal (no Redis): the ledger and revocations, one JSON line each. */
+    BOOKS_DIR: opt(z.string().default('.data/relay-books')),
+    /** Requests one session may make (step 4 beyond: 429 ERR_REQUEST_LIMIT). */
+    REQUEST_LIMIT: opt(z.coerce.number().int().min(1).max(100).default(10)),
+    /** How often each relay expires open requests whose session ran out (≤ 60 s after expiry). */
+    EXPIRY_SWEEP_MS: opt(z.coerce.number().int().positive().max(60_000).default(15_000)),
     SHC_ISSUER_URL: opt(z.string().url().optional()),
     NOTICE_RETRY_BASE_MS: opt(z.coerce.number().int().positive().default(500)),
     NOTICE_RETRY_MAX_MS: opt(z.coerce.number().int().positive().default(30_000)),
@@ -76,6 +82,9 @@ export const relayConfigSchema = z
       storeKeyFile: env.RELAY_STORE_KEY_FILE ?? pki.relayStoreKey,
       suspensionListFile: env.SUSPENSION_LIST_FILE ?? pki.cardSuspensionList,
       outboxDir: resolve(env.OUTBOX_DIR),
+      booksDir: resolve(env.BOOKS_DIR),
+      requestLimit: env.REQUEST_LIMIT,
+      expirySweepMs: env.EXPIRY_SWEEP_MS,
       shcIssuerUrl: env.SHC_ISSUER_URL,
       noticeRetry: { baseMs: env.NOTICE_RETRY_BASE_MS, maxMs: env.NOTICE_RETRY_MAX_MS, pollMs: env.NOTICE_POLL_MS },
       bodyLimit: env.BODY_LIMIT,

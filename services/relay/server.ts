@@ -16,11 +16,17 @@ import { createCertificateBuilder } from '../certificate/builder.js';
 import { createRenderPool } from '../certificate/render-pool.js';
 import { loadCertificateKeys } from '../certificate/keys.js';
 import { createRelayApp } from './app.js';
+import type { IssuanceBooks } from './books/books.js';
+import { ExpirySweeper } from './books/expiry-sweeper.js';
+import { JournalFile } from './books/journal-file.js';
+import { MemoryBooks } from './books/memory-books.js';
+import { RedisBooks } from './books/redis-books.js';
+import { ridSecret, vdsSignerId } from './revocation/rid.js';
 import { createCardVerifier, readCardTrustAnchors } from './card-verify/card-verifier.js';
 import { loadRelayConfig, shcIssuerUrlOf, type RelayConfig } from './config.js';
 import { FileOutbox } from './notices/file-outbox.js';
 import { NoticeWorker } from './notices/notice-worker.js';
-import type { NoticeOutbox } from './notices/outbox.js';
+import { isRelease, type NoticeOutbox } from './notices/outbox.js';
 import { RedisOutbox } from './notices/redis-outbox.js';
 import { MemoryStore } from './one-time/memory-store.js';
 import { RedisStore } from './one-time/redis-store.js';
@@ -44,6 +50,8 @@ export interface RunningRelay {
   store: SealedStore;
   outbox: NoticeOutbox;
   worker: NoticeWorker;
+  books: IssuanceBooks;
+  sweeper: ExpirySweeper;
   log: Logger;
   stop(): Promise<void>;
 }
@@ -78,6 +86,7 @@ export async function startRelay(
   const inner: OneTimeStore = redis ? new RedisStore(redis) : new MemoryStore({ clock });
   const store = new SealedStore(inner, storeKey);
   const outbox: NoticeOutbox = redis ? new RedisOutbox(redis) : new FileOutbox(config.outboxDir);
+  const books: IssuanceBooks = redis ? new RedisBooks(redis) : await MemoryBooks.open({ outbox, journal: new JournalFile(`${config.booksDir}/ledger.jsonl`) });
 
   const read = (p: string) => readFileSync(p, 'utf8');
   const vrs = createVrsClient({
@@ -98,17 +107,20 @@ export async function startRelay(
     suspensions: new SuspensionList(config.suspensionListFile),
   });
   const worker = new NoticeWorker({
-    outbox, deliver: (n) => vrs.completion(n), log,
+    outbox, deliver: (n) => (isRelease(n) ? vrs.release(n) : vrs.completion(n)), log,
     baseMs: config.noticeRetry.baseMs, maxMs: config.noticeRetry.maxMs, pollMs: config.noticeRetry.pollMs,
     leaseMs: Math.max(10_000, config.vrsTimeoutMs * 2),
   });
 
+  const sweeper = new ExpirySweeper({ books, clock, log, everyMs: config.expirySweepMs, onExpired: () => worker.kick() });
   const app = createRelayApp({
-    store, vrs, builder, cardVerifier, outbox, clock, log,
+    store, vrs, builder, cardVerifier, outbox, books, clock, log,
+    issuer: { kid: keys.shcKey.kid, ridSecret: ridSecret(storeKey), vdsSigner: vdsSignerId(keys.vdsSigner.certDer) },
+    requestLimit: config.requestLimit,
     issuanceLog: log.child({ log: 'jlis-issuance' }),
     serviceHours: new ServiceHours(config.serviceHours),
     feePerCopy: config.feePerCopy, sessionTtlMs: config.sessionTtlMs, documentTtlMs: config.documentTtlMs, bodyLimit: config.bodyLimit,
-    shc: { issuerPath: new URL(shcIssuerUrl).pathname, jwks: keys.shcJwks },
+    shc: { issuerPath: new URL(shcIssuerUrl).pathname, jwks: keys.shcJwks, vdsSigner: keys.vdsSigner },
     onNotice: () => worker.kick(),
     ...(config.admission ? { admission: config.admission } : {}),
   });
@@ -133,20 +145,25 @@ export async function startRelay(
     server.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  if (overrides.startWorker ?? true) worker.start();
+  if (overrides.startWorker ?? true) {
+    worker.start();
+    sweeper.start();
+  }
   const url = `https://${config.host === '127.0.0.1' ? 'localhost' : config.host}:${port}`;
   log.info({ event: 'listening', port, url, store: redis ? 'redis' : 'memory' }, 'relay listening');
 
   let stopped = false;
   return {
-    server, port, url, store, outbox, worker, log,
+    server, port, url, store, outbox, worker, books, sweeper, log,
     async stop() {
       if (stopped) return;
       stopped = true;
+      await sweeper.stop();
       await worker.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       vrs.close();
+      await books.close();
       await store.close();
       await pool?.close();
     },

@@ -33,15 +33,19 @@ export interface SignedShc {
 
 /**
  * Signs a record as a SMART Health Card: minified JWT payload, raw DEFLATE, ES256 compact JWS with
- * the raw r‖s signature. Refuses a card too large for a single QR code.
+ * the raw r‖s signature. With `rid`, the card carries `vc.rid` (revocation). Refuses a card too
+ * large for a single QR code.
  */
-export function signShc(record: CertificateRecord, signer: ShcSigner, now: Date): SignedShc {
+export function signShc(record: CertificateRecord, signer: ShcSigner, now: Date, rid?: string): SignedShc {
+  if (rid !== undefined && !/^[A-Za-z0-9_-]{1,24}$/.test(rid)) throw new TypeError('rid is 1–24 base64url characters');
   const payload = {
     iss: signer.issuerUrl,
     nbf: Math.floor(now.getTime() / 1000),
     vc: {
       type: SHC_VC_TYPES,
       credentialSubject: { fhirVersion: '4.0.1', fhirBundle: buildFhirBundle(record) },
+      // SMART Health Cards revocation: the issuer's CRL lists this rid once the card is revoked.
+      ...(rid !== undefined ? { rid } : {}),
     },
   };
   const header = Buffer.from(JSON.stringify({ alg: 'ES256', zip: 'DEF', kid: signer.kid })).toString('base64url');

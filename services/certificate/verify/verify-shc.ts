@@ -23,6 +23,8 @@ export interface ShcVerification {
   /** Other names on the Patient (overseas cards carry romanized, then kanji). */
   otherNames: Array<{ family: string; given: string[] }>;
   immunizations: ShcImmunization[];
+  /** `vc.rid`, the revocation identifier, when the card has one. */
+  rid?: string;
   /** Non-fatal findings (expired issuer certificate, non-minified payload …). */
   warnings: string[];
 }
@@ -83,7 +85,7 @@ export async function verifyShc(input: string, options: { jwks: JwksLike; now?: 
   } catch (e) {
     throw new VerifyError('shc-signature', 'SHC signature does not verify', e);
   }
-  let payload: { iss?: unknown; nbf?: unknown; vc?: { type?: unknown; credentialSubject?: { fhirBundle?: { entry?: unknown } } } };
+  let payload: { iss?: unknown; nbf?: unknown; vc?: { type?: unknown; rid?: unknown; credentialSubject?: { fhirBundle?: { entry?: unknown } } } };
   try {
     const text = (header.zip === 'DEF' ? inflateRawSync(raw) : Buffer.from(raw)).toString('utf8');
     payload = JSON.parse(text);
@@ -117,8 +119,10 @@ export async function verifyShc(input: string, options: { jwks: JwksLike; now?: 
       ...(r.performer?.[0]?.actor?.display !== undefined ? { performer: String(r.performer[0].actor.display) } : {}),
     }));
   if (immunizations.length === 0) throw new VerifyError('shc-fhir', 'SHC Bundle has no Immunization');
+  const rid = payload.vc?.rid;
+  if (rid !== undefined && (typeof rid !== 'string' || !/^[A-Za-z0-9_-]{1,24}$/.test(rid))) throw new VerifyError('shc-payload', 'vc.rid is not 1–24 base64url characters');
   return {
-    issuer: payload.iss, kid: header.kid, ...(nbf !== undefined ? { nbf } : {}), types,
+    issuer: payload.iss, kid: header.kid, ...(nbf !== undefined ? { nbf } : {}), ...(rid !== undefined ? { rid: rid as string } : {}), types,
     patient: { ...names[0]!, birthDate: String(patient.birthDate ?? '') }, otherNames: names.slice(1), immunizations, warnings,
   };
 }

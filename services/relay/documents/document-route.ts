@@ -2,29 +2,32 @@ import { Router } from 'express';
 import type { Clock } from '../../common/clock.js';
 import { AppError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
+import type { IssuanceBooks } from '../books/books.js';
 import type { RequestRepo } from '../requests/request-repo.js';
 import { kioskOf, type SessionRepo } from '../sessions/session-repo.js';
 
 /**
  * `GET /v1/sessions/{sid}/requests/{rid}/document` (step 5). The document is taken from the store
- * in one atomic step and so served once across every relay process; afterwards, or once the
- * document TTL has passed, the answer is 410 ERR_CONSUMED.
+ * in one atomic step and so served once across every relay process; the books then move the
+ * request from reserved to served (with its ledger entry) before a byte is sent, so no document
+ * leaves the relay unbooked. A request closed meanwhile (replaced, cancelled, deleted) sends
+ * nothing. Afterwards, or once the document TTL has passed, the answer is 410 ERR_CONSUMED.
  */
-export function documentRoute(deps: { sessions: SessionRepo; requests: RequestRepo; clock: Clock; log: Logger }): Router {
+export function documentRoute(deps: { sessions: SessionRepo; requests: RequestRepo; books: IssuanceBooks; clock: Clock; log: Logger }): Router {
   const router = Router();
   router.get('/v1/sessions/:sid/requests/:rid/document', async (req, res) => {
     const { sid, rid } = req.params;
     const kiosk = kioskOf(res.locals.client);
-    const session = await deps.sessions.load(sid, kiosk);
+    await deps.sessions.load(sid, kiosk);
     const request = await deps.requests.load(sid, rid, kiosk);
     const pdf = await deps.requests.takeDocument(sid, rid);
-    if (!pdf) {
-      const why = request.servedAt !== undefined ? 'already served' : 'expired';
-      throw new AppError('ERR_CONSUMED', 410, `The document was ${why}`);
+    const served = pdf ? await deps.books.serve(sid, rid, deps.clock.now().getTime()) : undefined;
+    if (!pdf || !served?.ok) {
+      const held = served && !served.ok ? served.held : await deps.books.held(sid, rid);
+      const why = held?.closed ? `closed (${held.status})` : held?.status === 'served' ? 'already served' : 'expired';
+      throw new AppError('ERR_CONSUMED', 410, `The document was ${why}`, held?.closed ? { extras: { outcome: held.status } } : {});
     }
-    // Served: the request remembers it (completion needs it) for the session's remaining life.
-    await deps.requests.save(sid, rid, { ...request, servedAt: deps.clock.now().getTime() }, deps.sessions.remainingMs(session));
-    deps.log.info({ reqId: (req as { id?: string }).id, event: 'document_served', bytes: pdf.length }, 'document served');
+    deps.log.info({ reqId: (req as { id?: string }).id, event: 'document_served', certificateId: request.certificateId, bytes: pdf.length }, 'document served');
     res
       .status(200)
       .set('Content-Type', 'application/pdf')

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CompletionNotice } from '../../common/lgwan-contract.js';
-import type { NoticeOutbox, OutboxEntry } from './outbox.js';
+import type { NoticeOutbox, OutboxEntry, OutboxNotice } from './outbox.js';
 
 interface FileEntry extends OutboxEntry {
   nextAt: number;
@@ -40,7 +39,7 @@ export class FileOutbox implements NoticeOutbox {
     }
   }
 
-  async enqueue(notice: CompletionNotice): Promise<boolean> {
+  async enqueue(notice: OutboxNotice): Promise<boolean> {
     const file = this.#file(notice.certificateId);
     if (await exists(join(this.dir, `${notice.certificateId}.done`))) return false;
     return this.#write(file, { notice, attempts: 0, nextAt: Date.now() }, true);

@@ -1,10 +1,10 @@
 import type { Logger } from '../../common/logger.js';
-import type { CompletionAck, CompletionNotice } from '../../common/lgwan-contract.js';
-import type { NoticeOutbox } from './outbox.js';
+import { isRelease, type NoticeOutbox, type OutboxNotice } from './outbox.js';
 
 export interface NoticeWorkerOptions {
   outbox: NoticeOutbox;
-  deliver: (notice: CompletionNotice) => Promise<CompletionAck>;
+  /** Delivers one notice; resolves with VRS's acknowledgement (`recorded`, `released` or `duplicate`). */
+  deliver: (notice: OutboxNotice) => Promise<{ status: string }>;
   log: Logger;
   /** First retry delay; doubles per attempt up to `maxMs`. */
   baseMs: number;
@@ -78,13 +78,13 @@ export class NoticeWorker {
         const ack = await this.#o.deliver(entry.notice);
         await outbox.ack(id);
         delivered++;
-        log.info({ event: 'notice_delivered', certificateId: id, status: ack.status, attempts: entry.attempts + 1 }, 'completion notice delivered');
+        log.info({ event: 'notice_delivered', notice: isRelease(entry.notice) ? 'release' : 'completion', certificateId: id, status: ack.status, attempts: entry.attempts + 1 }, 'notice delivered');
       } catch (e) {
         const attempts = entry.attempts + 1;
         const delay = Math.min(this.#o.maxMs, this.#o.baseMs * 2 ** (attempts - 1));
         const nextAt = Date.now() + Math.round(delay * (0.75 + Math.random() * 0.25));
         await outbox.retry(id, attempts, nextAt).catch(() => undefined);
-        log.warn({ event: 'notice_retry', certificateId: id, attempts, code: (e as { code?: string }).code }, 'completion notice not delivered; will retry');
+        log.warn({ event: 'notice_retry', notice: isRelease(entry.notice) ? 'release' : 'completion', certificateId: id, attempts, code: (e as { code?: string }).code }, 'notice not delivered; will retry');
       }
     }
     return delivered;

@@ -1,8 +1,14 @@
-import type { CompletionNotice } from '../../common/lgwan-contract.js';
+import type { CompletionNotice, ReleaseNotice } from '../../common/lgwan-contract.js';
 
-/** A queued completion notice (完了通知). Carries no personal data. */
+/** A notice for VRS: a completion (printed) or a release (replaced, failed, cancelled, expired). */
+export type OutboxNotice = CompletionNotice | ReleaseNotice;
+
+/** Whether a queued notice is a release. */
+export const isRelease = (n: OutboxNotice): n is ReleaseNotice => 'type' in n && n.type === 'release';
+
+/** A queued notice (完了通知, or a release). Carries no personal data. */
 export interface OutboxEntry {
-  notice: CompletionNotice;
+  notice: OutboxNotice;
   /** Delivery attempts made so far. */
   attempts: number;
 }
@@ -15,7 +21,7 @@ export interface OutboxEntry {
  */
 export interface NoticeOutbox {
   /** Queues a notice, due now. False when that certificate ID is already queued or delivered. */
-  enqueue(notice: CompletionNotice): Promise<boolean>;
+  enqueue(notice: OutboxNotice): Promise<boolean>;
   /** Due entries (at most `limit`); each is leased until `now + leaseMs`. */
   claim(now: number, leaseMs: number, limit: number): Promise<OutboxEntry[]>;
   /** VRS acknowledged: remove the entry and remember the ID as delivered. */

@@ -1,6 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { CompletionNotice } from '../../common/lgwan-contract.js';
-import type { NoticeOutbox, OutboxEntry } from './outbox.js';
+import type { NoticeOutbox, OutboxEntry, OutboxNotice } from './outbox.js';
 
 /** All outbox keys share the hash tag `{outbox}`: one slot, so the scripts run on Redis Cluster. */
 const K = {
@@ -67,7 +66,7 @@ export class RedisOutbox implements NoticeOutbox {
     this.#r = redis as Redis & OutboxCommands;
   }
 
-  async enqueue(notice: CompletionNotice): Promise<boolean> {
+  async enqueue(notice: OutboxNotice): Promise<boolean> {
     const entry: OutboxEntry = { notice, attempts: 0 };
     const id = notice.certificateId;
     return (await this.#r.outboxEnqueue(K.entries, K.due, K.done(id), id, JSON.stringify(entry), String(Date.now()))) === 1;

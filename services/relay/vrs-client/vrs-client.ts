@@ -3,8 +3,9 @@ import { createSecureContext, type TLSSocket } from 'node:tls';
 import { z } from 'zod';
 import { AppError, type ErrorCode } from '../../common/errors.js';
 import {
-  certificateRecordSchema, completionAckSchema, lookupResponseSchema,
-  type CertificateKind, type CertificateRecord, type CompletionAck, type CompletionNotice, type LookupResponse,
+  certificateRecordSchema, completionAckSchema, issuanceQueryAnswerSchema, lookupResponseSchema, releaseAckSchema,
+  type CertificateKind, type CertificateRecord, type CompletionAck, type CompletionNotice, type IssuanceQuery, type IssuanceQueryAnswer,
+  type LookupResponse, type ReleaseAck, type ReleaseNotice,
 } from '../../common/lgwan-contract.js';
 import { AnswerDeadline } from './answer-deadline.js';
 
@@ -13,6 +14,10 @@ export interface VrsClient {
   lookup(myNumber: string): Promise<LookupResponse>;
   certificate(request: { myNumber: string; municipality: string; kind: CertificateKind }): Promise<CertificateRecord>;
   completion(notice: CompletionNotice): Promise<CompletionAck>;
+  /** Releases a reservation that was not printed. */
+  release(notice: ReleaseNotice): Promise<ReleaseAck>;
+  /** Every municipality's reservations of a period (reconciliation). */
+  issuances(query: IssuanceQuery): Promise<IssuanceQueryAnswer>;
 }
 
 /** VRS problem codes passed on to the kiosk unchanged. */
@@ -117,6 +122,8 @@ export function createVrsClient(options: HttpVrsClientOptions): VrsClient & { cl
     lookup: (myNumber) => expect('/lgwan/v1/holders/lookup', { myNumber }, lookupResponseSchema),
     certificate: (r) => expect('/lgwan/v1/certificates', { myNumber: r.myNumber, municipality: r.municipality, kind: r.kind, channel: 'kiosk' }, certificateRecordSchema),
     completion: (notice) => expect('/lgwan/v1/completions', notice, completionAckSchema),
+    release: (notice) => expect('/lgwan/v1/releases', notice, releaseAckSchema),
+    issuances: (query) => expect('/lgwan/v1/issuances/query', query, issuanceQueryAnswerSchema),
     close: () => agent.destroy(),
   };
 }

@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import express, { type Request } from 'express';
 import type { z } from 'zod';
 import { BadRequestError, notFoundRoute, problemHandler } from '../../common/errors.js';
-import { certificateRequestSchema, completionNoticeSchema, lookupRequestSchema } from '../../common/lgwan-contract.js';
+import { certificateRequestSchema, completionNoticeSchema, issuanceQuerySchema, lookupRequestSchema, releaseNoticeSchema } from '../../common/lgwan-contract.js';
 import { requireClient, type ClientIdentity } from '../../common/mtls.js';
 import type { VrsDeps } from '../deps.js';
 import { lookupHolder } from '../records/lookup.js';
 import { reserveCertificate } from '../records/certificate.js';
 import { recordCompletion } from '../records/completion.js';
+import { queryIssuances } from '../records/issuance-query.js';
+import { releaseReservation } from '../records/release.js';
 
 /** CN of the only client certificate accepted over LGWAN: the certificate center's relay. */
 export const RELAY_CLIENT_CN = 'certificate-center-relay';
@@ -65,6 +67,14 @@ export function createLgwanApp(deps: VrsDeps, options: LgwanAppOptions = {}): ex
   app.post('/lgwan/v1/completions', async (req, res) => {
     const notice = validate(completionNoticeSchema, req.body);
     res.json(await recordCompletion(deps, notice));
+  });
+  app.post('/lgwan/v1/releases', async (req, res) => {
+    const notice = validate(releaseNoticeSchema, req.body);
+    res.json(await releaseReservation(deps, notice));
+  });
+  app.post('/lgwan/v1/issuances/query', async (req, res) => {
+    const query = validate(issuanceQuerySchema, req.body);
+    res.json(await queryIssuances(deps, query));
   });
 
   app.use(notFoundRoute);

@@ -2,20 +2,24 @@ import { AppError, NotFoundError } from '../../common/errors.js';
 import type { CompletionAck, CompletionNotice } from '../../common/lgwan-contract.js';
 import { withMunicipality } from '../db/database.js';
 import type { VrsDeps } from '../deps.js';
+import { ReservationStateError } from './release.js';
 
 /**
  * Records a completion notice (完了通知), idempotent by certificate ID: the first marks the
  * reserved issuance 'issued' (copies, fee, kiosk, store, time) and answers 'recorded'; a repeat
  * answers 'duplicate' and changes nothing. Runs inside the notice's municipality, so a notice
- * naming another municipality than the reservation's finds no reservation (404).
+ * naming another municipality than the reservation's finds no reservation (404); a released
+ * reservation answers 409 ERR_RESERVATION_STATE.
  */
 export async function recordCompletion(deps: VrsDeps, notice: CompletionNotice): Promise<CompletionAck> {
   const issuedAt = new Date(notice.issuedAt);
   if (Number.isNaN(issuedAt.getTime())) throw new AppError('ERR_BAD_REQUEST', 400, 'issuedAt is not an ISO 8601 time', { extras: { errors: [{ path: 'issuedAt', message: 'invalid date-time' }] } });
   return withMunicipality(deps.db, notice.municipality, async (tx) => {
-    const { rows: [reservation] } = await tx.query<{ kind: string }>('SELECT kind FROM certificate_issuances WHERE certificate_id = $1 FOR UPDATE', [notice.certificateId]);
+    const { rows: [reservation] } = await tx.query<{ kind: string; status: string }>('SELECT kind, status FROM certificate_issuances WHERE certificate_id = $1 FOR UPDATE', [notice.certificateId]);
     if (!reservation) throw new NotFoundError('ERR_NOT_FOUND', 'No reserved certificate with this ID for this municipality');
     if (reservation.kind !== notice.kind) throw new AppError('ERR_BAD_REQUEST', 400, 'kind does not match the reservation');
+    // A released certificate ID was not printed: issuing it now would make the books disagree.
+    if (reservation.status === 'released') throw new ReservationStateError('The reservation was released: it cannot be issued');
     const inserted = await tx.query(
       `INSERT INTO completion_notices (certificate_id, municipality_code, notice) VALUES ($1, $2, $3::jsonb) ON CONFLICT (certificate_id) DO NOTHING`,
       [notice.certificateId, notice.municipality, JSON.stringify(notice)],

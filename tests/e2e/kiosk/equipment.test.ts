@@ -106,7 +106,7 @@ describe('the kiosk as equipment', () => {
     const hour = Number(jstParts(new Date()).time.slice(0, 2));
     const hours = hour < 12 ? '20:00-21:00' : '03:00-04:00';
     const relay = await startRelay(loadRelayConfig({
-      LOG_LEVEL: 'silent', RELAY_PORT: '0', SERVICE_HOURS: hours, VRS_URL: stack.vrs.lgwanUrl, OUTBOX_DIR: join(stack.dir, 'outbox-closed'),
+      LOG_LEVEL: 'silent', RELAY_PORT: '0', SERVICE_HOURS: hours, VRS_URL: stack.vrs.lgwanUrl, OUTBOX_DIR: join(stack.dir, 'outbox-closed'), BOOKS_DIR: join(stack.dir, 'books-closed'),
     }));
     const sim = await extraSim(relay.url, 'logs-closed');
     try {

@@ -60,7 +60,7 @@ export async function startKioskStack(options: StackOptions = {}): Promise<Kiosk
   );
   const relay = await startRelay(loadRelayConfig({
     ...silent, RELAY_PORT: '0', SERVICE_HOURS: '00:00-24:00', VRS_URL: vrs.lgwanUrl,
-    OUTBOX_DIR: join(dir, 'outbox'), SESSION_TTL_S: '600', DOCUMENT_TTL_S: '120', NOTICE_POLL_MS: '200',
+    OUTBOX_DIR: join(dir, 'outbox'), BOOKS_DIR: join(dir, 'books'), SESSION_TTL_S: '600', DOCUMENT_TTL_S: '120', NOTICE_POLL_MS: '200',
     // Test machines run several suites at once; PGlite answers slower than a production VRS.
     VRS_TIMEOUT_MS: '20000',
   }));

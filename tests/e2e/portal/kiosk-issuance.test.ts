@@ -45,6 +45,7 @@ describe('portal pages against a kiosk issuing through the relay (Chromium)', { 
       SERVICE_HOURS: '00:00-24:00',
       VRS_URL: stack.lgwanUrl,
       OUTBOX_DIR: outboxDir,
+      BOOKS_DIR: join(outboxDir, 'books'),
       NOTICE_RETRY_BASE_MS: '100',
       NOTICE_RETRY_MAX_MS: '500',
       NOTICE_POLL_MS: '100',

@@ -26,7 +26,7 @@ export async function startOwnStack(options: { redisUrl?: string; env?: Record<s
       SESSION_TTL_S: '20',
       DOCUMENT_TTL_S: '6',
       VRS_URL: vrs.lgwanUrl,
-      OUTBOX_DIR: join(tmp, 'outbox'),
+      OUTBOX_DIR: join(tmp, 'outbox'), BOOKS_DIR: join(tmp, 'books'),
       NOTICE_POLL_MS: '200',
       LOG_LEVEL: 'silent',
       ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),

@@ -16,6 +16,8 @@ import { pkiPaths } from '../../../services/common/pki-paths.js';
 import { createAdmission, type Admission, type AdmissionOptions } from '../../../services/relay/admission/admission.js';
 import { createRelayApp } from '../../../services/relay/app.js';
 import { createCardVerifier, readCardTrustAnchors } from '../../../services/relay/card-verify/card-verifier.js';
+import { MemoryBooks } from '../../../services/relay/books/memory-books.js';
+import { testIssuer } from '../../helpers/relay-issuer.js';
 import { FileOutbox } from '../../../services/relay/notices/file-outbox.js';
 import { MemoryStore } from '../../../services/relay/one-time/memory-store.js';
 import { SealedStore } from '../../../services/relay/one-time/sealed.js';
@@ -66,6 +68,14 @@ class HeldVrs implements VrsClient {
   async completion(n: { certificateId: string }): ReturnType<VrsClient['completion']> {
     return { certificateId: n.certificateId, status: 'recorded' };
   }
+
+  async release(n: { certificateId: string }): ReturnType<VrsClient['release']> {
+    return { certificateId: n.certificateId, status: 'released' };
+  }
+
+  async issuances(): ReturnType<VrsClient['issuances']> {
+    return { items: [] };
+  }
 }
 
 /** The certificate builder stand-in: a tiny PDF (rendering is not what these tests are about). */
@@ -106,10 +116,11 @@ describe('relay admission control (503 ERR_BUSY with Retry-After on steps 2–4)
   async function startRelay(options: AdmissionOptions): Promise<void> {
     vrs = new HeldVrs();
     admission = createAdmission(options);
+    const outbox = new FileOutbox(outboxDir);
     const app = createRelayApp({
       store: new SealedStore(new MemoryStore(), randomBytes(32)), vrs, builder,
       cardVerifier: createCardVerifier({ trustAnchors: readCardTrustAnchors(pkiPaths().cardIssuerTrust), suspensions: { has: () => false } }),
-      outbox: new FileOutbox(outboxDir), clock: systemClock, log: createLogger({ service: 'relay', level: 'silent' }),
+      outbox, books: MemoryBooks.ephemeral(outbox), issuer: testIssuer(), clock: systemClock, log: createLogger({ service: 'relay', level: 'silent' }),
       serviceHours: new ServiceHours('00:00-24:00'), feePerCopy: 120, sessionTtlMs: 600_000, documentTtlMs: 300_000,
       identify: () => KIOSK, admission,
     });

@@ -72,7 +72,7 @@ describe.each<StoreKind>(['redis', 'memory'])('completion notices (%s store)', (
       await first.stop();
       await vrs.start();
       // The restarted relay finds the same outbox (Redis namespace, or the same OUTBOX_DIR).
-      second = await startTestRelay({ vrsUrl: vrs.url, store, redisUrl: inject('redisUrl'), logs, env: { ...env, OUTBOX_DIR: first.outboxDir } });
+      second = await startTestRelay({ vrsUrl: vrs.url, store, redisUrl: inject('redisUrl'), logs, env: { ...env, OUTBOX_DIR: first.outboxDir, BOOKS_DIR: first.env.BOOKS_DIR! } });
       expect(await second.outbox.pending()).toBe(2);
       for (const p of [a, b]) await eventually(async () => (await vrs.noticeCount(p.certificateId)) === 1, 10_000, 'delivery after restart');
       // an entry leaves the outbox only after VRS answered, so once it is empty no delivery is in flight

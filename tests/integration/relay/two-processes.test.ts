@@ -28,8 +28,8 @@ describe('relay: two processes, one Redis', () => {
       NOTICE_RETRY_BASE_MS: '100', NOTICE_RETRY_MAX_MS: '400', NOTICE_POLL_MS: '100', LOG_LEVEL: 'info',
     };
     [a, b] = await Promise.all([
-      spawnRelay({ ...env, OUTBOX_DIR: await mkdtemp(join(tmpdir(), 'relay-a-')) }),
-      spawnRelay({ ...env, OUTBOX_DIR: await mkdtemp(join(tmpdir(), 'relay-b-')) }),
+      spawnRelay({ ...env, OUTBOX_DIR: await mkdtemp(join(tmpdir(), 'relay-a-')), BOOKS_DIR: await mkdtemp(join(tmpdir(), 'relay-books-a-')) }),
+      spawnRelay({ ...env, OUTBOX_DIR: await mkdtemp(join(tmpdir(), 'relay-b-')), BOOKS_DIR: await mkdtemp(join(tmpdir(), 'relay-books-b-')) }),
     ]);
     wallet = await new CardWallet().init();
   });

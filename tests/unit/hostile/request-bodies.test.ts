@@ -16,6 +16,8 @@ import { createLogger } from '../../../services/common/logger.js';
 import { pkiPaths } from '../../../services/common/pki-paths.js';
 import { createRelayApp } from '../../../services/relay/app.js';
 import { createCardVerifier, readCardTrustAnchors } from '../../../services/relay/card-verify/card-verifier.js';
+import { MemoryBooks } from '../../../services/relay/books/memory-books.js';
+import { testIssuer } from '../../helpers/relay-issuer.js';
 import { FileOutbox } from '../../../services/relay/notices/file-outbox.js';
 import { MemoryStore } from '../../../services/relay/one-time/memory-store.js';
 import { SealedStore } from '../../../services/relay/one-time/sealed.js';
@@ -53,12 +55,15 @@ describe('hostile request bodies against the relay app', () => {
         throw new AppError('ERR_NOT_ISSUABLE', 422, 'A certificate cannot be issued for these records');
       },
       completion: async (n) => ({ certificateId: n.certificateId, status: 'recorded' }),
+      release: async (n) => ({ certificateId: n.certificateId, status: 'released' }),
+      issuances: async () => ({ items: [] }),
     };
+    const outbox = new FileOutbox(await mkdtemp(join(tmpdir(), 'hostile-outbox-')));
     const app = createRelayApp({
       store: new SealedStore(new MemoryStore(), randomBytes(32)), vrs,
       builder: { build: async () => { throw new TypeError('not reached'); } },
       cardVerifier: createCardVerifier({ trustAnchors: readCardTrustAnchors(pkiPaths().cardIssuerTrust), suspensions: { has: () => false } }),
-      outbox: new FileOutbox(await mkdtemp(join(tmpdir(), 'hostile-outbox-'))), clock: systemClock,
+      outbox, books: MemoryBooks.ephemeral(outbox), issuer: testIssuer(), clock: systemClock,
       log: createLogger({ service: 'relay', level: 'silent' }), serviceHours: new ServiceHours('00:00-24:00'),
       feePerCopy: 120, sessionTtlMs: 600_000, documentTtlMs: 300_000, identify: () => KIOSK,
     });

@@ -29,6 +29,7 @@ export async function startTestRelay(options: {
     NOTICE_RETRY_MAX_MS: '400',
     NOTICE_POLL_MS: '100',
     OUTBOX_DIR: outboxDir,
+    BOOKS_DIR: options.env?.BOOKS_DIR ?? (await mkdtemp(join(tmpdir(), 'relay-books-'))),
     LOG_LEVEL: 'info',
     // Each test's relays get their own Redis namespace (outbox included) unless told to share one.
     ...(options.store === 'redis' ? { REDIS_URL: options.redisUrl, REDIS_KEY_PREFIX: `t${randomBytes(4).toString('hex')}:` } : {}),
