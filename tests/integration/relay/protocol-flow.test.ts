@@ -78,7 +78,7 @@ describe.each<StoreKind>(['redis', 'memory'])('protocol flow (%s store)', (store
     const issuance = logs.json().filter((l) => l.event === 'issuance');
     expect(issuance.at(-1)).toMatchObject({ event: 'issuance', kioskId: 'KIOSK-0001', storeId: 'STORE-TOKYO-001', kind: 'overseas', copies: 2 });
     expect(Object.keys(issuance.at(-1)!).filter((k) => !['level', 'time', 'pid', 'hostname', 'service', 'log', 'msg'].includes(k)).sort())
-      .toEqual(['at', 'copies', 'event', 'kind', 'kioskId', 'storeId']);
+      .toEqual(['at', 'certificateId', 'copies', 'event', 'kind', 'kioskId', 'municipality', 'storeId']);
 
     const del = await kiosk.call('DELETE', `/v1/sessions/${sid}`);
     expect(del.status).toBe(204);
@@ -86,7 +86,7 @@ describe.each<StoreKind>(['redis', 'memory'])('protocol flow (%s store)', (store
     expect((await kiosk.call('DELETE', `/v1/sessions/${sid}`)).status).toBe(404);
   });
 
-  it('repeats a completion with the same receipt and one notice', async () => {
+  it('repeats a completion with the same receipt and one notice; another body is a conflict that changes nothing', async () => {
     const { sid, rid, doc } = await requestAndFetch(kiosk, wallet, 'yamada-taro', { municipality: '131016', kind: 'domestic', copies: 1 });
     const body = { outcome: 'printed', paid: 120, contentDigest: String(doc.headers['content-digest']) };
     const first = await kiosk.call('POST', `/v1/sessions/${sid}/requests/${rid}/completion`, body);
@@ -96,7 +96,10 @@ describe.each<StoreKind>(['redis', 'memory'])('protocol flow (%s store)', (store
     ]);
     expect(first.status).toBe(200);
     expect(second.json).toEqual(first.json);
-    expect(third.json).toEqual(first.json);
+    // Another paid is another body: 409, telling the outcome and receipt the books hold.
+    expect(third.status).toBe(409);
+    expect(third.json).toMatchObject({ code: 'ERR_COMPLETION_CONFLICT', outcome: 'printed', receipt: first.json.receipt });
+    expect(first.json.outcome).toBe('printed');
     const id = String(doc.headers['certificate-id']);
     await eventually(async () => (await vrs.noticeCount(id)) === 1);
     await new Promise((r) => setTimeout(r, 300));
