@@ -21,6 +21,7 @@ export function formatReport(r: VerificationReport): string {
   if (r.shc.length > 0 && r.vds.length > 0) out.push(r.problems.some((p) => p.includes('differ')) ? 'SHC and VDS-NC: DISAGREE' : 'SHC and VDS-NC: agree');
   for (const w of r.warnings) out.push(`warning: ${w}`);
   for (const p of r.problems) out.push(`FAILED: ${p}`);
-  out.push(r.ok ? 'RESULT: VALID' : 'RESULT: NOT VALID');
+  for (const why of r.revoked) out.push(`REVOKED: ${why}`);
+  out.push(r.ok ? 'RESULT: VALID' : r.revoked.length > 0 && r.problems.length === 0 ? 'RESULT: REVOKED' : 'RESULT: NOT VALID');
   return out.join('\n');
 }

@@ -6,12 +6,15 @@ import { parsePemCertificates } from '../keys.js';
 import { crossCheck } from './cross-check.js';
 import { readPdfCodes } from './read-pdf-codes.js';
 import { verifyShc, type JwksLike, type ShcVerification } from './verify-shc.js';
+import type { RevocationSource } from './revocation-check.js';
 import { verifyVdsNc, type VdsVerification } from './verify-vds.js';
 
 /** Trust anchors; each is loaded only when the input needs it. */
 export interface VerifierTrust {
   jwks: () => JwksLike;
   cscas: () => X509Certificate[];
+  /** Revocation lists, when the verifier checks them (online or saved). */
+  revocations?: RevocationSource;
 }
 
 /** Trust from files: `--jwks` / `--csca` or `certs/out/trust/` by default. */
@@ -38,6 +41,10 @@ export interface VerificationReport {
   pages?: number;
   problems: string[];
   warnings: string[];
+  /** Why a code is revoked (its issuer published it so). */
+  revoked: string[];
+  /** Whether revocation lists were consulted for every code. */
+  revocationChecked: boolean;
 }
 
 type Input = { kind: 'pdf'; bytes: Uint8Array } | { kind: 'shc'; text: string } | { kind: 'vds'; text: string };
@@ -68,7 +75,7 @@ async function verifyCode(code: string, trust: VerifierTrust, now: Date, report:
  */
 export async function verifyInput(bytes: Uint8Array, trust: VerifierTrust, now = new Date()): Promise<VerificationReport> {
   const input = classifyInput(bytes);
-  const report: VerificationReport = { ok: false, source: input.kind, shc: [], vds: [], problems: [], warnings: [] };
+  const report: VerificationReport = { ok: false, source: input.kind, shc: [], vds: [], problems: [], warnings: [], revoked: [], revocationChecked: false };
   if (input.kind === 'shc' || input.kind === 'vds') {
     await verifyCode(input.text, trust, now, report);
   } else {
@@ -87,6 +94,31 @@ export async function verifyInput(bytes: Uint8Array, trust: VerifierTrust, now =
   }
   for (const s of report.shc) for (const v of report.vds) report.problems.push(...crossCheck(s, v));
   report.warnings.push(...report.shc.flatMap((s) => s.warnings), ...report.vds.flatMap((v) => v.warnings));
-  report.ok = report.problems.length === 0 && report.shc.length + report.vds.length > 0;
+  if (trust.revocations) await checkRevocations(trust.revocations, report);
+  report.ok = report.problems.length === 0 && report.revoked.length === 0 && report.shc.length + report.vds.length > 0;
   return report;
+}
+
+/** Looks every verified code up in its issuer's revocation list. */
+async function checkRevocations(source: RevocationSource, report: VerificationReport): Promise<void> {
+  let all = true;
+  try {
+    for (const s of report.shc) {
+      if (s.rid === undefined) continue;
+      const rids = await source.shcRids(s.issuer, s.kid);
+      if (rids === undefined) all = false;
+      else if (rids.has(s.rid)) report.revoked.push(`SMART Health Card rid ${s.rid} is on the issuer's CRL`);
+    }
+    for (const v of report.vds) {
+      const issuer = report.shc[0]?.issuer;
+      const uvcis = issuer === undefined ? undefined : await source.vdsUvcis(issuer);
+      if (uvcis === undefined) all = false;
+      else if (uvcis.has(v.data.msg.uvci)) report.revoked.push(`VDS-NC uvci ${v.data.msg.uvci} is on the revocation list`);
+    }
+  } catch (e) {
+    report.problems.push(e instanceof VerifyError ? `${e.check}: ${e.message}` : `revocation check failed: ${(e as Error).message}`);
+    return;
+  }
+  report.revocationChecked = all;
+  if (!all) report.warnings.push('no revocation list known for some code: its revocation was not checked');
 }
