@@ -4,6 +4,7 @@ import { concurrencyChecks } from './checks/concurrency-checks.js';
 import { documentChecks } from './checks/document-checks.js';
 import { errorSweepChecks } from './checks/error-sweep-checks.js';
 import { CheckFailure, CheckNotRun, type Check, type CheckResult, type KitContext, type KitOptions } from './checks/kit.js';
+import { ledgerChecks } from './checks/ledger-checks.js';
 import { lifetimeChecks } from './checks/lifetime-checks.js';
 import { requestChecks } from './checks/request-checks.js';
 import { serviceChecks } from './checks/service-checks.js';
@@ -14,7 +15,7 @@ import type { ConformanceReport } from './report.js';
 
 /** The battery, in order. Lifetime checks wait, so they run side by side; the sweeps run last. */
 export const ALL_CHECKS: readonly Check[] = [
-  ...serviceChecks, ...sessionChecks, ...cardChecks, ...requestChecks, ...documentChecks, ...concurrencyChecks, ...lifetimeChecks, ...errorSweepChecks,
+  ...serviceChecks, ...sessionChecks, ...cardChecks, ...requestChecks, ...documentChecks, ...ledgerChecks, ...concurrencyChecks, ...lifetimeChecks, ...errorSweepChecks,
 ];
 
 /** Everything the kit needs: the relay's URL, its server CA, kiosk certificates and card files. */

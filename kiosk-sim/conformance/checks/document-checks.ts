@@ -21,7 +21,7 @@ export function servedDocumentDefect(doc: Answer, holder: HolderData, others: Ho
 }
 
 /** A session with a request at the first municipality offering `kind`. */
-async function withRequest(ctx: KitContext, c: ClassifiedCard, kind: 'domestic' | 'overseas', copies = 1) {
+export async function withRequest(ctx: KitContext, c: ClassifiedCard, kind: 'domestic' | 'overseas', copies = 1) {
   const opened = await openWithCard(ctx, c.card);
   const m = offering(opened.answer.json.municipalities ?? [], kind);
   if (!m) {

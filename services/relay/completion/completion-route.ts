@@ -20,10 +20,13 @@ export interface CompletionRouteDeps {
   issuanceLog: Logger;
 }
 
+/** A held receipt in the protocol's field order (a store may keep JSON objects in any order). */
+const inOrder = (r: Receipt): Receipt => ({ copies: r.copies, fee: r.fee, paid: r.paid, change: r.change, issuedAt: r.issuedAt, kioskId: r.kioskId, storeId: r.storeId });
+
 /** A completion whose body contradicts the one the books hold. */
 export class CompletionConflictError extends AppError {
   constructor(held: HeldRequest) {
-    super('ERR_COMPLETION_CONFLICT', 409, `The request is already closed as ${held.status}`, { extras: { outcome: held.status, receipt: held.closed!.receipt } });
+    super('ERR_COMPLETION_CONFLICT', 409, `The request is already closed as ${held.status}`, { extras: { outcome: held.status, receipt: inOrder(held.closed!.receipt) } });
   }
 }
 
@@ -48,7 +51,7 @@ export function completionRoute(deps: CompletionRouteDeps): Router {
   const router = Router();
   const answer = (res: Response, held: HeldRequest, fingerprint: string) => {
     if (held.closed!.fingerprint !== fingerprint) throw new CompletionConflictError(held);
-    res.json({ receipt: held.closed!.receipt, outcome: held.status });
+    res.json({ receipt: inOrder(held.closed!.receipt), outcome: held.status });
   };
 
   router.post('/v1/sessions/:sid/requests/:rid/completion', async (req, res) => {
