@@ -32,6 +32,10 @@ describe('the conformance kit against a deliberately broken relay', () => {
     expect(r['errors.no-personal-data']).toMatchObject({ status: 'fail', reason: expect.stringMatching(/personal data in \d+ error answer/) });
     expect(r['errors.problem-json']).toMatchObject({ status: 'fail', reason: expect.stringMatching(/not application\/problem\+json/) });
     expect(r['request.copies-out-of-range']!.status).toBe('fail');
+    // Issue 14: every completion answered 200, no request limit, no revocation.
+    expect(r['ledger.racing-completions']).toMatchObject({ status: 'fail', reason: expect.stringMatching(/printed vs failed: 2 answers were 200/) });
+    expect(r['ledger.request-rules']!.status).toBe('fail');
+    expect(r['ledger.revocation']!.status).toBe('fail');
     // Accepts tampered and foreign cards.
     for (const id of ['card.tampered-my-number', 'card.tampered-signature', 'card.foreign-cv-certificate', 'card.replayed-challenge']) {
       expect(r[id], id).toMatchObject({ status: 'fail', reason: expect.stringMatching(/expected 422 ERR_CARD_/) });
