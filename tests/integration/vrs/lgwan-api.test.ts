@@ -75,6 +75,37 @@ describe.each(DB_KINDS)('VRS LGWAN API over mTLS (%s)', (kind) => {
     expect([second.status, JSON.parse(second.body).status]).toEqual([200, 'duplicate']);
   });
 
+  it('releases an unprinted reservation once, never an issued one, and never issues a released one', async () => {
+    const reserve = async () => certificateRecordSchema.parse(JSON.parse((await call(vrs.lgwanUrl, '/lgwan/v1/certificates', { myNumber, municipality: '162027', kind: 'domestic' }, pki.relayLgwanClient)).body));
+    const released = await reserve();
+    const release = { type: 'release', certificateId: released.certificateId, municipality: '162027', kind: 'domestic', outcome: 'cancelled', releasedAt: new Date().toISOString() };
+    const first = await call(vrs.lgwanUrl, '/lgwan/v1/releases', release, pki.relayLgwanClient);
+    const again = await call(vrs.lgwanUrl, '/lgwan/v1/releases', release, pki.relayLgwanClient);
+    expect([first.status, JSON.parse(first.body).status]).toEqual([200, 'released']);
+    expect([again.status, JSON.parse(again.body).status]).toEqual([200, 'duplicate']);
+    const notice = { certificateId: released.certificateId, municipality: '162027', kind: 'domestic', copies: 1, fee: 120, kioskId: 'KIOSK-0003', storeId: 'STORE-TOYAMA-003', issuedAt: new Date().toISOString() };
+    const late = await call(vrs.lgwanUrl, '/lgwan/v1/completions', notice, pki.relayLgwanClient);
+    expect([late.status, JSON.parse(late.body).code]).toEqual([409, 'ERR_RESERVATION_STATE']);
+
+    const issued = await reserve();
+    await call(vrs.lgwanUrl, '/lgwan/v1/completions', { ...notice, certificateId: issued.certificateId }, pki.relayLgwanClient);
+    const refused = await call(vrs.lgwanUrl, '/lgwan/v1/releases', { ...release, certificateId: issued.certificateId }, pki.relayLgwanClient);
+    expect([refused.status, JSON.parse(refused.body).code]).toEqual([409, 'ERR_RESERVATION_STATE']);
+    // Another municipality's reservation is not found from this one (row-level security).
+    const foreign = await call(vrs.lgwanUrl, '/lgwan/v1/releases', { ...release, municipality: '131016' }, pki.relayLgwanClient);
+    expect(foreign.status).toBe(404);
+
+    // The period query: every municipality's reservations, nothing personal.
+    const q = await call(vrs.lgwanUrl, '/lgwan/v1/issuances/query', { from: new Date(Date.now() - 3600_000).toISOString(), to: new Date(Date.now() + 3600_000).toISOString() }, pki.relayLgwanClient);
+    expect(q.status).toBe(200);
+    const items = JSON.parse(q.body).items as Array<Record<string, unknown>>;
+    expect(items.find((i) => i.certificateId === released.certificateId)).toMatchObject({ status: 'released', municipality: '162027' });
+    expect(items.find((i) => i.certificateId === issued.certificateId)).toMatchObject({ status: 'issued', fee: 120, kioskId: 'KIOSK-0003' });
+    for (const i of items) expect(Object.keys(i).sort()).toEqual(['certificateId', 'channel', 'copies', 'fee', 'issuedAt', 'kind', 'kioskId', 'municipality', 'releasedAt', 'reservedAt', 'status', 'storeId']);
+    expect(q.body).not.toContain(myNumber);
+    expect(q.body).not.toContain('中村');
+  });
+
   it('refuses a kiosk certificate (kiosk CA, not the LGWAN CA)', async () => {
     await expectRefused(call(vrs.lgwanUrl, '/lgwan/v1/holders/lookup', { myNumber }, pki.kiosk('KIOSK-0001')));
   });
