@@ -69,6 +69,29 @@ describe('relay: two processes, one Redis', () => {
     expect((await onA.call('DELETE', `/v1/sessions/${sid}`)).status).toBe(404);
   });
 
+  it('decides racing completions once across the two processes, in both orders', async () => {
+    for (const [first, second] of [[a, b], [b, a]] as const) {
+      const kiosk = new Kiosk(first.url, 'KIOSK-0001');
+      const open = await kiosk.call('POST', '/v1/sessions');
+      const sid = open.json.sessionId as string;
+      await kiosk.call('POST', `/v1/sessions/${sid}/card`, (await wallet.present('sato-hanako', open.json.challenge)).body);
+      const rid = (await kiosk.call('POST', `/v1/sessions/${sid}/requests`, { municipality: '122246', kind: 'domestic', copies: 1 })).json.requestId as string;
+      const doc = await kiosk.call('GET', `/v1/sessions/${sid}/requests/${rid}/document`);
+      const path = `/v1/sessions/${sid}/requests/${rid}/completion`;
+      const [p, c] = await Promise.all([
+        kiosk.call('POST', path, { outcome: 'printed', paid: 120, contentDigest: String(doc.headers['content-digest']) }),
+        new Kiosk(second.url, 'KIOSK-0001').call('POST', path, { outcome: 'cancelled', paid: 0 }),
+      ]);
+      expect([p.status, c.status].sort()).toEqual([200, 409]);
+      const outcome = (p.status === 200 ? p : c).json.outcome as string;
+      expect((p.status === 409 ? p : c).json).toMatchObject({ code: 'ERR_COMPLETION_CONFLICT', outcome });
+      const id = String(doc.headers['certificate-id']);
+      const want = outcome === 'printed' ? 'issued' : 'released';
+      await eventually(async () => (await vrs.db.query<{ status: string }>('SELECT status FROM certificate_issuances WHERE certificate_id = $1', [id])).rows[0]?.status === want, 10_000, want);
+      expect(await vrs.noticeCount(id)).toBe(outcome === 'printed' ? 1 : 0);
+    }
+  });
+
   it('keeps many interleaved sessions of three kiosks apart across both processes', async () => {
     const holders = [['KIOSK-0001', 'yamada-taro', '山田\u3000太郎', '131016'], ['KIOSK-0002', 'suzuki-ichiro', '鈴木\u3000一郎', '131016'], ['KIOSK-0003', 'nakamura-yuko', '中村\u3000優子', '162027']] as const;
     const results = await Promise.all(Array.from({ length: 6 }, async (_, i) => {
