@@ -73,9 +73,29 @@ export function buildOpenApi(options: { serverUrl?: string } = {}): Json {
           responses: { '201': { description: 'Session opened', content: json(sessionCreatedSchema) }, '503': busy('ERR_SERVICE_CLOSED'), ...common },
         },
       },
+      '/issuer/.well-known/jwks.json': {
+        get: {
+          operationId: 'issuerJwks', summary: 'SMART Health Card issuer keys (public, no client certificate; under the SHC issuer URL, default https://localhost:8443/issuer)',
+          description: 'Each key carries `crlVersion` (= its CRL `ctr`) once it has revocations. Cache-Control max-age=60 and an ETag (If-None-Match answers 304).',
+          responses: { '200': { description: 'The JWKS' }, '304': { description: 'Not modified' } },
+        },
+      },
+      '/issuer/.well-known/crl/{kid}.json': {
+        get: {
+          operationId: 'issuerCrl', summary: 'SMART Health Cards revocation list of one key: { kid, method: "rid", ctr, rids }',
+          parameters: [{ name: 'kid', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': { description: 'The CRL' }, '304': { description: 'Not modified' }, '404': problem('ERR_NOT_FOUND: no such key') },
+        },
+      },
+      '/issuer/.well-known/vds-nc-revocations.json': {
+        get: {
+          operationId: 'vdsRevocations', summary: 'Revoked VDS-NC uvcis, signed by the barcode signer: { data: { t: "icao.vacc.revocations", v, is, signer, ctr, uvci }, sig: { alg, cer, sigvl } }',
+          responses: { '200': { description: 'The signed list' }, '304': { description: 'Not modified' } },
+        },
+      },
       '/v1/sessions/{sid}': {
         delete: {
-          operationId: 'endSession', summary: 'Erase everything the session holds', parameters: [sid],
+          operationId: 'endSession', summary: 'Cancel an open request (released; revoked if served), then erase everything the session holds', parameters: [sid],
           responses: { '204': { description: 'Erased' }, '404': problem('ERR_SESSION_NOT_FOUND'), ...common },
         },
       },
@@ -97,7 +117,9 @@ export function buildOpenApi(options: { serverUrl?: string } = {}): Json {
           requestBody: { required: true, content: json(certificateRequestBodySchema) },
           responses: {
             '201': { description: 'Certificate ready; preview for the confirmation screen', content: json(requestCreatedSchema) },
-            '400': problem('ERR_BAD_REQUEST'), '404': problem('ERR_SESSION_NOT_FOUND, ERR_NO_RECORDS'), '409': problem('ERR_SESSION_STATE'),
+            '400': problem('ERR_BAD_REQUEST'), '404': problem('ERR_SESSION_NOT_FOUND, ERR_NO_RECORDS'),
+            '409': problem('ERR_SESSION_STATE (no accepted card, or the session has completed its purchase); ERR_REQUEST_OPEN: a served request of this session is not completed yet. A new request before the document is served replaces the open one (cancelled, its reservation released)'),
+            '429': problem('ERR_REQUEST_LIMIT: the session has made its limit of requests (default 10)'),
             '422': problem('ERR_MUNICIPALITY_UNAVAILABLE, ERR_NO_PASSPORT_ON_FILE, ERR_NOT_ISSUABLE, ERR_COPIES, ERR_CERTIFICATE_DATA'),
             '502': problem('ERR_UPSTREAM'), '503': busy('ERR_UPSTREAM'), '504': problem('ERR_UPSTREAM_TIMEOUT'), ...common,
           },
@@ -115,17 +137,19 @@ export function buildOpenApi(options: { serverUrl?: string } = {}): Json {
               },
               content: { 'application/pdf': { schema: { type: 'string', contentMediaType: 'application/pdf' } } },
             },
-            '404': problem('ERR_SESSION_NOT_FOUND, ERR_REQUEST_NOT_FOUND'), '410': problem('ERR_CONSUMED: already served or expired'), ...common,
+            '404': problem('ERR_SESSION_NOT_FOUND, ERR_REQUEST_NOT_FOUND'), '410': problem('ERR_CONSUMED: already served, expired, or the request was closed (then `outcome` names how)'), ...common,
           },
         },
       },
       '/v1/sessions/{sid}/requests/{rid}/completion': {
         post: {
-          operationId: 'complete', summary: 'Report printed, failed or cancelled; idempotent', parameters: [sid, rid],
+          operationId: 'complete', summary: 'Report printed, failed or cancelled; decided once, idempotent', parameters: [sid, rid],
+          description: 'The first completion decides the outcome, in one atomic step across every relay process. A repeat with exactly the same body answers the same receipt; any other body answers 409 ERR_COMPLETION_CONFLICT with the outcome and receipt the books hold, and changes nothing. A served document completed failed or cancelled is revoked (its SMART Health Card rid on the CRL, its VDS-NC uvci on the revocation list).',
           requestBody: { required: true, content: json(completionBodySchema) },
           responses: {
-            '200': { description: 'The receipt (the same on every repeat)', content: json(completionResultSchema) },
-            '400': problem('ERR_BAD_REQUEST'), '404': problem('ERR_SESSION_NOT_FOUND, ERR_REQUEST_NOT_FOUND'), '409': problem('ERR_SESSION_STATE'),
+            '200': { description: 'The receipt (the same on every repeat of the same body) and the outcome held', content: json(completionResultSchema) },
+            '400': problem('ERR_BAD_REQUEST'), '404': problem('ERR_SESSION_NOT_FOUND, ERR_REQUEST_NOT_FOUND'),
+            '409': problem('ERR_SESSION_STATE (printed before the document was served); ERR_COMPLETION_CONFLICT: already completed otherwise (extras `outcome`, `receipt`)'),
             '422': problem('ERR_DIGEST_MISMATCH, ERR_BAD_REQUEST (paid below the fee)'), ...common,
           },
         },

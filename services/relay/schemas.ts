@@ -89,7 +89,11 @@ export const receiptSchema = z.object({
 });
 export type Receipt = z.infer<typeof receiptSchema>;
 
-export const completionResultSchema = z.object({ receipt: receiptSchema });
+export const completionResultSchema = z.object({
+  receipt: receiptSchema,
+  /** The outcome the books hold (added in issue 14). */
+  outcome: z.enum(['printed', 'failed', 'cancelled']).optional(),
+});
 
 /** Every code the relay answers with. */
 export const RELAY_ERROR_CODES = [
@@ -98,7 +102,7 @@ export const RELAY_ERROR_CODES = [
   'ERR_CARD_FORMAT', 'ERR_CARD_SIGNATURE', 'ERR_CARD_CHAIN', 'ERR_CARD_CHALLENGE', 'ERR_CARD_SUSPENDED',
   'ERR_NO_RECORDS', 'ERR_MUNICIPALITY_UNAVAILABLE', 'ERR_NO_PASSPORT_ON_FILE', 'ERR_NOT_ISSUABLE',
   'ERR_COPIES', 'ERR_DIGEST_MISMATCH', 'ERR_UPSTREAM', 'ERR_UPSTREAM_TIMEOUT', 'ERR_CERTIFICATE_DATA', 'ERR_INTERNAL',
-  'ERR_BUSY',
+  'ERR_BUSY', 'ERR_REQUEST_OPEN', 'ERR_REQUEST_LIMIT', 'ERR_COMPLETION_CONFLICT',
 ] as const satisfies readonly ErrorCode[];
 
 export const problemSchema = z.object({

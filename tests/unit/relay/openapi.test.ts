@@ -7,6 +7,7 @@ describe('OpenAPI document', () => {
   it('is OpenAPI 3.1 listing every protocol path', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/issuer/.well-known/crl/{kid}.json', '/issuer/.well-known/jwks.json', '/issuer/.well-known/vds-nc-revocations.json',
       '/v1/service', '/v1/sessions', '/v1/sessions/{sid}', '/v1/sessions/{sid}/card', '/v1/sessions/{sid}/requests',
       '/v1/sessions/{sid}/requests/{rid}/completion', '/v1/sessions/{sid}/requests/{rid}/document',
     ]);
