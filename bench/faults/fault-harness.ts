@@ -79,6 +79,14 @@ export async function runFault(scenario: FaultScenario, options: ScenarioContext
     const client = redisClient({ url: stack.redisUrl! });
     await waitUntil(async () => (await client.hlen('relay:{outbox}:entries')) === 0, 30_000, 'outbox drained').catch(() => undefined);
     const store = await auditStore(client, report.state);
+    // For a notice still queued: its kind, attempts, due time and the ledger's trail (no personal data).
+    const trails = new Map<string, string>();
+    for (const id of store.pendingIds) {
+      const entry = JSON.parse((await client.hget('relay:{outbox}:entries', id)) ?? '{}') as { notice?: { type?: string }; attempts?: number };
+      const due = await client.zscore('relay:{outbox}:due', id);
+      const ledger = (await client.xrange('relay:{outbox}:ledger', '-', '+')).map(([, f]) => JSON.parse(f[1]!) as { certificateId: string; type: string; reason?: string }).filter((e) => e.certificateId === id);
+      trails.set(id, `${entry.notice?.type ?? 'completion'}, ${entry.attempts ?? 0} attempts, due ${due === null ? 'never' : `in ${Number(due) - Date.now()} ms`}, ledger ${ledger.map((e) => e.type + (e.reason ? `/${e.reason}` : '')).join('→') || 'none'}`);
+    }
     client.disconnect();
     await stack.stop();
     const privacy = sweepLogs(stack.logs(), stack.cards.map((c) => c.resident));
@@ -92,7 +100,13 @@ export async function runFault(scenario: FaultScenario, options: ScenarioContext
     if (store.endedSessionKeys.length) problems.push(`store keeps ${store.endedSessionKeys.length} keys of ended sessions`);
     if (store.abortedRequestKeys.length) problems.push(`store keeps ${store.abortedRequestKeys.length} keys of aborted requests`);
     if (store.untagged.length) problems.push(`store has keys without a hash tag: ${store.untagged.slice(0, 3).join(', ')}`);
-    if (store.outboxPending) problems.push(`outbox still holds ${store.outboxPending} notices`);
+    if (store.outboxPending) {
+      // Which notices, and what VRS last answered them (certificate IDs and codes only).
+      const retries = stack.logs().flatMap((s) => s.lines).filter((l) => l.includes('"notice_retry"')).map((l) => JSON.parse(l) as { certificateId?: string; notice?: string; code?: string });
+      const stuck = store.pendingIds.map((id) => { const r = retries.filter((x) => x.certificateId === id).at(-1); return `${id} (${trails.get(id)}${r?.code ? `, last ${r.code}` : ''})`; });
+      problems.push(`outbox still holds ${store.outboxPending} notices: ${stuck.join(', ')}`);
+      if (process.env.FAULT_TRACE) for (const sv of stack.logs()) for (const l of sv.lines) if (store.pendingIds.some((id) => l.includes(id))) console.log(`[${sv.service}] ${l}`);
+    }
     if (st.uncoded) problems.push(`${st.uncoded} errors were not coded problem+json`);
     const internal = st.errors.counts.get('ERR_INTERNAL') ?? 0;
     if (internal) problems.push(`${internal} answers were a bare 500 ERR_INTERNAL, not a clear code`);

@@ -11,6 +11,8 @@ export interface StoreAudit {
   untagged: string[];
   /** Completion notices still waiting in the outbox. */
   outboxPending: number;
+  /** Their certificate IDs. */
+  pendingIds: string[];
 }
 
 async function scanAll(node: Redis): Promise<string[]> {
@@ -48,7 +50,7 @@ export async function auditStore(client: Redis | Cluster, run: { endedSessions: 
   const keys = await allKeys(client);
   const ended = new Set(run.endedSessions);
   const aborted = new Set(run.timedOutSessions);
-  const audit: StoreAudit = { keys: keys.length, endedSessionKeys: [], abortedRequestKeys: [], untagged: [], outboxPending: 0 };
+  const audit: StoreAudit = { keys: keys.length, endedSessionKeys: [], abortedRequestKeys: [], untagged: [], outboxPending: 0, pendingIds: [] };
   for (const k of keys) {
     const m = /^relay:\{([^}]+)\}:(.*)$/.exec(k);
     if (!m) {
@@ -59,6 +61,7 @@ export async function auditStore(client: Redis | Cluster, run: { endedSessions: 
     if (ended.has(tag!)) audit.endedSessionKeys.push(k);
     if (aborted.has(tag!) && /^(req|doc):/.test(rest!)) audit.abortedRequestKeys.push(k);
   }
-  audit.outboxPending = await client.hlen('relay:{outbox}:entries');
+  audit.pendingIds = await client.hkeys('relay:{outbox}:entries');
+  audit.outboxPending = audit.pendingIds.length;
   return audit;
 }

@@ -1,5 +1,5 @@
-import type { CertificateKind, CompletionNotice, ReleaseNotice } from '../../common/lgwan-contract.js';
-import type { OutboxNotice } from '../notices/outbox.js';
+import type { CompletionNotice, ReleaseNotice } from '../../common/lgwan-contract.js';
+import type { RequestRecord } from '../requests/request-repo.js';
 import type { Receipt } from '../schemas.js';
 
 /**
@@ -20,17 +20,10 @@ export type Outcome = 'printed' | 'failed' | 'cancelled' | 'expired';
 /** Why a request was cancelled or expired without a kiosk's completion. */
 export type CloseReason = 'completion' | 'replaced' | 'deleted' | 'expired';
 
-/** What the books know of a request (no personal data). */
-export interface BookRequest {
+/** What the books know of a request (no personal data): the stored request's terms, and more. */
+export interface BookRequest extends Pick<RequestRecord, 'certificateId' | 'kioskId' | 'storeId' | 'municipality' | 'kind' | 'copies' | 'fee'> {
   sid: string;
   rid: string;
-  certificateId: string;
-  kioskId: string;
-  storeId: string;
-  municipality: string;
-  kind: CertificateKind;
-  copies: number;
-  fee: number;
   /** SHC issuer key of the document's SMART Health Card. */
   kid: string;
   /** The card's `vc.rid` (revocation identifier). */
