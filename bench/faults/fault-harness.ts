@@ -77,7 +77,10 @@ export async function runFault(scenario: FaultScenario, options: ScenarioContext
     });
     await acting;
     const client = redisClient({ url: stack.redisUrl! });
-    await waitUntil(async () => (await client.hlen('relay:{outbox}:entries')) === 0, 30_000, 'outbox drained').catch(() => undefined);
+    // A notice claimed by a relay that was killed waits out its lease (the relay's max(10 s, 2 × the
+    // VRS timeout)) before another relay delivers it: wait longer than that lease.
+    const leaseMs = Math.max(10_000, 2 * (scenario.vrsTimeoutMs ?? 20_000));
+    await waitUntil(async () => (await client.hlen('relay:{outbox}:entries')) === 0, leaseMs + 15_000, 'outbox drained').catch(() => undefined);
     const store = await auditStore(client, report.state);
     // For a notice still queued: its kind, attempts, due time and the ledger's trail (no personal data).
     const trails = new Map<string, string>();
