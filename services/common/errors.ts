@@ -33,6 +33,16 @@ export type ErrorCode =
   | 'ERR_LOGIN_CODE'
   | 'ERR_LOGIN_LOCKED'
   | 'ERR_LOGIN_EXPIRED'
+  /** Too many attempts for an account or a client: 429 with Retry-After; not a lock, it runs out by itself. */
+  | 'ERR_LOGIN_THROTTLED'
+  /** The Host header is not one of the kiosk simulator's own names (DNS rebinding defence): 421. */
+  | 'ERR_HOST_NOT_ALLOWED'
+  /** A kiosk path on another kiosk's origin: 421. */
+  | 'ERR_KIOSK_ORIGIN'
+  /** A state-changing call from another site: 403. */
+  | 'ERR_CROSS_SITE'
+  /** A kiosk call without its page token: 403. */
+  | 'ERR_KIOSK_TOKEN'
   | 'ERR_CSRF'
   | 'ERR_FORBIDDEN'
   | 'ERR_STAFF_LIMIT'
@@ -89,6 +99,7 @@ const TITLES: Partial<Record<number, string>> = {
   410: 'Gone',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
+  421: 'Misdirected Request',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
