@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { reportError } from './error-report.js';
 
 /** Every stable error code any service answers with. Add, never rename. */
 export type ErrorCode =
@@ -166,7 +167,8 @@ export function problemHandler(log: ErrorLogger): ErrorRequestHandler {
     const instance = String((req as { id?: unknown }).id ?? '');
     const problem = toProblem(err, instance);
     if (problem.status >= 500) {
-      log.error({ reqId: instance, code: problem.code, err: err instanceof Error ? { name: err.name, message: err instanceof AppError ? err.message : 'unexpected error' } : undefined }, 'request failed');
+      // Class and frames always; the message only when it is our own fixed text, else its fingerprint.
+      log.error({ reqId: instance, code: problem.code, err: reportError(err) }, 'request failed');
     } else {
       log.warn({ reqId: instance, code: problem.code, status: problem.status }, 'request refused');
     }

@@ -12,6 +12,16 @@ export const REDACT_PATHS = [
   'req.headers.cookie', 'req.headers.authorization', 'req.body', 'res.body', 'body', '*.body',
 ];
 
+/** Parents whose `name` is an error's class, not a person's: kept when it is an identifier. */
+const ERROR_KEYS = new Set(['err', 'error', 'cause']);
+
+/** The censor: `[redacted]`, except an error's class name (`err.name: 'TypeError'`). */
+export function keepErrorClass(value: unknown, path: string[]): unknown {
+  const parent = path[path.length - 2];
+  if (path[path.length - 1] === 'name' && parent !== undefined && ERROR_KEYS.has(parent) && typeof value === 'string' && /^[A-Za-z_$][\w$]{0,63}$/.test(value)) return value;
+  return '[redacted]';
+}
+
 export interface LoggerOptions {
   service: string;
   level?: string;
@@ -24,7 +34,7 @@ export function createLogger(options: LoggerOptions): Logger {
   return pino(
     {
       level: options.level ?? process.env.LOG_LEVEL ?? 'info',
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      redact: { paths: REDACT_PATHS, censor: keepErrorClass },
       base: { service: options.service },
     },
     options.destination,
