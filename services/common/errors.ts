@@ -172,6 +172,9 @@ export function problemHandler(log: ErrorLogger): ErrorRequestHandler {
     } else {
       log.warn({ reqId: instance, code: problem.code, status: problem.status }, 'request refused');
     }
+    if (problem.status === 429 || problem.status === 503) {
+      if (typeof problem.retryAfter === 'number' && !res.getHeader('retry-after')) res.setHeader('retry-after', String(problem.retryAfter));
+    }
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   };
 }
