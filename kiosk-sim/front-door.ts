@@ -64,7 +64,7 @@ export function createFrontDoor(options: FrontDoorOptions): FrontDoor {
   const tokens = new Map<string, string[]>(options.kioskIds.map((id) => [id, []]));
   const template = readFileSync(join(options.publicDir, 'kiosk.html'), 'utf8');
 
-  const hosts: RequestHandler = (req, _res, next) => {
+  const hosts: RequestHandler = (req, res, next) => {
     const host = parseHost(req.headers.host);
     if (!host || (host.port ?? 80) !== options.port() || (!LOOPBACK_NAMES.has(host.name) && !byHost.has(host.name))) {
       next(new HostNotAllowedError());
@@ -77,7 +77,7 @@ export function createFrontDoor(options: FrontDoorOptions): FrontDoor {
       if (wanted && kioskOfHost !== wanted) {
         // A resident following an old link is sent to the kiosk's own origin; nothing else is.
         if (!kioskOfHost && req.method === 'GET' && /^\/kiosks\/[^/]+\/?$/.test(req.path)) {
-          _res.redirect(`http://${kioskHostName(wanted)}:${options.port()}/kiosks/${wanted}/`);
+          res.redirect(`http://${kioskHostName(wanted)}:${options.port()}/kiosks/${wanted}/`);
           return;
         }
         next(new KioskOriginError());

@@ -1,9 +1,9 @@
 /**
- * The kiosk simulator: one terminal agent per demo kiosk certificate, each at its own URL on one
- * HTTP server (localhost):
+ * The kiosk simulator: one terminal agent per demo kiosk certificate, each on its own origin, on
+ * one HTTP server listening on loopback (front-door.ts: host allow-list, same-origin writes):
  *
  *   http://localhost:8080/                     index of the kiosks
- *   http://localhost:8080/kiosks/<kioskId>/    a kiosk screen with its card tray and output tray
+ *   http://kiosk-0001.localhost:8080/kiosks/KIOSK-0001/   a kiosk screen with its card tray and output tray
  *   http://localhost:8080/controller/          the store controller (connection state, faults)
  *   http://localhost:8080/maintenance/         the maintenance screen (password: KIOSK_MAINTENANCE_PASSWORD)
  *
