@@ -48,6 +48,25 @@ describe('portal login throttling', () => {
     for (let i = 0; i < 4; i++) expect((await login(staff.email, `again ${i}`)).status).toBe(401);
   });
 
+  it('counts each challenge used up by wrong codes, so code guessing meets a growing delay rather than 5 × 5 codes per 10 minutes forever', async () => {
+    const staff = await addStaff(f.db, TOWN_A.code);
+    const burn = async () => {
+      const { challengeId, code } = await startLogin(f, staff.email);
+      const wrong = code === '000000' ? '000001' : '000000';
+      for (let i = 0; i < 5; i++) await supertest(f.app).post('/api/v1/login/verify').send({ challengeId, code: wrong });
+    };
+    for (let i = 0; i < 5; i++) await burn();
+    const first = await supertest(f.app).post('/api/v1/login').send({ email: staff.email, password: PASSWORD }).expect(429);
+    expect(first.body.code).toBe('ERR_LOGIN_THROTTLED');
+    // A new window of challenges: one more used-up challenge doubles the delay.
+    f.clock.advance(10 * 60_000 + 1000);
+    await burn();
+    const second = await supertest(f.app).post('/api/v1/login').send({ email: staff.email, password: PASSWORD }).expect(429);
+    expect(second.body.code).toBe('ERR_LOGIN_THROTTLED');
+    expect(Number(second.headers['retry-after'])).toBe(2 * Number(first.headers['retry-after']));
+    f.clock.advance(15 * 60_000);
+  });
+
   it('caps the delay at 15 minutes however long the guessing goes on', async () => {
     const staff = await addStaff(f.db, TOWN_A.code);
     let longest = 0;

@@ -56,7 +56,7 @@ interface ChallengeRow {
 type VerifyOutcome =
   | { kind: 'unknown' }
   | { kind: 'expired' }
-  | { kind: 'locked' }
+  | { kind: 'locked'; justLocked?: true }
   | { kind: 'wrong'; attemptsLeft: number }
   | { kind: 'ok'; result: LoginResult };
 
@@ -191,7 +191,7 @@ export function createLoginFlow(deps: VrsDeps, options: ResolvedPortalOptions): 
         const locked = wrong >= options.maxCodeAttempts;
         await tx.query('UPDATE portal_login_challenges SET wrong_attempts = $2, ended = $3 WHERE id = $1', [challengeId, wrong, locked ? 'locked' : null]);
         await audit(locked ? 'code_locked' : 'code', { wrongAttempts: wrong });
-        return locked ? { kind: 'locked' } : { kind: 'wrong', attemptsLeft: options.maxCodeAttempts - wrong };
+        return locked ? { kind: 'locked', justLocked: true } : { kind: 'wrong', attemptsLeft: options.maxCodeAttempts - wrong };
       }
       await tx.query("UPDATE portal_login_challenges SET ended = 'verified' WHERE id = $1", [challengeId]);
       const session = await createSession(tx, { staffId: c.staff_id, municipalityCode: c.municipality_code, now, maxMs: options.sessionMaxMs });
@@ -201,7 +201,9 @@ export function createLoginFlow(deps: VrsDeps, options: ResolvedPortalOptions): 
         result: { ...session, staff: { email: c.email, municipality: { code: c.municipality_code, name: c.municipality_name } } },
       };
     });
-    if (account !== undefined && (outcome.kind === 'wrong' || outcome.kind === 'locked')) await failed(account, client, account);
+    // A challenge used up by wrong codes counts as one failure of the account (each allows 5 guesses):
+    // guessing across many challenges meets the growing delay instead of 25 codes per 10 minutes forever.
+    if (account !== undefined && outcome.kind === 'locked' && outcome.justLocked) await failed(account, client, account);
     switch (outcome.kind) {
       case 'ok':
         throttle.succeed(outcome.result.staff.email, client);
