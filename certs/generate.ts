@@ -7,8 +7,9 @@
  *   npm run certs -- --force remake everything (cards too)
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { chmod, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { lockDownTree, makePrivateDir, PRIVATE_DIR_MODE } from '../services/common/private-dir.js';
+import { dirname, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { pkiPaths, type CaName, type PkiPaths } from '../services/common/pki-paths.js';
@@ -57,11 +58,27 @@ export async function ensurePki(options: EnsurePkiOptions = {}): Promise<string[
   await part('demo cards', p.cardSuspensionList, () => writeDemoCards(p));
   // A checkout made long ago (or under a moved clock) is renewed rather than failing later.
   const renewed = await renewPki(p, { now: options.now, log });
+  await closeKeyFolders(p.root, p.private);
   return [...made, ...renewed];
 }
 
+/** Sets 0700 on `private/` and on every folder holding a `key.pem` (a checkout made before they were). */
+async function closeKeyFolders(root: string, priv: string): Promise<void> {
+  if (existsSync(priv)) await lockDownTree(priv);
+  for (const e of await readdir(root, { withFileTypes: true, recursive: true })) {
+    if (e.isFile() && e.name === 'key.pem') await chmod(e.parentPath, PRIVATE_DIR_MODE);
+  }
+}
+
+/** Writes a PKI file; a secret one 0600 in a 0700 folder, and `private/` itself 0700. */
 export async function writeFileSafe(path: string, data: string | Uint8Array, secret = false): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  if (secret) {
+    await makePrivateDir(dirname(path));
+    const i = path.indexOf(`${sep}private${sep}`);
+    if (i >= 0) await chmod(path.slice(0, i + sep.length + 'private'.length), PRIVATE_DIR_MODE);
+  } else {
+    await mkdir(dirname(path), { recursive: true });
+  }
   await writeFile(path, data, { mode: secret ? 0o600 : 0o644 });
 }
 

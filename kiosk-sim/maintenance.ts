@@ -1,11 +1,16 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import express, { type Request, type RequestHandler, type Router } from 'express';
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
+import { Backoff, LOGIN_BACKOFF } from '../services/common/backoff.js';
+import { systemClock, type Clock } from '../services/common/clock.js';
 import type { KioskAgent } from './agent/agent.js';
 
 const COOKIE = 'kiosk_maint';
+/** The browser's attempt counter (a random id, counted here). */
+const BROWSER_COOKIE = 'kiosk_maint_browser';
+/** Given to a browser that once logged in: the account-wide back-off never applies to it. */
+const DEVICE_COOKIE = 'kiosk_maint_device';
 const SESSION_MS = 30 * 60_000;
-const MAX_FAILURES = 5;
-const LOCK_MS = 60_000;
+const YEAR_S = 365 * 24 * 3600;
 
 function digest(s: string): Buffer {
   return createHash('sha256').update(s, 'utf8').digest();
@@ -30,37 +35,58 @@ function cookieOf(req: Request, name: string): string | undefined {
  * cannot operate the program without it). Without a configured password nothing here can be used.
  * Session by an HttpOnly SameSite=Strict cookie; every change also needs the CSRF token from login.
  */
-export function maintenanceRouter(agents: KioskAgent[], password: string | undefined): Router {
+export function maintenanceRouter(agents: KioskAgent[], password: string | undefined, options: { clock?: Clock } = {}): Router {
+  const clock = options.clock ?? systemClock;
   const sessions = new Map<string, { csrf: string; until: number }>();
-  let failures = 0;
-  let lockedUntil = 0;
+  // Back-off per browser (cookie-bound counter) and for the account from browsers it does not know;
+  // a browser that logged in before keeps only its own counter, so no page can shut staff out.
+  const perBrowser = new Backoff(LOGIN_BACKOFF, clock);
+  const perAccount = new Backoff(LOGIN_BACKOFF, clock);
+  const devices = new Set<string>();
   const router = express.Router();
   router.use(express.json({ limit: '4kb' }));
+
+  const cookie = (name: string, value: string, maxAgeS: number) => `${name}=${value}; HttpOnly; SameSite=Strict; Path=/maintenance; Max-Age=${maxAgeS}`;
+  const throttled = (res: Response, ms: number) => {
+    const s = Math.max(1, Math.ceil(ms / 1000));
+    res.setHeader('retry-after', String(s));
+    res.status(429).type('application/problem+json').send(JSON.stringify({
+      type: 'urn:problem:ERR_LOGIN_THROTTLED', code: 'ERR_LOGIN_THROTTLED', status: 429, title: 'Too Many Requests',
+      detail: 'Too many attempts; try again later', instance: '/maintenance/api/login', retryAfter: s,
+    }));
+  };
 
   router.post('/api/login', (req, res) => {
     if (!password) {
       res.status(503).json({ code: 'ERR_MAINTENANCE_DISABLED' });
       return;
     }
-    if (Date.now() < lockedUntil) {
-      res.status(429).json({ code: 'ERR_LOGIN_LOCKED' });
-      return;
+    const cookies: string[] = [];
+    let browser = cookieOf(req, BROWSER_COOKIE);
+    if (!browser || !/^[A-Za-z0-9_-]{22}$/.test(browser)) {
+      browser = randomBytes(16).toString('base64url');
+      cookies.push(cookie(BROWSER_COOKIE, browser, YEAR_S));
     }
+    const device = cookieOf(req, DEVICE_COOKIE);
+    const known = device !== undefined && devices.has(device);
+    const wait = Math.max(perBrowser.waitMs(browser), known ? 0 : perAccount.waitMs('account'));
+    if (cookies.length) res.setHeader('set-cookie', cookies);
+    if (wait > 0) return throttled(res, wait);
     const given = (req.body as { password?: unknown } | undefined)?.password;
     if (typeof given !== 'string' || !passwordMatches(given, password)) {
-      failures += 1;
-      if (failures >= MAX_FAILURES) {
-        failures = 0;
-        lockedUntil = Date.now() + LOCK_MS;
-      }
+      perBrowser.fail(browser);
+      if (!known) perAccount.fail('account');
       res.status(401).json({ code: 'ERR_LOGIN' });
       return;
     }
-    failures = 0;
+    perBrowser.reset(browser);
+    perAccount.reset('account');
     const token = randomBytes(32).toString('base64url');
     const csrf = randomBytes(16).toString('base64url');
     sessions.set(token, { csrf, until: Date.now() + SESSION_MS });
-    res.setHeader('set-cookie', `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/maintenance; Max-Age=${SESSION_MS / 1000}`);
+    const deviceToken = known ? device : randomBytes(24).toString('base64url');
+    devices.add(deviceToken);
+    res.setHeader('set-cookie', [cookie(COOKIE, token, SESSION_MS / 1000), ...cookies, cookie(DEVICE_COOKIE, deviceToken, YEAR_S)]);
     res.json({ csrf });
   });
 

@@ -1,9 +1,9 @@
 /**
- * The kiosk simulator: one terminal agent per demo kiosk certificate, each at its own URL on one
- * HTTP server (localhost):
+ * The kiosk simulator: one terminal agent per demo kiosk certificate, each on its own origin, on
+ * one HTTP server listening on loopback (front-door.ts: host allow-list, same-origin writes):
  *
  *   http://localhost:8080/                     index of the kiosks
- *   http://localhost:8080/kiosks/<kioskId>/    a kiosk screen with its card tray and output tray
+ *   http://kiosk-0001.localhost:8080/kiosks/KIOSK-0001/   a kiosk screen with its card tray and output tray
  *   http://localhost:8080/controller/          the store controller (connection state, faults)
  *   http://localhost:8080/maintenance/         the maintenance screen (password: KIOSK_MAINTENANCE_PASSWORD)
  *
@@ -31,6 +31,7 @@ import { parseConfig, portSchema } from '../services/common/config.js';
 import { createLogger, type Logger } from '../services/common/logger.js';
 import { createKioskAgent, type KioskAgent } from './agent/agent.js';
 import type { KioskEvent } from './agent/kiosk-flow.js';
+import { createFrontDoor, kioskHostName } from './front-door.js';
 import { maintenanceRouter } from './maintenance.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -140,8 +141,13 @@ export async function startKioskSim(config: KioskSimConfig): Promise<RunningKios
   // Faults are reported automatically: to the store controller (through each agent's monitor) and the log.
   for (const a of agents) a.health.onFault((f) => log.warn({ kioskId: a.kioskId, code: f.code }, 'kiosk fault'));
 
+  let boundPort = 0;
+  const kioskUrl = (kioskId: string) => `http://${kioskHostName(kioskId)}:${boundPort}/kiosks/${kioskId}/`;
+  const door = createFrontDoor({ kioskIds: agents.map((a) => a.kioskId), port: () => boundPort, publicDir: PUBLIC_DIR });
   const app = express();
   app.disable('x-powered-by');
+  app.use(door.hosts);
+  app.use(door.sameOriginWrites);
   app.use((req, res, next) => {
     res.set({ 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' });
     // The PDFs in the output tray open in the browser's viewer, which a strict policy would block.
@@ -158,22 +164,24 @@ export async function startKioskSim(config: KioskSimConfig): Promise<RunningKios
   });
   app.use('/assets', express.static(PUBLIC_DIR, { index: false }));
   app.get('/', (_req, res) => res.sendFile(join(PUBLIC_DIR, 'index.html')));
-  app.get('/api/kiosks', (_req, res) => res.json({ kiosks: agents.map((a) => ({ ...a.health.ids, url: `/kiosks/${a.kioskId}/` })) }));
+  app.get('/api/kiosks', (_req, res) => res.json({ kiosks: agents.map((a) => ({ ...a.health.ids, url: kioskUrl(a.kioskId) })) }));
   for (const a of agents) {
     app.get(`/kiosks/${a.kioskId}`, (req, res, next) => {
       // Relative API paths of the page need the trailing slash.
       if (req.path.endsWith('/')) next();
       else res.redirect(`/kiosks/${a.kioskId}/`);
     });
-    app.use(`/kiosks/${a.kioskId}`, a.router);
+    app.get(`/kiosks/${a.kioskId}/`, door.kioskPage(a.kioskId));
+    app.use(`/kiosks/${a.kioskId}`, door.kioskGuard(a.kioskId), a.router);
   }
   app.get('/controller/', (_req, res) => res.sendFile(join(PUBLIC_DIR, 'controller.html')));
   app.get('/controller/api/kiosks', (_req, res) => {
     res.json({ now: new Date().toISOString(), kiosks: agents.map((a) => ({ ...a.health.snapshot(), step: a.flow.step, inService: a.flow.inService })) });
   });
   app.get('/maintenance/', (_req, res) => res.sendFile(join(PUBLIC_DIR, 'maintenance.html')));
-  app.use('/maintenance', maintenanceRouter(agents, config.maintenancePassword));
+  app.use('/maintenance', maintenanceRouter(agents, config.maintenancePassword, config.clock ? { clock: config.clock } : {}));
   app.use((_req, res) => res.status(404).json({ code: 'ERR_NOT_FOUND' }));
+  app.use(door.problems);
 
   const server: Server = createServer(app);
   await new Promise<void>((ok, fail) => {
@@ -181,10 +189,11 @@ export async function startKioskSim(config: KioskSimConfig): Promise<RunningKios
     server.listen(config.port, config.host ?? '127.0.0.1', () => ok());
   });
   const { port } = server.address() as AddressInfo;
+  boundPort = port;
   const url = `http://localhost:${port}`;
   return {
     url,
-    kiosks: agents.map((a) => ({ kioskId: a.kioskId, url: `${url}/kiosks/${a.kioskId}/` })),
+    kiosks: agents.map((a) => ({ kioskId: a.kioskId, url: kioskUrl(a.kioskId) })),
     controllerUrl: `${url}/controller/`,
     maintenanceUrl: `${url}/maintenance/`,
     agents,

@@ -350,6 +350,8 @@ export class KioskFlow {
     this.o.coins.refund();
     await this.o.slot.remove();
     await this.#closeSession(reason);
+    // Finished or timed out, the resident has left: what they did not take goes (ARCHITECTURE: the kiosk keeps nothing).
+    this.o.printer.clearTray();
     this.#reset();
     this.#timedOut = reason === 'timeout';
     this.#go(this.#inService ? 'home' : 'out-of-service');

@@ -1,4 +1,5 @@
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
+import { makePrivateDir } from '../../services/common/private-dir.js';
 import { dirname } from 'node:path';
 
 /** One kiosk log line: issuance date and time, kind and copies, and nothing else (seed 001 別紙 4). */
@@ -15,7 +16,7 @@ export class KioskLog {
   async append(entry: KioskLogEntry): Promise<void> {
     // Build the line from the three allowed fields only, whatever the caller passed.
     const line = JSON.stringify({ issuedAt: entry.issuedAt, kind: entry.kind, copies: entry.copies });
-    await mkdir(dirname(this.path), { recursive: true });
+    await makePrivateDir(dirname(this.path));
     await appendFile(this.path, `${line}\n`, { mode: 0o600 });
   }
 

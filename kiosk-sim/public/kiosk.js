@@ -25,8 +25,12 @@ const tx = (key, vars) => t(lang, key, vars);
 /** Flattens children and drops empty ones (replaceChildren would print "null"). */
 const kids = (...list) => list.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false);
 
+/** The per-page token the agent served this page with; every state-changing call carries it. */
+const token = document.querySelector('meta[name="kiosk-token"]')?.getAttribute('content') ?? '';
+const writeHeaders = { 'content-type': 'application/json', 'x-kiosk-token': token };
+
 async function post(path, body = {}) {
-  const res = await fetch(api(path), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(api(path), { method: 'POST', headers: writeHeaders, body: JSON.stringify(body) });
   const json = await res.json().catch(() => ({}));
   if (res.ok) update(json);
   else if (json.state) update(json.state);
@@ -35,7 +39,7 @@ async function post(path, body = {}) {
 
 /** Tells the agent the resident is active (idle timer); the answer is not rendered, polls catch up. */
 function touch() {
-  fetch(api('touch'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).catch(() => undefined);
+  fetch(api('touch'), { method: 'POST', headers: writeHeaders, body: '{}' }).catch(() => undefined);
 }
 
 async function poll() {

@@ -5,7 +5,7 @@ const el = (tag, text, attrs = {}) => { const e = document.createElement(tag); i
 
 async function call(method, path, body) {
   const res = await fetch(`/maintenance/api/${path}`, { method, headers: { 'content-type': 'application/json', ...(csrf ? { 'x-csrf-token': csrf } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
-  return { ok: res.ok, status: res.status, json: await res.json().catch(() => ({})) };
+  return { ok: res.ok, status: res.status, headers: res.headers, json: await res.json().catch(() => ({})) };
 }
 
 async function load() {
@@ -39,7 +39,7 @@ $('login').addEventListener('submit', async (e) => {
   $('password').value = '';
   if (!r.ok) {
     $('login-error').hidden = false;
-    $('login-error').textContent = r.status === 503 ? '保守機能は無効です（KIOSK_MAINTENANCE_PASSWORD 未設定）/ Maintenance is disabled' : r.status === 429 ? 'しばらくお待ちください / Locked for a minute' : 'パスワードが違います / Wrong password';
+    $('login-error').textContent = r.status === 503 ? '保守機能は無効です（KIOSK_MAINTENANCE_PASSWORD 未設定）/ Maintenance is disabled' : r.status === 429 ? `しばらくお待ちください（${r.headers.get('retry-after') ?? '?'} 秒）/ Too many attempts: wait ${r.headers.get('retry-after') ?? 'a while'} s` : 'パスワードが違います / Wrong password';
     return;
   }
   csrf = r.json.csrf;

@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { reportError } from './error-report.js';
 
 /** Every stable error code any service answers with. Add, never rename. */
 export type ErrorCode =
@@ -41,6 +42,16 @@ export type ErrorCode =
   | 'ERR_LOGIN_CODE'
   | 'ERR_LOGIN_LOCKED'
   | 'ERR_LOGIN_EXPIRED'
+  /** Too many attempts for an account or a client: 429 with Retry-After; not a lock, it runs out by itself. */
+  | 'ERR_LOGIN_THROTTLED'
+  /** The Host header is not one of the kiosk simulator's own names (DNS rebinding defence): 421. */
+  | 'ERR_HOST_NOT_ALLOWED'
+  /** A kiosk path on another kiosk's origin: 421. */
+  | 'ERR_KIOSK_ORIGIN'
+  /** A state-changing call from another site: 403. */
+  | 'ERR_CROSS_SITE'
+  /** A kiosk call without its page token: 403. */
+  | 'ERR_KIOSK_TOKEN'
   | 'ERR_CSRF'
   | 'ERR_FORBIDDEN'
   | 'ERR_STAFF_LIMIT'
@@ -97,6 +108,7 @@ const TITLES: Partial<Record<number, string>> = {
   410: 'Gone',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
+  421: 'Misdirected Request',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
@@ -163,9 +175,13 @@ export function problemHandler(log: ErrorLogger): ErrorRequestHandler {
     const instance = String((req as { id?: unknown }).id ?? '');
     const problem = toProblem(err, instance);
     if (problem.status >= 500) {
-      log.error({ reqId: instance, code: problem.code, err: err instanceof Error ? { name: err.name, message: err instanceof AppError ? err.message : 'unexpected error' } : undefined }, 'request failed');
+      // Class and frames always; the message only when it is our own fixed text, else its fingerprint.
+      log.error({ reqId: instance, code: problem.code, err: reportError(err) }, 'request failed');
     } else {
       log.warn({ reqId: instance, code: problem.code, status: problem.status }, 'request refused');
+    }
+    if (problem.status === 429 || problem.status === 503) {
+      if (typeof problem.retryAfter === 'number' && !res.getHeader('retry-after')) res.setHeader('retry-after', String(problem.retryAfter));
     }
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   };

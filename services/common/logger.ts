@@ -1,4 +1,5 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { reportError } from './error-report.js';
 
 /**
  * Paths redacted in every service's logs. Personal data should never be passed to a logger in the
@@ -12,6 +13,21 @@ export const REDACT_PATHS = [
   'req.headers.cookie', 'req.headers.authorization', 'req.body', 'res.body', 'body', '*.body',
 ];
 
+/**
+ * The censor: `[redacted]`, except an error's class name (`err.name: 'TypeError'`). The redaction
+ * library does not tell which key a wildcard matched, so the value decides: an identifier ending in
+ * `Error` or `Exception` is a class, never a person's name.
+ */
+export function keepErrorClass(value: unknown): unknown {
+  if (typeof value === 'string' && /^[A-Za-z_$][\w$]{0,63}(?:Error|Exception)$/.test(value)) return value;
+  return '[redacted]';
+}
+
+/** `err` of any line: an Error becomes its report (class, frames, fingerprint), never its raw message. */
+function errSerializer(value: unknown): unknown {
+  return value instanceof Error ? reportError(value) : value;
+}
+
 export interface LoggerOptions {
   service: string;
   level?: string;
@@ -24,8 +40,9 @@ export function createLogger(options: LoggerOptions): Logger {
   return pino(
     {
       level: options.level ?? process.env.LOG_LEVEL ?? 'info',
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      redact: { paths: REDACT_PATHS, censor: keepErrorClass },
       base: { service: options.service },
+      serializers: { err: errSerializer },
     },
     options.destination,
   );

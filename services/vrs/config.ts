@@ -18,6 +18,12 @@ export const vrsConfigSchema = z
     VRS_PORT: z.preprocess(emptyToUndefined, portSchema.default(9443)),
     PORTAL_PORT: z.preprocess(emptyToUndefined, portSchema.default(8081)),
     PORTAL_HOST: z.preprocess(emptyToUndefined, z.string().default('127.0.0.1')),
+    /**
+     * express `trust proxy` for the portal: unset (default) trusts no proxy, so the client address
+     * (per-client login throttling) is the TCP peer; `true`, a hop count or a list of proxy
+     * addresses/subnets makes it read X-Forwarded-For.
+     */
+    TRUST_PROXY: z.preprocess(emptyToUndefined, z.string().max(500).optional()),
     PKI_DIR: z.preprocess(emptyToUndefined, z.string().optional()),
     VRS_MASTER_KEY_FILE: z.preprocess(emptyToUndefined, z.string().optional()),
     VRS_LOOKUP_KEY_FILE: z.preprocess(emptyToUndefined, z.string().optional()),
@@ -36,6 +42,7 @@ export const vrsConfigSchema = z
       vrsPort: env.VRS_PORT,
       portalPort: env.PORTAL_PORT,
       portalHost: env.PORTAL_HOST,
+      trustProxy: parseTrustProxy(env.TRUST_PROXY),
       pkiDir: pki.root,
       masterKeyFile: env.VRS_MASTER_KEY_FILE ?? pki.vrsMasterKey,
       lookupKeyFile: env.VRS_LOOKUP_KEY_FILE ?? pki.vrsLookupKey,
@@ -45,6 +52,14 @@ export const vrsConfigSchema = z
       logLevel: env.LOG_LEVEL,
     };
   });
+
+/** `true`/`false`, a hop count, or a comma-separated list of addresses and subnets (express syntax). */
+function parseTrustProxy(v: string | undefined): boolean | number | string | undefined {
+  if (v === undefined || v === 'false') return undefined;
+  if (v === 'true') return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  return v;
+}
 
 export type VrsConfig = z.infer<typeof vrsConfigSchema>;
 

@@ -56,7 +56,7 @@ export async function startVrs(config: VrsConfig, overrides: { db?: Database; cl
     const lgwan = createMtlsServer(tls, createLgwanApp(deps));
     servers.push(lgwan);
     const lgwanPort = await listen(lgwan, config.vrsPort, '0.0.0.0');
-    const portal = http.createServer(createPortalApp(deps));
+    const portal = http.createServer(createPortalApp(deps, config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}));
     servers.push(portal);
     const portalPort = await listen(portal, config.portalPort, config.portalHost);
     const running: RunningVrs = {

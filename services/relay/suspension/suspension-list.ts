@@ -1,5 +1,6 @@
 import { statSync, readFileSync } from 'node:fs';
-import { readFile, rename, writeFile, mkdir } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { makePrivateDir } from '../../common/private-dir.js';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -72,7 +73,7 @@ export async function editSuspensionList(path: string, op: 'add' | 'remove', car
   const next = op === 'add'
     ? (text.endsWith('\n') || text === '' ? text : text + '\n') + id + '\n'
     : text.split(/\r?\n/).filter((l) => l.replace(/#.*/, '').trim().toLowerCase() !== id).join('\n');
-  await mkdir(dirname(path), { recursive: true });
+  await makePrivateDir(dirname(path));
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   await writeFile(tmp, next, { mode: 0o644 });
   await rename(tmp, path);

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { lockDownTree, makePrivateDir } from '../../common/private-dir.js';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 
@@ -33,8 +33,10 @@ export interface Database extends Queryable {
 /** Opens PostgreSQL at `databaseUrl`, or PGlite with data under `dataDir` (in memory when undefined). */
 export async function openDatabase(options: { databaseUrl?: string; dataDir?: string; maxConnections?: number }): Promise<Database> {
   if (options.databaseUrl) return openPostgres(options.databaseUrl, options.maxConnections ?? 10);
-  if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
+  if (options.dataDir) await makePrivateDir(options.dataDir);
   const db = options.dataDir ? await PGlite.create(options.dataDir) : await PGlite.create();
+  // PGlite makes its folders and 0666 files itself: close every folder it made.
+  if (options.dataDir) await lockDownTree(options.dataDir);
   return wrapPglite(db);
 }
 

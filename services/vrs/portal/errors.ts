@@ -41,6 +41,16 @@ export class LoginThrottledError extends AppError {
   }
 }
 
+/**
+ * Too many wrong passwords or codes for this account or from this client: 429 with Retry-After.
+ * Not a lock: it runs out by itself (growing delays, at most 15 minutes), and a success resets it.
+ */
+export class LoginAttemptsThrottledError extends AppError {
+  constructor(retryAfterSeconds: number) {
+    super('ERR_LOGIN_THROTTLED', 429, 'Too many wrong attempts: wait before trying again', { extras: { retryAfter: retryAfterSeconds } });
+  }
+}
+
 /** The challenge is past its lifetime, already used, or unknown. */
 export class LoginExpiredError extends AppError {
   constructor() {

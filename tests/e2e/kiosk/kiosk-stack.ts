@@ -134,7 +134,7 @@ export async function kioskPage(stack: KioskStack, kioskIndex = 0): Promise<Page
   await page.locator('#screen[data-step]').waitFor();
   const resting = page.locator('#screen[data-step="home"], #screen[data-step="closed"], #screen[data-step="out-of-service"]');
   if ((await resting.count()) === 0) {
-    await page.evaluate(() => fetch('api/cancel', { method: 'POST' }));
+    await page.evaluate(() => fetch('api/cancel', { method: 'POST', headers: { 'x-kiosk-token': document.querySelector('meta[name="kiosk-token"]')?.getAttribute('content') ?? '' } }));
     await resting.waitFor();
   }
   return page;

@@ -59,7 +59,7 @@ describe('the kiosk refuses with a clear screen', () => {
     await expect(page.locator('[data-kind="overseas"]').isDisabled()).resolves.toBe(true);
     await expect(page.getByTestId('overseas-reason').textContent()).resolves.toContain('パスポート');
     // Even asked directly, the certificate center refuses and the kiosk says why.
-    await page.evaluate(() => fetch('api/select', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ municipality: '131016', kind: 'overseas', copies: 1 }) }));
+    await page.evaluate(() => fetch('api/select', { method: 'POST', headers: { 'content-type': 'application/json', 'x-kiosk-token': document.querySelector('meta[name="kiosk-token"]')?.getAttribute('content') ?? '' }, body: JSON.stringify({ municipality: '131016', kind: 'overseas', copies: 1 }) }));
     await screen(page, 'error').waitFor();
     expect(await errorCode(page)).toBe('ERR_NO_PASSPORT_ON_FILE');
     await expect(page.locator('#screen').textContent()).resolves.toContain('パスポート');

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import express from 'express';
 import supertest from 'supertest';
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../services/common/clock.js';
 import { CoinBox } from '../../../kiosk-sim/agent/coin-box.js';
 import { KioskLog } from '../../../kiosk-sim/agent/kiosk-log.js';
 import { PrintError, Printer, contentDigestOf, sha256FromContentDigest } from '../../../kiosk-sim/agent/printer.js';
@@ -116,10 +117,15 @@ describe('maintenance access', () => {
     await a.get('/maintenance/api/kiosks').set('cookie', cookie).expect(401);
   });
 
-  it('locks the login for a while after five wrong passwords', async () => {
-    const a = supertest(app(PASSWORD));
+  it('holds the login back for a while after five wrong passwords (429 ERR_LOGIN_THROTTLED), then lets it through', async () => {
+    const clock = new ManualClock(Date.UTC(2030, 0, 1));
+    const a = supertest(express().use('/maintenance', maintenanceRouter([], PASSWORD, { clock })));
     for (let i = 0; i < 5; i++) await a.post('/maintenance/api/login').send({ password: `guess-${i}` }).expect(401);
-    await a.post('/maintenance/api/login').send({ password: PASSWORD }).expect(429);
+    const held = await a.post('/maintenance/api/login').send({ password: PASSWORD }).expect(429);
+    expect(held.body.code).toBe('ERR_LOGIN_THROTTLED');
+    expect(Number(held.headers['retry-after'])).toBe(30);
+    clock.advance(30_000);
+    await a.post('/maintenance/api/login').send({ password: PASSWORD }).expect(200);
   });
 });
 

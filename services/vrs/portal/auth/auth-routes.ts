@@ -21,12 +21,12 @@ export function authRoutes(deps: VrsDeps, options: ResolvedPortalOptions): Route
 
   router.post('/login', async (req, res) => {
     const body = parseInput(LoginBody, req.body);
-    res.json(await flow.start(body.email, body.password));
+    res.json(await flow.start(body.email, body.password, req.ip));
   });
 
   router.post('/login/verify', async (req, res) => {
     const body = parseInput(VerifyBody, req.body);
-    const result = await flow.verify(body.challengeId, body.code);
+    const result = await flow.verify(body.challengeId, body.code, req.ip);
     setSessionCookie(req, res, result.sessionId, options.sessionMaxMs, options.secureCookies);
     res.json({ csrfToken: result.csrfToken, staff: result.staff });
   });

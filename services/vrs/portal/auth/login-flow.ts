@@ -7,6 +7,7 @@ import { recordAudit } from '../audit/audit-log.js';
 import { LoginCodeError, LoginError, LoginExpiredError, LoginLockedError, LoginThrottledError } from '../errors.js';
 import type { ResolvedPortalOptions } from '../portal-options.js';
 import { lgJpAddress } from '../validation.js';
+import { LoginThrottle } from './login-throttle.js';
 import { writeMailFile } from './mail-writer.js';
 import { newOneTimeCode, oneTimeCodeHmac, sameDigest } from './one-time-code.js';
 import { createSession, purgeExpired } from './sessions.js';
@@ -20,14 +21,18 @@ export interface LoginResult {
 }
 
 export interface LoginFlow {
-  /** First factor: checks e-mail and password, mails a one-time code, answers a challenge id. */
-  start(email: string, password: string): Promise<{ challengeId: string }>;
+  /**
+   * First factor: checks e-mail and password, mails a one-time code, answers a challenge id.
+   * `client` is the caller's address (req.ip: the peer, or X-Forwarded-For under TRUST_PROXY).
+   */
+  start(email: string, password: string, client?: string): Promise<{ challengeId: string }>;
   /** Second factor: checks the code against the challenge and opens a session. */
-  verify(challengeId: string, code: string): Promise<LoginResult>;
+  verify(challengeId: string, code: string, client?: string): Promise<LoginResult>;
 }
 
 const CHALLENGE_ID = /^[0-9a-f]{32}$/;
 const SUBJECT = '【ワクチン接種記録システム】ログイン用確認コード';
+const THROTTLE_SUBJECT = '【ワクチン接種記録システム】ログイン試行の一時制限';
 
 interface StaffRow {
   id: string;
@@ -51,7 +56,7 @@ interface ChallengeRow {
 type VerifyOutcome =
   | { kind: 'unknown' }
   | { kind: 'expired' }
-  | { kind: 'locked' }
+  | { kind: 'locked'; justLocked?: true }
   | { kind: 'wrong'; attemptsLeft: number }
   | { kind: 'ok'; result: LoginResult };
 
@@ -61,8 +66,26 @@ export function createLoginFlow(deps: VrsDeps, options: ResolvedPortalOptions): 
   // known address with a wrong password (no account enumeration by timing).
   let decoyHash: Promise<string> | undefined;
   const decoy = (): Promise<string> => (decoyHash ??= hashPassword(randomBytes(16).toString('hex')));
+  const throttle = new LoginThrottle(deps.clock);
 
-  async function start(email: string, password: string): Promise<{ challengeId: string }> {
+  /** Counts a failure; tells the staff member by mail when it starts holding their logins back. */
+  async function failed(account: string, client: string | undefined, mailTo: string | undefined): Promise<void> {
+    if (!throttle.fail(account, client) || !mailTo) return;
+    await writeMailFile(deps.mailDir, {
+      from: options.mailFrom,
+      to: mailTo,
+      subject: THROTTLE_SUBJECT,
+      text: [
+        'お使いのアカウントで、パスワードまたは確認コードの誤りが続いたため、ログインを一時的に制限しました。',
+        '制限は時間が経つと自動的に解除されます（最長15分）。正しくログインすると、回数は元に戻ります。',
+        'お心当たりのない場合は、システム管理者に連絡してください。',
+      ].join('\n'),
+    }, deps.clock.now());
+    deps.log.warn({ event: 'portal.login.throttled' }, 'login attempts throttled');
+  }
+
+  async function start(email: string, password: string, client?: string): Promise<{ challengeId: string }> {
+    throttle.check(email, client);
     const address = lgJpAddress(email);
     const staff = address === undefined
       ? undefined
@@ -71,6 +94,7 @@ export function createLoginFlow(deps: VrsDeps, options: ResolvedPortalOptions): 
     if (!staff || address === undefined) {
       await verifyPassword(password, await decoy());
       deps.log.info({ event: 'portal.login.refused' }, 'login refused');
+      await failed(email, client, undefined);
       throw new LoginError();
     }
     const passwordOk = await verifyPassword(password, staff.password_hash);
@@ -79,6 +103,7 @@ export function createLoginFlow(deps: VrsDeps, options: ResolvedPortalOptions): 
       await withMunicipality(deps.db, staff.municipality_code, (tx) =>
         recordAudit(tx, { municipalityCode: staff.municipality_code, staffId: staff.id, action: 'login.failure', detail: { reason: staff.disabled ? 'disabled' : 'password' }, at: now }));
       deps.log.info({ event: 'portal.login.refused', staffId: staff.id }, 'login refused');
+      await failed(email, client, staff.disabled ? undefined : address);
       throw new LoginError();
     }
     await purgeExpired(deps.db, now, options.sessionIdleMs);
@@ -124,9 +149,10 @@ export function createLoginFlow(deps: VrsDeps, options: ResolvedPortalOptions): 
     return { challengeId };
   }
 
-  async function verify(challengeId: string, code: string): Promise<LoginResult> {
+  async function verify(challengeId: string, code: string, client?: string): Promise<LoginResult> {
     if (!CHALLENGE_ID.test(challengeId)) throw new LoginExpiredError();
     const now = deps.clock.now();
+    let account: string | undefined;
     const outcome = await withoutMunicipality(deps.db, async (tx): Promise<VerifyOutcome> => {
       const { rows } = await tx.query<ChallengeRow>(
         `SELECT c.staff_id, c.municipality_code, c.code_hmac, c.wrong_attempts, c.expires_at, c.ended,
@@ -140,6 +166,8 @@ export function createLoginFlow(deps: VrsDeps, options: ResolvedPortalOptions): 
       );
       const c = rows[0];
       if (!c) return { kind: 'unknown' };
+      account = c.email;
+      throttle.check(c.email, client);
       // From here on the transaction acts for the challenge's municipality (its audit log is behind
       // row-level security): the same scoping withMunicipality applies.
       await tx.query("SELECT set_config('app.municipality', $1, true)", [c.municipality_code]);
@@ -163,7 +191,7 @@ export function createLoginFlow(deps: VrsDeps, options: ResolvedPortalOptions): 
         const locked = wrong >= options.maxCodeAttempts;
         await tx.query('UPDATE portal_login_challenges SET wrong_attempts = $2, ended = $3 WHERE id = $1', [challengeId, wrong, locked ? 'locked' : null]);
         await audit(locked ? 'code_locked' : 'code', { wrongAttempts: wrong });
-        return locked ? { kind: 'locked' } : { kind: 'wrong', attemptsLeft: options.maxCodeAttempts - wrong };
+        return locked ? { kind: 'locked', justLocked: true } : { kind: 'wrong', attemptsLeft: options.maxCodeAttempts - wrong };
       }
       await tx.query("UPDATE portal_login_challenges SET ended = 'verified' WHERE id = $1", [challengeId]);
       const session = await createSession(tx, { staffId: c.staff_id, municipalityCode: c.municipality_code, now, maxMs: options.sessionMaxMs });
@@ -173,8 +201,12 @@ export function createLoginFlow(deps: VrsDeps, options: ResolvedPortalOptions): 
         result: { ...session, staff: { email: c.email, municipality: { code: c.municipality_code, name: c.municipality_name } } },
       };
     });
+    // A challenge used up by wrong codes counts as one failure of the account (each allows 5 guesses):
+    // guessing across many challenges meets the growing delay instead of 25 codes per 10 minutes forever.
+    if (account !== undefined && outcome.kind === 'locked' && outcome.justLocked) await failed(account, client, account);
     switch (outcome.kind) {
       case 'ok':
+        throttle.succeed(outcome.result.staff.email, client);
         deps.log.info({ event: 'portal.login.success' }, 'staff logged in');
         return outcome.result;
       case 'wrong':

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
+import { makePrivateDir } from '../../../common/private-dir.js';
 import { join } from 'node:path';
 
 /** One outgoing plain-text mail. Addresses must already be validated (no CR/LF, no display names). */
@@ -63,7 +64,7 @@ export function formatMail(mail: OutgoingMail, now: Date, messageId: string): st
  * temporary name and renamed, so a reader never sees half a message). Returns the file path.
  */
 export async function writeMailFile(dir: string, mail: OutgoingMail, now: Date): Promise<string> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await makePrivateDir(dir);
   const id = randomBytes(12).toString('hex');
   const domain = mail.from.slice(mail.from.indexOf('@') + 1) || 'localhost';
   const text = formatMail(mail, now, `${id}@${domain}`);

@@ -87,6 +87,12 @@ export function errorMessage(err) {
     const minutes = Math.max(1, Math.ceil(Number(err.problem.retryAfter || 60) / 60));
     return `確認コードの送信回数が上限に達しました。約 ${minutes} 分たってから、もう一度ログインしてください。`;
   }
+  if (err.code === 'ERR_LOGIN_THROTTLED') {
+    // Too many wrong passwords or codes: a delay that runs out by itself, never a lock.
+    const seconds = Math.max(1, Number(err.problem.retryAfter || 60));
+    const wait = seconds < 60 ? `約 ${seconds} 秒` : `約 ${Math.ceil(seconds / 60)} 分`;
+    return `パスワードまたは確認コードの誤りが続いたため、一時的にログインを制限しています。${wait}たってから、もう一度お試しください。`;
+  }
   if (MESSAGES[err.code]) return MESSAGES[err.code];
   if (err.code === 'ERR_BAD_REQUEST') return '入力内容に誤りがあります。';
   return `エラーが発生しました（${err.code}）。時間をおいて、もう一度操作してください。`;
