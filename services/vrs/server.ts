@@ -11,6 +11,7 @@ import { migrate } from './db/migrate.js';
 import { createVrsDeps, type VrsDeps } from './deps.js';
 import { createLgwanApp } from './lgwan/lgwan-app.js';
 import { createPortalApp } from './portal/portal-app.js';
+import { sealClearPassports } from './records/seal-passports.js';
 import { seedDemo } from './seed/demo-seed.js';
 
 export interface RunningVrs {
@@ -50,6 +51,9 @@ export async function startVrs(config: VrsConfig, overrides: { db?: Database; cl
   const servers: http.Server[] = [];
   try {
     await migrate(deps.db);
+    // Passport numbers written in the clear before migration 007 are sealed now (a no-op after).
+    const sealed = await sealClearPassports(deps);
+    if (sealed > 0) deps.log.info({ event: 'passports_sealed', count: sealed }, 'passport numbers sealed at rest');
     if (config.seedDemo) await seedDemo(deps, config.demoPassword ? { demoPassword: config.demoPassword } : {});
     const pki = pkiPaths(config.pkiDir);
     const tls = readTlsFiles({ ...pki.server('vrs'), ca: pki.lgwanCa });

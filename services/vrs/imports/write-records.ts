@@ -1,3 +1,4 @@
+import { encryptPassportNumber } from '../crypto/passport-number.js';
 import type { Queryable } from '../db/database.js';
 import type { ImportIssue, ImportRow } from './parse-rows.js';
 import { batches } from './write-residents.js';
@@ -52,20 +53,25 @@ export async function writeVaccinations(tx: Queryable, code: string, rows: Impor
   return total;
 }
 
-/** Upserts passport data on file, keyed by 個別宛名番号; an empty 旧姓・別姓・別名 keeps the stored one. */
-export async function writePassports(tx: Queryable, code: string, rows: ImportRow[]): Promise<{ inserted: number; updated: number }> {
+/**
+ * Upserts passport data on file, keyed by 個別宛名番号; an empty 旧姓・別姓・別名 keeps the stored one.
+ * The passport number is stored sealed with the municipality's data key, never in the clear.
+ */
+export async function writePassports(tx: Queryable, code: string, rows: ImportRow[], dataKey: Buffer): Promise<{ inserted: number; updated: number }> {
   const total = { inserted: 0, updated: 0 };
   for (const b of batches(rows)) {
     const v = (k: string) => b.map((r) => str(r.values[k]));
+    const sealed = b.map((r) => encryptPassportNumber(dataKey, code, String(r.values.atenaNumber), String(r.values.passportNumber ?? '')).toString('hex'));
     const n = await countUpserts(
       tx,
-      `INSERT INTO passports AS t (municipality_code, atena_number, name_roman, nationality, passport_number, other_name)
-       SELECT $1, u.* FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u(atena_number, name_roman, nationality, passport_number, other_name)
+      `INSERT INTO passports AS t (municipality_code, atena_number, name_roman, nationality, passport_number, passport_number_enc, other_name)
+       SELECT $1, u.atena_number, u.name_roman, u.nationality, NULL, decode(u.enc, 'hex'), u.other_name
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u(atena_number, name_roman, nationality, enc, other_name)
        ON CONFLICT (municipality_code, atena_number) DO UPDATE SET
-         name_roman = EXCLUDED.name_roman, nationality = EXCLUDED.nationality, passport_number = EXCLUDED.passport_number,
+         name_roman = EXCLUDED.name_roman, nationality = EXCLUDED.nationality, passport_number = NULL, passport_number_enc = EXCLUDED.passport_number_enc,
          other_name = COALESCE(EXCLUDED.other_name, t.other_name), updated_at = now()
        RETURNING (xmax = 0) AS inserted`,
-      [code, v('atenaNumber'), v('nameRoman'), v('nationality'), v('passportNumber'), v('otherName')],
+      [code, v('atenaNumber'), v('nameRoman'), v('nationality'), sealed, v('otherName')],
     );
     total.inserted += n.inserted;
     total.updated += n.updated;

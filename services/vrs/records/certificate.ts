@@ -4,6 +4,8 @@ import type { CertificateKind, CertificateRecord, Dose } from '../../common/lgwa
 import { withMunicipality, type Queryable } from '../db/database.js';
 import { myNumberHmac } from '../crypto/my-number.js';
 import type { VrsDeps } from '../deps.js';
+import { dataKeyFor } from '../crypto/data-keys.js';
+import { decryptPassportNumber, encryptPassportNumber } from '../crypto/passport-number.js';
 import { newCertificateId } from './certificate-id.js';
 import { holderAt, isIssuableFlag } from './holder-records.js';
 
@@ -29,7 +31,8 @@ export async function reserveCertificate(
     if (!isIssuableFlag(rec.flag)) throw new AppError('ERR_NOT_ISSUABLE', 422, 'The records cannot be issued (resident flagged deceased or removed)');
     if (request.kind === 'overseas' && !rec.hasPassport) throw new AppError('ERR_NO_PASSPORT_ON_FILE', 422, 'No passport data on file for an overseas certificate');
 
-    const record = await buildRecord(tx, { ...m }, rec.atenaNumber, request.kind, deps.clock.now());
+    const dataKey = await dataKeyFor(tx, deps.keys.master, code);
+    const record = await buildRecord(tx, { ...m }, rec.atenaNumber, request.kind, deps.clock.now(), dataKey);
     for (let attempt = 0; attempt < 5; attempt++) {
       const certificateId = newCertificateId();
       const full: CertificateRecord = { ...record, certificateId };
@@ -37,7 +40,7 @@ export async function reserveCertificate(
       const r = await tx.query(
         `INSERT INTO certificate_issuances (certificate_id, municipality_code, atena_number, kind, channel, status, source)
          VALUES ($1, $2, $3, $4, $5, 'reserved', $6::jsonb) ON CONFLICT (certificate_id) DO NOTHING`,
-        [certificateId, code, rec.atenaNumber, request.kind, request.channel ?? 'kiosk', JSON.stringify(full)],
+        [certificateId, code, rec.atenaNumber, request.kind, request.channel ?? 'kiosk', JSON.stringify(sealedSource(full, dataKey, rec.atenaNumber))],
       );
       if (r.rowCount === 1) return full;
     }
@@ -51,6 +54,7 @@ async function buildRecord(
   atena: string,
   kind: CertificateKind,
   now: Date,
+  dataKey: Buffer,
 ): Promise<Omit<CertificateRecord, 'certificateId'>> {
   const { rows: [p] } = await tx.query<{ family_name: string | null; given_name: string | null; family_kana: string | null; given_kana: string | null; birth_date: string | null; sex: string | null }>(
     "SELECT family_name, given_name, family_kana, given_kana, to_char(birth_date, 'YYYY-MM-DD') AS birth_date, sex FROM residents WHERE atena_number = $1",
@@ -72,12 +76,14 @@ async function buildRecord(
   const kana = [p.family_kana, p.given_kana].filter(Boolean).join('\u3000');
   let passport: CertificateRecord['person']['passport'];
   if (kind === 'overseas') {
-    const { rows: [pp] } = await tx.query<{ name_roman: string; nationality: string; passport_number: string; other_name: string | null }>(
-      'SELECT name_roman, nationality, passport_number, other_name FROM passports WHERE atena_number = $1',
+    const { rows: [pp] } = await tx.query<{ name_roman: string; nationality: string; passport_number: string | null; passport_number_enc: Uint8Array | null; other_name: string | null }>(
+      'SELECT name_roman, nationality, passport_number, passport_number_enc, other_name FROM passports WHERE atena_number = $1',
       [atena],
     );
     if (!pp) throw new AppError('ERR_NO_PASSPORT_ON_FILE', 422, 'No passport data on file for an overseas certificate');
-    passport = { nameRoman: pp.name_roman, nationality: pp.nationality, passportNumber: pp.passport_number, ...(pp.other_name ? { otherName: pp.other_name } : {}) };
+    // Sealed at rest; a row from before migration 007 that the start-up sealing has not reached yet is read as it is.
+    const passportNumber = pp.passport_number_enc ? decryptPassportNumber(dataKey, m.code, atena, Buffer.from(pp.passport_number_enc)) : pp.passport_number ?? '';
+    passport = { nameRoman: pp.name_roman, nationality: pp.nationality, passportNumber, ...(pp.other_name ? { otherName: pp.other_name } : {}) };
   }
   const sex = (p.sex?.trim() || '0') as CertificateRecord['person']['sex'];
   return {
@@ -95,4 +101,15 @@ async function buildRecord(
     },
     doses,
   };
+}
+
+/**
+ * The record as kept in certificate_issuances.source: the passport number sealed (as
+ * `passportNumberEnc`, hex), never in the clear.
+ */
+export function sealedSource(record: CertificateRecord, dataKey: Buffer, atena: string): unknown {
+  const p = record.person.passport;
+  if (!p) return record;
+  const { passportNumber, ...rest } = p;
+  return { ...record, person: { ...record.person, passport: { ...rest, passportNumberEnc: encryptPassportNumber(dataKey, record.issuer.code, atena, passportNumber).toString('hex') } } };
 }
