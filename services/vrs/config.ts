@@ -23,6 +23,8 @@ export const vrsConfigSchema = z
      * (per-client login throttling) is the TCP peer; `true`, a hop count or a list of proxy
      * addresses/subnets makes it read X-Forwarded-For.
      */
+    /** The portal's address as staff reach it, for invitation links; default the address it listens on. */
+    PORTAL_PUBLIC_URL: z.preprocess(emptyToUndefined, z.string().url('expected an http(s):// URL').regex(/^https?:\/\//, 'expected an http(s):// URL').optional()),
     TRUST_PROXY: z.preprocess(emptyToUndefined, z.string().max(500).optional()),
     PKI_DIR: z.preprocess(emptyToUndefined, z.string().optional()),
     VRS_MASTER_KEY_FILE: z.preprocess(emptyToUndefined, z.string().optional()),
@@ -42,6 +44,7 @@ export const vrsConfigSchema = z
       vrsPort: env.VRS_PORT,
       portalPort: env.PORTAL_PORT,
       portalHost: env.PORTAL_HOST,
+      portalPublicUrl: env.PORTAL_PUBLIC_URL,
       trustProxy: parseTrustProxy(env.TRUST_PROXY),
       pkiDir: pki.root,
       masterKeyFile: env.VRS_MASTER_KEY_FILE ?? pki.vrsMasterKey,

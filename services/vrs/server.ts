@@ -60,9 +60,13 @@ export async function startVrs(config: VrsConfig, overrides: { db?: Database; cl
     const lgwan = createMtlsServer(tls, createLgwanApp(deps));
     servers.push(lgwan);
     const lgwanPort = await listen(lgwan, config.vrsPort, '0.0.0.0');
-    const portal = http.createServer(createPortalApp(deps, config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}));
+    let portalPort = config.portalPort;
+    const portal = http.createServer(createPortalApp(deps, {
+      ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}),
+      publicUrl: config.portalPublicUrl ?? (() => `http://${config.portalHost}:${portalPort}`),
+    }));
     servers.push(portal);
-    const portalPort = await listen(portal, config.portalPort, config.portalHost);
+    portalPort = await listen(portal, config.portalPort, config.portalHost);
     const running: RunningVrs = {
       lgwanUrl: `https://localhost:${lgwanPort}`,
       portalUrl: `http://${config.portalHost}:${portalPort}`,

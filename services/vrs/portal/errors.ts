@@ -79,6 +79,13 @@ export class StaffExistsError extends AppError {
   }
 }
 
+/** An invitation link that is unknown, used, withdrawn or past its expiry. */
+export class InvitationInvalidError extends AppError {
+  constructor() {
+    super('ERR_INVITATION_INVALID', 404, 'This invitation link is not valid (used, withdrawn or expired): ask your municipality for a new one');
+  }
+}
+
 /** The body is not of a media type the route takes. */
 export class UnsupportedMediaTypeError extends AppError {
   constructor(accepted: string[]) {

@@ -9,6 +9,7 @@ import { importRoutes } from './imports/import-routes.js';
 import { issuanceRoutes } from './issuances/issuance-routes.js';
 import { resolvePortalOptions, type PortalOptions } from './portal-options.js';
 import { serviceRoutes } from './service/service-routes.js';
+import { invitationRoutes } from './staff/invitation-routes.js';
 import { staffRoutes } from './staff/staff-routes.js';
 import { statisticsRoutes } from './statistics/statistics-routes.js';
 import { portalWebRouter } from '../portal-web/router.js';
@@ -44,11 +45,12 @@ export function createPortalApp(deps: VrsDeps, portalOptions: PortalOptions = {}
 
   const api = Router();
   api.use(authRoutes(deps, options));
+  api.use(invitationRoutes(deps, options));
   api.use(requireSession(deps, options.sessionIdleMs));
   api.use(issuanceRoutes(deps));
   api.use(importRoutes(deps, options.importLimitBytes));
   api.use(serviceRoutes(deps));
-  api.use(staffRoutes(deps, options.maxStaff));
+  api.use(staffRoutes(deps, options));
   api.use(auditRoutes(deps));
   api.use(statisticsRoutes(deps));
   app.use('/api/v1', api);

@@ -26,10 +26,18 @@ export interface PortalOptions {
   importLimitBytes?: number;
   /** Sender of the one-time code mails. */
   mailFrom?: string;
+  /** How long a staff invitation link works. Default 72 hours. */
+  invitationTtlMs?: number;
+  /**
+   * The portal's address as staff reach it, for the links in invitation mails (never taken from the
+   * request's Host header, which a client chooses). A function when it is known only after listening.
+   * Default `http://localhost:8081`.
+   */
+  publicUrl?: string | (() => string);
 }
 
-export type ResolvedPortalOptions = Required<Omit<PortalOptions, 'secureCookies' | 'trustProxy'>> &
-  Pick<PortalOptions, 'secureCookies' | 'trustProxy'>;
+export type ResolvedPortalOptions = Required<Omit<PortalOptions, 'secureCookies' | 'trustProxy' | 'publicUrl'>> &
+  Pick<PortalOptions, 'secureCookies' | 'trustProxy'> & { publicUrl: () => string };
 
 export function resolvePortalOptions(options: PortalOptions = {}): ResolvedPortalOptions {
   return {
@@ -43,5 +51,13 @@ export function resolvePortalOptions(options: PortalOptions = {}): ResolvedPorta
     maxStaff: options.maxStaff ?? 10,
     importLimitBytes: options.importLimitBytes ?? 50 * 1024 * 1024,
     mailFrom: options.mailFrom ?? 'no-reply@vrs.example.lg.jp',
+    invitationTtlMs: options.invitationTtlMs ?? 72 * 60 * 60_000,
+    publicUrl: publicUrlOf(options.publicUrl),
   };
+}
+
+function publicUrlOf(v: PortalOptions['publicUrl']): () => string {
+  if (typeof v === 'function') return () => v().replace(/\/+$/, '');
+  const url = (v ?? 'http://localhost:8081').replace(/\/+$/, '');
+  return () => url;
 }

@@ -5,7 +5,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { withMunicipality, type Database } from '../../../services/vrs/db/database.js';
 import { launchChromium, logIn, newOfficeContext, poll, screenshot } from './browser.js';
-import { DEMO_PASSWORD, demoStaffEmail, mailSeen, startPortalStack, waitForCode, type PortalStack } from './portal-stack.js';
+import { DEMO_PASSWORD, demoStaffEmail, mailSeen, startPortalStack, waitForCode, waitForMail, type PortalStack } from './portal-stack.js';
 
 const CHIYODA = '131016';
 const TAKAOKA = '162027';
@@ -257,7 +257,7 @@ describe('municipality portal pages (Chromium)', { timeout: 120_000 }, () => {
     await context.close();
   });
 
-  it('lists, adds (lg.jp only) and disables staff accounts, and the audit log shows those operations', async () => {
+  it('lists, invites (lg.jp only; the invited person sets the password) and disables staff accounts, and the audit log shows those operations', async () => {
     const { context, page, errors } = await newOfficeContext(browser);
     const me = demoStaffEmail(TAKAOKA);
     await logIn(page, stack, me);
@@ -265,16 +265,32 @@ describe('municipality portal pages (Chromium)', { timeout: 120_000 }, () => {
     await poll(() => page.locator(`#staff-table tr[data-email="${me}"]`).textContent()).toContain('ログイン中');
 
     await page.getByLabel('メールアドレス').fill('someone@example.com');
-    await page.getByLabel('初期パスワード').fill('a-long-enough-password');
-    await page.getByLabel('初期パスワード').press('Enter');
+    await page.getByLabel('メールアドレス').press('Enter');
     await poll(() => page.locator('#message').textContent()).toContain('lg.jp のアドレス');
 
     const added = `hanako.takaoka-${randomBytes(2).toString('hex')}@city.takaoka.lg.jp`;
+    const seen = await mailSeen(stack.mailDir);
     await page.getByLabel('メールアドレス').fill(added);
-    await page.getByLabel('初期パスワード').fill('a-long-enough-password');
-    await page.getByLabel('初期パスワード').press('Enter');
-    await poll(() => page.locator('#message').textContent()).toContain('を追加しました');
+    await page.getByRole('button', { name: '招待を送る' }).click();
+    await poll(() => page.locator('#message').textContent()).toContain('招待のメールを送りました');
     const row = page.locator(`#staff-table tr[data-email="${added}"]`);
+    await poll(() => row.textContent()).toContain('招待中');
+    await poll(() => page.locator('#invited-count').textContent()).toBe('1');
+
+    // The invited person opens the mailed link in their own browser and sets a password.
+    const link = await waitForMail(stack.mailDir, added, seen, /^(http:\/\/127\.0\.0\.1:\d+\/invitation\.html#token=[A-Za-z0-9_-]{43})\r?$/m);
+    const invitee = await newOfficeContext(browser);
+    await invitee.page.goto(link);
+    await invitee.page.getByLabel('パスワード（12 文字以上）').fill('a-long-enough-password');
+    await invitee.page.getByLabel('パスワード（確認のためもう一度）').fill('a-long-enough-password');
+    await invitee.page.getByRole('button', { name: 'アカウントを使い始める' }).click();
+    await poll(() => invitee.page.locator('#invitation-message').textContent()).toContain('アカウントが使えるようになりました');
+    expect(invitee.page.url()).not.toContain('token=');
+    await screenshot(invitee.page, 'invitation');
+    expect(invitee.errors).toEqual([]);
+    await invitee.context.close();
+
+    await page.reload();
     await poll(() => row.textContent()).toContain('有効');
     await poll(() => page.locator('#active-count').textContent()).toBe('2');
 

@@ -58,8 +58,9 @@ export async function startPortalStack(kind: DbKind, databaseUrl: string, option
   };
   await seedDemo(deps, { demoPassword: DEMO_PASSWORD });
 
-  const portal = http.createServer(createPortalApp(deps, options));
-  const portalPort = await listen(portal);
+  let portalPort = 0;
+  const portal = http.createServer(createPortalApp(deps, { publicUrl: () => `http://127.0.0.1:${portalPort}`, ...options }));
+  portalPort = await listen(portal);
   const pki = pkiPaths();
   const read = (p: string): string => readFileSync(p, 'utf8');
   const lgwan = https.createServer(
@@ -82,8 +83,8 @@ export async function startPortalStack(kind: DbKind, databaseUrl: string, option
   };
 }
 
-/** The newest one-time code mailed to `to` after `since` (mail files the test had seen before). */
-export async function waitForCode(mailDir: string, to: string, seen: Set<string>, timeoutMs = 10_000): Promise<string> {
+/** The first capture of `pattern` in the newest mail to `to` after `seen` (mail files the test had seen before). */
+export async function waitForMail(mailDir: string, to: string, seen: Set<string>, pattern: RegExp, timeoutMs = 10_000): Promise<string> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     const files = (await readdir(mailDir)).filter((f) => f.endsWith('.eml') && !seen.has(f)).sort();
@@ -91,7 +92,7 @@ export async function waitForCode(mailDir: string, to: string, seen: Set<string>
       const raw = await readFile(join(mailDir, f), 'utf8');
       const sep = raw.indexOf('\r\n\r\n');
       if (!raw.slice(0, sep).split('\r\n').includes(`To: ${to}`)) continue;
-      const m = /確認コード: (\d{6})/.exec(raw.slice(sep + 4));
+      const m = pattern.exec(raw.slice(sep + 4));
       if (m) {
         seen.add(f);
         return m[1]!;
@@ -99,7 +100,12 @@ export async function waitForCode(mailDir: string, to: string, seen: Set<string>
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`no one-time code mailed to ${to} within ${timeoutMs} ms`);
+  throw new Error(`no mail matching ${pattern} to ${to} within ${timeoutMs} ms`);
+}
+
+/** The newest one-time code mailed to `to` after `seen`. */
+export function waitForCode(mailDir: string, to: string, seen: Set<string>, timeoutMs = 10_000): Promise<string> {
+  return waitForMail(mailDir, to, seen, /確認コード: (\d{6})/, timeoutMs);
 }
 
 /** Mail files present now (so the next code read is a new one). */

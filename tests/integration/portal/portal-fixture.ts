@@ -139,3 +139,30 @@ export async function addIssuance(
     ));
   return certificateId;
 }
+
+/**
+ * Invites `email` as the logged-in staff member: answers the response and, when a mail went out,
+ * the token of the link in it (checked to be addressed to `email` and to point at the portal's page).
+ */
+export async function invite(
+  f: PortalFixture,
+  session: { agent: supertest.Agent; csrf: string },
+  email: string,
+): Promise<{ res: supertest.Response; token?: string; mail?: string }> {
+  const before = new Set(await mailFiles(f.mailDir));
+  const res = await session.agent.post('/api/v1/staff').set('X-CSRF-Token', session.csrf).send({ email });
+  const fresh = (await mailFiles(f.mailDir)).filter((x) => !before.has(x));
+  if (fresh.length === 0) return { res };
+  if (fresh.length !== 1) throw new Error(`expected one new mail, found ${fresh.length}`);
+  const raw = await readFile(join(f.mailDir, fresh[0]!), 'utf8');
+  const [head = '', body = ''] = raw.split('\r\n\r\n', 2);
+  if (!head.split('\r\n').includes(`To: ${email.toLowerCase()}`)) throw new Error(`invitation mail is not addressed to ${email}`);
+  const m = /\/invitation\.html#token=([A-Za-z0-9_-]{43})\r\n/.exec(raw.slice(head.length));
+  if (!m) throw new Error(`no invitation link in mail: ${body.slice(0, 200)}`);
+  return { res, token: m[1]!, mail: raw };
+}
+
+/** The invited person sets a password with the link's token. */
+export function acceptInvitation(f: PortalFixture, token: string, password = PASSWORD): supertest.Test {
+  return supertest(f.app).post('/api/v1/invitation/accept').send({ token, password });
+}

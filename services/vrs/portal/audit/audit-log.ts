@@ -9,6 +9,8 @@ export type AuditAction =
   | 'import'
   | 'service.suspend'
   | 'service.resume'
+  | 'staff.invite'
+  | 'staff.invitation.revoke'
   | 'staff.create'
   | 'staff.disable'
   | 'issuances.view'

@@ -15,6 +15,8 @@ const ACTIONS = {
   import: 'データ取込',
   'service.suspend': 'コンビニ交付の停止',
   'service.resume': 'コンビニ交付の再開',
+  'staff.invite': '職員アカウントへの招待',
+  'staff.invitation.revoke': '招待の取り消し',
   'staff.create': '職員アカウントの追加',
   'staff.disable': '職員アカウントの無効化',
   'issuances.view': '交付履歴の閲覧',
@@ -25,14 +27,14 @@ const ACTIONS = {
 const DETAIL_KEYS = {
   reason: '理由', wrongAttempts: '誤入力回数', kind: '種類', ok: '取込', encoding: '文字コード', bytes: 'バイト数',
   rows: '行数', inserted: '新規', updated: '更新', errors: '誤り', from: '開始日', to: '終了日', page: 'ページ',
-  targetStaffId: '対象職員ID',
+  targetStaffId: '対象職員ID', invitationId: '招待ID',
 };
 const REASONS = { password: 'パスワード誤り', disabled: '無効なアカウント', code: '確認コード誤り', code_locked: '確認コード誤りによるロック', locked: 'ロック済み', expired: '期限切れ' };
 const KINDS = { residents: '接種対象者', vaccinations: '接種記録', passports: '旅券情報' };
 
 /** Staff account id → e-mail address (the municipality's own accounts), for "対象職員". */
 let staffEmails = new Map();
-const ORDER = ['kind', 'ok', 'from', 'to', 'page', 'rows', 'inserted', 'updated', 'errors', 'encoding', 'bytes', 'reason', 'wrongAttempts', 'targetStaffId'];
+const ORDER = ['kind', 'ok', 'from', 'to', 'page', 'rows', 'inserted', 'updated', 'errors', 'encoding', 'bytes', 'reason', 'wrongAttempts', 'targetStaffId', 'invitationId'];
 const rank = (k) => (ORDER.includes(k) ? ORDER.indexOf(k) : ORDER.length);
 
 function detailText(action, detail) {
@@ -44,6 +46,10 @@ function detailText(action, detail) {
     if (k === 'reason') value = REASONS[v] ?? v;
     else if (k === 'kind' && action === 'import') value = KINDS[v] ?? v;
     else if (k === 'ok') value = v ? '反映' : '拒否（変更なし）';
+    if (k === 'invitationId' && staffEmails.has(v)) {
+      parts.push(`招待先: ${staffEmails.get(v)}`);
+      continue;
+    }
     if (k === 'targetStaffId') {
       parts.push(`対象職員: ${staffEmails.get(v) ?? v}`);
       continue;

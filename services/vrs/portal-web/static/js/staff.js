@@ -1,4 +1,5 @@
-// 職員アカウント: list, add (lg.jp only, at most `limit` active) and disable.
+// 職員アカウント: list, invite (lg.jp only; active accounts and open invitations at most `limit`),
+// withdraw an invitation, disable an account.
 import { api, ApiError, errorMessage } from './api.js';
 import { clearMessage, el, jstText, runPage, showMessage, startPage } from './layout.js';
 
@@ -19,6 +20,18 @@ function confirmDisable(email) {
   });
 }
 
+const STATUS = { active: ['有効', 'on'], disabled: ['無効', 'off'], invited: ['招待中', ''], expired: ['招待期限切れ', 'off'] };
+
+async function revoke(item) {
+  try {
+    await api(`/api/v1/staff/invitations/${encodeURIComponent(item.id)}/revoke`, { method: 'POST' });
+    showMessage($('message'), 'ok', `${item.email} への招待を取り消しました。`);
+  } catch (err) {
+    showMessage($('message'), 'error', errorMessage(err));
+  }
+  await load();
+}
+
 async function disable(item, button) {
   if (!(await confirmDisable(item.email))) {
     button.focus();
@@ -34,25 +47,40 @@ async function disable(item, button) {
   $('staff-table').focus?.();
 }
 
+function actionOf(item) {
+  const self = item.email === me;
+  if (item.status === 'invited' || item.status === 'expired') {
+    return el('button', {
+      type: 'button', class: 'secondary', 'aria-label': `${item.email} への招待を取り消す`,
+      onclick: () => void revoke(item),
+    }, '招待を取り消す');
+  }
+  if (item.disabled) return '';
+  if (self) return '（自分のアカウントは無効にできません）';
+  return el('button', {
+    type: 'button', class: 'secondary', 'aria-label': `${item.email} を無効にする`,
+    onclick: (e) => void disable(item, e.currentTarget),
+  }, '無効にする');
+}
+
 function render(list) {
   limit = list.limit;
   $('limit').textContent = String(list.limit);
   $('limit2').textContent = String(list.limit);
   $('active-count').textContent = String(list.active);
-  const full = list.active >= list.limit;
+  $('invited-count').textContent = String(list.invited);
+  const full = list.active + list.invited >= list.limit;
   $('add-submit').disabled = full;
-  if (full) showMessage($('message'), 'warn', `有効なアカウントが上限（${list.limit} 件）に達しているため、追加できません。使わないアカウントを無効にしてください。`);
+  if (full) showMessage($('message'), 'warn', `有効なアカウントと招待中のアドレスが上限（${list.limit} 件）に達しているため、追加できません。使わないアカウントを無効にするか、招待を取り消してください。`);
   $('staff-table').tBodies[0].replaceChildren(...list.items.map((item) => {
     const self = item.email === me;
-    const button = item.disabled || self ? null : el('button', {
-      type: 'button', class: 'secondary', 'aria-label': `${item.email} を無効にする`,
-      onclick: (e) => void disable(item, e.currentTarget),
-    }, '無効にする');
-    return el('tr', { 'data-email': item.email },
+    const [label, tone] = STATUS[item.status] ?? [item.status, ''];
+    return el('tr', { 'data-email': item.email, 'data-status': item.status },
       el('td', {}, item.email, self ? el('span', { class: 'badge' }, 'ログイン中') : null),
-      el('td', {}, el('span', { class: `badge ${item.disabled ? 'off' : 'on'}` }, item.disabled ? '無効' : '有効')),
+      el('td', {}, el('span', { class: `badge ${tone}` }, label),
+        item.expiresAt && item.status === 'invited' ? el('span', { class: 'hint' }, `（期限 ${jstText(item.expiresAt, false)}）`) : null),
       el('td', {}, jstText(item.createdAt, false)),
-      el('td', {}, button ?? (self ? '（自分のアカウントは無効にできません）' : '')),
+      el('td', {}, actionOf(item)),
     );
   }));
 }
@@ -65,35 +93,28 @@ async function add(e) {
   e.preventDefault();
   clearMessage($('message'));
   const email = $('new-email').value.trim().toLowerCase();
-  const password = $('new-password').value;
   if (!LG_JP.test(email)) {
     showMessage($('message'), 'error', 'メールアドレスは lg.jp のアドレス（例: name@city.example.lg.jp）を入力してください。');
     $('new-email').focus();
     return;
   }
-  if (password.length < 12) {
-    showMessage($('message'), 'error', '初期パスワードは 12 文字以上にしてください。');
-    $('new-password').focus();
-    return;
-  }
   $('add-submit').disabled = true;
   try {
-    await api('/api/v1/staff', { method: 'POST', json: { email, password } });
+    await api('/api/v1/staff', { method: 'POST', json: { email } });
     $('new-email').value = '';
-    $('new-password').value = '';
     await load();
-    showMessage($('message'), 'ok', `${email} を追加しました。初回ログインでは、このアドレスに確認コードが届きます。`);
+    showMessage($('message'), 'ok', `${email} に招待のメールを送りました。本人がメールのリンクからパスワードを決めると、アカウントが使えるようになります。`);
     $('new-email').focus();
   } catch (err) {
     const fields = err instanceof ApiError ? err.problem.fields : undefined;
     const text = Array.isArray(fields) && fields.some((f) => f.field === 'email')
       ? 'メールアドレスは lg.jp のアドレスを入力してください。'
-      : Array.isArray(fields) && fields.some((f) => f.field === 'password') ? '初期パスワードは 12 文字以上にしてください。' : errorMessage(err);
+      : errorMessage(err);
     showMessage($('message'), 'error', text);
     await load().catch(() => undefined);
     $('new-email').focus();
   } finally {
-    if ($('add-submit').disabled && Number($('active-count').textContent) < limit) $('add-submit').disabled = false;
+    if ($('add-submit').disabled && Number($('active-count').textContent) + Number($('invited-count').textContent) < limit) $('add-submit').disabled = false;
   }
 }
 

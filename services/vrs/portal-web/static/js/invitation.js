@@ -1,0 +1,44 @@
+// 職員アカウントの開始: the invited person sets a password with the link's token. The token is in
+// the fragment (#token=…), which browsers never send to a server or in a Referer.
+import { api, errorMessage } from './api.js';
+
+const $ = (id) => document.getElementById(id);
+const message = $('invitation-message');
+const form = $('invitation-form');
+const token = new URLSearchParams(location.hash.slice(1)).get('token') ?? '';
+
+function show(kind, text) {
+  message.className = `message ${kind}`;
+  message.textContent = text;
+}
+
+if (!/^[A-Za-z0-9_-]{43}$/.test(token)) {
+  form.hidden = true;
+  show('error', 'リンクが正しくありません。招待のメールにあるリンクを、そのまま開いてください。');
+}
+
+form.addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const password = $('new-password').value;
+  if (password.length < 12) {
+    show('error', 'パスワードは 12 文字以上にしてください。');
+    $('new-password').focus();
+    return;
+  }
+  if (password !== $('new-password-again').value) {
+    show('error', '確認のために入力したパスワードが一致しません。');
+    $('new-password-again').focus();
+    return;
+  }
+  $('invitation-submit').disabled = true;
+  try {
+    const account = await api('/api/v1/invitation/accept', { method: 'POST', json: { token, password }, stayOn401: true });
+    form.hidden = true;
+    history.replaceState(null, '', location.pathname);
+    show('ok', `${account.email} のアカウントが使えるようになりました。ログイン画面から、このアドレスとパスワードでログインしてください。`);
+    $('to-login').hidden = false;
+  } catch (err) {
+    show('error', errorMessage(err));
+    $('invitation-submit').disabled = false;
+  }
+});
