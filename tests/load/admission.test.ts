@@ -42,7 +42,8 @@ describe('load run against a relay shedding load (ADMISSION_MAX_INFLIGHT=1)', ()
     expect(st.mismatches, text).toEqual([]);
     // ERR_BUSY is shed, not an error; nothing else went wrong.
     expect(st.errors.entries(), text).toEqual([]);
-    expect(st.shed.counts.get('session') ?? 0, text).toBeGreaterThan(0);
+    // Which step meets the full relay depends on the machine's speed; that some are shed does not.
+    expect(st.shed.total, text).toBeGreaterThan(0);
     expect(st.printed.length, text).toBeGreaterThan(0);
     // Refusals are in "every answer" and not in "admitted work" (timed inside the window only).
     expect(st.requests.count - st.admitted.count).toBeGreaterThan(0);
