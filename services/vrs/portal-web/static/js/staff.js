@@ -86,9 +86,9 @@ async function add(e) {
     $('new-email').focus();
   } catch (err) {
     const fields = err instanceof ApiError ? err.problem.fields : undefined;
-    const text = Array.isArray(fields) && fields.some((f) => f.field === 'email')
+    const text = Array.isArray(fields) && fields.includes('email')
       ? 'メールアドレスは lg.jp のアドレスを入力してください。'
-      : Array.isArray(fields) && fields.some((f) => f.field === 'password') ? '初期パスワードは 12 文字以上にしてください。' : errorMessage(err);
+      : Array.isArray(fields) && fields.includes('password') ? '初期パスワードは 12 文字以上にしてください。' : errorMessage(err);
     showMessage($('message'), 'error', text);
     await load().catch(() => undefined);
     $('new-email').focus();
