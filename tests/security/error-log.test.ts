@@ -62,7 +62,7 @@ describe('the log line of an unknown error', () => {
     log.info({ person: { name: fullName }, staff: { name: fullName }, err: { name: fullName } }, 'leak attempt');
     const text = lines.join('');
     expect(text).toContain('VRS answered with an unexpected status');
-    expect(text).toContain('"name":"AppError"');
+    expect(text).toContain('"name":"UpstreamError"');
     expect(text).not.toContain(resident.familyName);
   });
 });
