@@ -1,6 +1,7 @@
 /**
  * The kiosk simulator's own front-door errors: one subclass per failure, each answered as RFC 9457
  * problem+json with a code of the common `ErrorCode` union. Fixed texts only, never request values.
+ * The maintenance login shares the portal's login classes (services/common/auth-errors.ts).
  */
 import { AppError } from '../services/common/errors.js';
 
@@ -32,9 +33,20 @@ export class KioskTokenError extends AppError {
   }
 }
 
-/** Too many wrong maintenance passwords from this browser or for the account: 429 with Retry-After. */
-export class MaintenanceThrottledError extends AppError {
-  constructor(readonly retryAfterS: number) {
-    super('ERR_LOGIN_THROTTLED', 429, 'Too many attempts; try again later', { extras: { retryAfter: retryAfterS } });
+/** The maintenance screen has no password configured (KIOSK_MAINTENANCE_PASSWORD unset): nothing there can be used. 503. */
+export class MaintenanceDisabledError extends AppError {
+  constructor() {
+    super('ERR_MAINTENANCE_DISABLED', 503, 'Maintenance is disabled: no maintenance password is configured');
+  }
+}
+
+/**
+ * A screen action the kiosk cannot take now (wrong screen, out of service, not paid, a bad PIN
+ * format): 409. `reason` is the flow's own code (`ERR_STEP`, `ERR_NOT_PAID`, …), the one the error
+ * screen shows; the page reloads its state after it, so no screen state travels in the problem.
+ */
+export class KioskStepError extends AppError {
+  constructor(message: string, reason: string) {
+    super('ERR_KIOSK_STEP', 409, message, { extras: { reason } });
   }
 }

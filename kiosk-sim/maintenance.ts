@@ -1,7 +1,10 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
+import express, { type Request, type RequestHandler, type Router } from 'express';
 import { Backoff, LOGIN_BACKOFF } from '../services/common/backoff.js';
+import { CsrfError, LoginAttemptsThrottledError, LoginError, UnauthenticatedError } from '../services/common/auth-errors.js';
 import { systemClock, type Clock } from '../services/common/clock.js';
+import { BadRequestError, problemHandler, type ErrorLogger } from '../services/common/errors.js';
+import { MaintenanceDisabledError } from './kiosk-errors.js';
 import type { KioskAgent } from './agent/agent.js';
 
 const COOKIE = 'kiosk_maint';
@@ -35,7 +38,7 @@ function cookieOf(req: Request, name: string): string | undefined {
  * cannot operate the program without it). Without a configured password nothing here can be used.
  * Session by an HttpOnly SameSite=Strict cookie; every change also needs the CSRF token from login.
  */
-export function maintenanceRouter(agents: KioskAgent[], password: string | undefined, options: { clock?: Clock } = {}): Router {
+export function maintenanceRouter(agents: KioskAgent[], password: string | undefined, options: { clock?: Clock; log?: ErrorLogger } = {}): Router {
   const clock = options.clock ?? systemClock;
   const sessions = new Map<string, { csrf: string; until: number }>();
   // Back-off per browser (cookie-bound counter) and for the account from browsers it does not know;
@@ -47,20 +50,9 @@ export function maintenanceRouter(agents: KioskAgent[], password: string | undef
   router.use(express.json({ limit: '4kb' }));
 
   const cookie = (name: string, value: string, maxAgeS: number) => `${name}=${value}; HttpOnly; SameSite=Strict; Path=/maintenance; Max-Age=${maxAgeS}`;
-  const throttled = (res: Response, ms: number) => {
-    const s = Math.max(1, Math.ceil(ms / 1000));
-    res.setHeader('retry-after', String(s));
-    res.status(429).type('application/problem+json').send(JSON.stringify({
-      type: 'urn:problem:ERR_LOGIN_THROTTLED', code: 'ERR_LOGIN_THROTTLED', status: 429, title: 'Too Many Requests',
-      detail: 'Too many attempts; try again later', instance: '/maintenance/api/login', retryAfter: s,
-    }));
-  };
 
   router.post('/api/login', (req, res) => {
-    if (!password) {
-      res.status(503).json({ code: 'ERR_MAINTENANCE_DISABLED' });
-      return;
-    }
+    if (!password) throw new MaintenanceDisabledError();
     const cookies: string[] = [];
     let browser = cookieOf(req, BROWSER_COOKIE);
     if (!browser || !/^[A-Za-z0-9_-]{22}$/.test(browser)) {
@@ -71,13 +63,12 @@ export function maintenanceRouter(agents: KioskAgent[], password: string | undef
     const known = device !== undefined && devices.has(device);
     const wait = Math.max(perBrowser.waitMs(browser), known ? 0 : perAccount.waitMs('account'));
     if (cookies.length) res.setHeader('set-cookie', cookies);
-    if (wait > 0) return throttled(res, wait);
+    if (wait > 0) throw new LoginAttemptsThrottledError(Math.max(1, Math.ceil(wait / 1000)));
     const given = (req.body as { password?: unknown } | undefined)?.password;
     if (typeof given !== 'string' || !passwordMatches(given, password)) {
       perBrowser.fail(browser);
       if (!known) perAccount.fail('account');
-      res.status(401).json({ code: 'ERR_LOGIN' });
-      return;
+      throw new LoginError();
     }
     perBrowser.reset(browser);
     perAccount.reset('account');
@@ -95,13 +86,9 @@ export function maintenanceRouter(agents: KioskAgent[], password: string | undef
     const s = token ? sessions.get(token) : undefined;
     if (!password || !s || s.until < Date.now()) {
       if (token) sessions.delete(token);
-      res.status(401).json({ code: 'ERR_UNAUTHENTICATED' });
-      return;
+      throw new UnauthenticatedError();
     }
-    if (req.method !== 'GET' && req.get('x-csrf-token') !== s.csrf) {
-      res.status(403).json({ code: 'ERR_CSRF' });
-      return;
-    }
+    if (req.method !== 'GET' && req.get('x-csrf-token') !== s.csrf) throw new CsrfError();
     res.locals.token = token;
     res.locals.csrf = s.csrf;
     next();
@@ -134,30 +121,23 @@ export function maintenanceRouter(agents: KioskAgent[], password: string | undef
   router.post('/api/kiosks/:kioskId/service', auth, (req, res) => {
     const agent = find(req);
     const on = (req.body as { inService?: unknown } | undefined)?.inService;
-    if (!agent || typeof on !== 'boolean') {
-      res.status(400).json({ code: 'ERR_BAD_REQUEST' });
-      return;
-    }
+    if (!agent || typeof on !== 'boolean') throw new BadRequestError('Name a kiosk of this store and give inService as true or false', [{ field: 'inService', rule: 'boolean' }]);
     agent.flow.setInService(on);
     res.json({ ok: true });
   });
   router.post('/api/kiosks/:kioskId/printer', auth, (req, res) => {
     const agent = find(req);
     const jam = (req.body as { jamNext?: unknown } | undefined)?.jamNext;
-    if (!agent || typeof jam !== 'boolean') {
-      res.status(400).json({ code: 'ERR_BAD_REQUEST' });
-      return;
-    }
+    if (!agent || typeof jam !== 'boolean') throw new BadRequestError('Name a kiosk of this store and give jamNext as true or false', [{ field: 'jamNext', rule: 'boolean' }]);
     agent.printer.jamNext = jam;
     res.json({ ok: true });
   });
   router.post('/api/kiosks/:kioskId/tray/clear', auth, (req, res) => {
     const agent = find(req);
-    if (!agent) {
-      res.status(400).json({ code: 'ERR_BAD_REQUEST' });
-      return;
-    }
+    if (!agent) throw new BadRequestError('No such kiosk in this store');
     res.json({ cleared: agent.printer.clearTray() });
   });
+  // Every refusal above is a coded error, answered here as problem+json (also when the router is mounted alone).
+  router.use(problemHandler(options.log ?? { warn: () => undefined, error: () => undefined }));
   return router;
 }

@@ -28,6 +28,7 @@ import { z } from 'zod';
 import { demoKiosks, revokedDemoKiosk } from '../certs/demo-cast.js';
 import type { Clock } from '../services/common/clock.js';
 import { parseConfig, portSchema } from '../services/common/config.js';
+import { NotFoundError, notFoundRoute, problemHandler } from '../services/common/errors.js';
 import { createLogger, type Logger } from '../services/common/logger.js';
 import { createKioskAgent, type KioskAgent } from './agent/agent.js';
 import type { KioskEvent } from './agent/kiosk-flow.js';
@@ -130,7 +131,7 @@ export async function startKioskSim(config: KioskSimConfig): Promise<RunningKios
     createKioskAgent({
       kioskId: k.kioskId, storeId: k.storeId, storeName: k.storeName,
       relayUrl: config.relayUrl, tls: { cert: k.cert, key: k.key, ca }, cardsDir: config.cardsDir,
-      logPath: join(config.logDir, `${k.kioskId}.jsonl`), publicDir: PUBLIC_DIR,
+      logPath: join(config.logDir, `${k.kioskId}.jsonl`), publicDir: PUBLIC_DIR, log,
       ...(config.clock ? { clock: config.clock } : {}),
       ...(config.idleTimeoutMs ? { idleTimeoutMs: config.idleTimeoutMs } : {}),
       ...(config.heartbeatMs !== undefined ? { heartbeatMs: config.heartbeatMs } : {}),
@@ -156,10 +157,7 @@ export async function startKioskSim(config: KioskSimConfig): Promise<RunningKios
   });
   app.get('/assets/fonts/:name', (req, res) => {
     const file = FONTS[String(req.params.name)];
-    if (!file) {
-      res.status(404).end();
-      return;
-    }
+    if (!file) throw new NotFoundError('No such font');
     res.sendFile(file, { maxAge: '1d', headers: { 'content-type': 'font/ttf' } });
   });
   app.use('/assets', express.static(PUBLIC_DIR, { index: false }));
@@ -179,9 +177,10 @@ export async function startKioskSim(config: KioskSimConfig): Promise<RunningKios
     res.json({ now: new Date().toISOString(), kiosks: agents.map((a) => ({ ...a.health.snapshot(), step: a.flow.step, inService: a.flow.inService })) });
   });
   app.get('/maintenance/', (_req, res) => res.sendFile(join(PUBLIC_DIR, 'maintenance.html')));
-  app.use('/maintenance', maintenanceRouter(agents, config.maintenancePassword, config.clock ? { clock: config.clock } : {}));
-  app.use((_req, res) => res.status(404).json({ code: 'ERR_NOT_FOUND' }));
+  app.use('/maintenance', maintenanceRouter(agents, config.maintenancePassword, { log, ...(config.clock ? { clock: config.clock } : {}) }));
+  app.use(notFoundRoute);
   app.use(door.problems);
+  app.use(problemHandler(log));
 
   const server: Server = createServer(app);
   await new Promise<void>((ok, fail) => {

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import express, { type ErrorRequestHandler, type Request, type Router } from 'express';
 import { systemClock, type Clock } from '../../services/common/clock.js';
+import { BadRequestError, NotFoundError, problemHandler, type ErrorLogger } from '../../services/common/errors.js';
+import { KioskStepError } from '../kiosk-errors.js';
 import { CardSlot, listTrayCards } from './card-slot.js';
 import { CoinBox } from './coin-box.js';
 import { HealthMonitor } from './health.js';
@@ -21,6 +23,8 @@ export interface KioskAgentOptions {
   cardsDir: string;
   /** The kiosk log file (JSON lines). */
   logPath: string;
+  /** Where refused and failed calls of the kiosk page are logged (codes only); silent when unset. */
+  log?: ErrorLogger;
   /** Folder of the static pages (kiosk-sim/public). */
   publicDir: string;
   clock?: Clock;
@@ -110,12 +114,12 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
   };
   const str = (req: Request, k: string): string => {
     const v = (req.body as Record<string, unknown> | undefined)?.[k];
-    if (typeof v !== 'string') throw new FlowError('ERR_BAD_REQUEST', `${k} is required`);
+    if (typeof v !== 'string') throw new BadRequestError(`${k} is required`, [{ field: k, rule: 'string' }]);
     return v;
   };
   const num = (req: Request, k: string): number => {
     const v = (req.body as Record<string, unknown> | undefined)?.[k];
-    if (typeof v !== 'number') throw new FlowError('ERR_BAD_REQUEST', `${k} is required`);
+    if (typeof v !== 'number') throw new BadRequestError(`${k} is required`, [{ field: k, rule: 'number' }]);
     return v;
   };
   action('/api/start', () => flow.start());
@@ -135,23 +139,19 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
   router.get('/api/tray/:id', (req, res) => {
     const item = printer.item(String(req.params.id));
     if (!item) {
-      res.status(404).json({ code: 'ERR_NOT_FOUND' });
-      return;
+      throw new NotFoundError('No such tray item');
     }
     const disposition = req.query.download !== undefined ? 'attachment' : 'inline';
     res.set({ 'content-type': 'application/pdf', 'content-disposition': `${disposition}; filename="${item.fileName}"`, 'cache-control': 'no-store' });
     res.send(item.pdf);
   });
-  const onError: ErrorRequestHandler = (err, _req, res, next) => {
-    if (res.headersSent) return next(err);
-    if (err instanceof FlowError) {
-      res.status(409).json({ code: err.code, detail: err.message, state: flow.state() });
-      return;
-    }
-    const status = typeof (err as { status?: unknown }).status === 'number' ? (err as { status: number }).status : 500;
-    res.status(status >= 400 && status < 500 ? 400 : 500).json({ code: status < 500 ? 'ERR_BAD_REQUEST' : 'ERR_KIOSK_INTERNAL' });
+  // A refused screen action is 409 ERR_KIOSK_STEP; everything is answered as problem+json here
+  // (bad JSON 400 ERR_BAD_REQUEST, anything unforeseen 500 ERR_INTERNAL). The page reloads its
+  // state after a refusal, so no screen state (holder name) travels in an error.
+  const asKioskError: ErrorRequestHandler = (err, _req, _res, next) => {
+    next(err instanceof FlowError ? new KioskStepError(err.message, err.code) : err);
   };
-  router.use(onError);
+  router.use(asKioskError, problemHandler(options.log ?? { warn: () => undefined, error: () => undefined }));
 
   return {
     kioskId: options.kioskId,

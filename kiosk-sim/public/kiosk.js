@@ -33,7 +33,8 @@ async function post(path, body = {}) {
   const res = await fetch(api(path), { method: 'POST', headers: writeHeaders, body: JSON.stringify(body) });
   const json = await res.json().catch(() => ({}));
   if (res.ok) update(json);
-  else if (json.state) update(json.state);
+  // A refusal is problem+json (409 ERR_KIOSK_STEP, 400 ERR_BAD_REQUEST, …) without the screen state: reload it.
+  else await poll();
   return json;
 }
 

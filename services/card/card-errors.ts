@@ -7,7 +7,7 @@ import { AppError } from '../common/errors.js';
 
 /** Card bytes (or a card file) that do not follow the layout of CARD.md. */
 export class CardFormatError extends AppError {
-  constructor(message: string, options: { cause?: unknown } = {}) {
+  constructor(message: string, options: { cause?: unknown; extras?: Record<string, unknown> } = {}) {
     super('ERR_CARD_FORMAT', 422, message, options);
   }
 }
@@ -33,15 +33,23 @@ export class CardChallengeError extends AppError {
   }
 }
 
+/** The card is on the relay's suspension list (lost, stolen, cancelled): 422. */
+export class CardSuspendedError extends AppError {
+  constructor() {
+    super('ERR_CARD_SUSPENDED', 422, 'This card is on the suspension list');
+  }
+}
+
 /**
  * The card answered a status word the reader helper cannot continue from (for example 6982 to a
- * READ BINARY before VERIFY). The status word is in `extras.sw` as four hex digits.
+ * READ BINARY before VERIFY). The status word is in `extras.sw` as four hex digits. A kind of
+ * CardFormatError (same code and status), so ERR_CARD_FORMAT keeps one class.
  */
-export class CardStatusError extends AppError {
+export class CardStatusError extends CardFormatError {
   readonly sw: number;
   constructor(command: string, sw: number) {
     const hex = sw.toString(16).toUpperCase().padStart(4, '0');
-    super('ERR_CARD_FORMAT', 422, `card answered ${hex} to ${command}`, { extras: { sw: hex } });
+    super(`card answered ${hex} to ${command}`, { extras: { sw: hex } });
     this.sw = sw;
   }
 }

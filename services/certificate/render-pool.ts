@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CertificateRecord } from '../common/lgwan-contract.js';
-import { AppError, type ErrorCode } from '../common/errors.js';
+import { InternalError, type ErrorCode } from '../common/errors.js';
+import { CertificateDataError } from './errors.js';
 import { systemClock, type Clock } from '../common/clock.js';
 import { createLogger, type Logger } from '../common/logger.js';
 import type { BuiltCertificate, CertificateBuilder } from './builder.js';
@@ -115,7 +116,7 @@ export function createRenderPool(data: RenderWorkerData, options: RenderPoolOpti
       p.resolve({ ...reply.built, pdf: Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength) });
     } else {
       const e = reply.error;
-      p.reject(e.code && e.status ? new AppError(e.code, e.status, e.message, { extras: e.extras }) : new Error(e.message));
+      p.reject(reviveWorkerError(e));
     }
   };
 
@@ -125,7 +126,7 @@ export function createRenderPool(data: RenderWorkerData, options: RenderPoolOpti
       if (p.worker !== worker) continue;
       pending.delete(id);
       p.slot.busy--;
-      p.reject(new AppError('ERR_INTERNAL', 500, 'The render worker stopped before finishing the certificate', { cause }));
+      p.reject(new InternalError('The render worker stopped before finishing the certificate', cause));
     }
   };
 
@@ -173,9 +174,9 @@ export function createRenderPool(data: RenderWorkerData, options: RenderPoolOpti
 
   return {
     build(record, opts = {}) {
-      if (closed) return Promise.reject(new AppError('ERR_INTERNAL', 500, 'The render pool is closed'));
+      if (closed) return Promise.reject(new InternalError('The render pool is closed'));
       const live = slots.filter((s) => !s.dead);
-      if (live.length === 0) return Promise.reject(new AppError('ERR_INTERNAL', 500, 'The render pool has no live worker'));
+      if (live.length === 0) return Promise.reject(new InternalError('The render pool has no live worker'));
       const slot = live.reduce((a, b) => (b.busy < a.busy ? b : a));
       const id = nextId++;
       return new Promise<BuiltCertificate>((resolve, reject) => {
@@ -195,9 +196,20 @@ export function createRenderPool(data: RenderWorkerData, options: RenderPoolOpti
     },
     async close() {
       closed = true;
-      for (const p of pending.values()) p.reject(new AppError('ERR_INTERNAL', 500, 'The render pool is closed'));
+      for (const p of pending.values()) p.reject(new InternalError('The render pool is closed'));
       pending.clear();
       await Promise.all(slots.map((s) => s.worker.terminate()));
     },
   };
+}
+
+/**
+ * A worker's failure rebuilt on this thread with its own class: a certificate-data refusal stays
+ * ERR_CERTIFICATE_DATA (422, `field`); any other coded error becomes an internal one; an uncoded
+ * one a plain Error.
+ */
+function reviveWorkerError(e: { code?: ErrorCode; message: string; extras?: Record<string, unknown> }): Error {
+  if (e.code === 'ERR_CERTIFICATE_DATA') return new CertificateDataError(typeof e.extras?.field === 'string' ? e.extras.field : 'record', e.message);
+  if (e.code) return new InternalError(e.message);
+  return new Error(e.message);
 }

@@ -1,79 +1,95 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { reportError } from './error-report.js';
 
-/** Every stable error code any service answers with. Add, never rename. */
-export type ErrorCode =
-  | 'ERR_BAD_REQUEST'
-  | 'ERR_BODY_TOO_LARGE'
-  | 'ERR_NOT_FOUND'
-  | 'ERR_KIOSK'
-  | 'ERR_CLIENT_CERT'
-  | 'ERR_SERVICE_CLOSED'
-  | 'ERR_SESSION_NOT_FOUND'
-  | 'ERR_SESSION_STATE'
-  | 'ERR_REQUEST_NOT_FOUND'
-  | 'ERR_CONSUMED'
-  | 'ERR_CARD_FORMAT'
-  | 'ERR_CARD_SIGNATURE'
-  | 'ERR_CARD_CHAIN'
-  | 'ERR_CARD_CHALLENGE'
-  | 'ERR_CARD_SUSPENDED'
-  | 'ERR_NO_RECORDS'
-  | 'ERR_MUNICIPALITY_UNAVAILABLE'
-  | 'ERR_NO_PASSPORT_ON_FILE'
-  | 'ERR_NOT_ISSUABLE'
-  | 'ERR_COPIES'
-  | 'ERR_DIGEST_MISMATCH'
-  | 'ERR_UPSTREAM'
-  | 'ERR_UPSTREAM_TIMEOUT'
+/**
+ * Every stable error code any service answers with, as a runtime list (the table test
+ * `tests/unit/common/error-codes.test.ts` checks each has one status and one class). Add, never
+ * rename.
+ */
+export const ERROR_CODES = [
+  'ERR_BAD_REQUEST',
+  'ERR_BODY_TOO_LARGE',
+  'ERR_NOT_FOUND',
+  'ERR_KIOSK',
+  'ERR_CLIENT_CERT',
+  'ERR_SERVICE_CLOSED',
+  'ERR_SESSION_NOT_FOUND',
+  'ERR_SESSION_STATE',
+  'ERR_REQUEST_NOT_FOUND',
+  'ERR_CONSUMED',
+  'ERR_CARD_FORMAT',
+  'ERR_CARD_SIGNATURE',
+  'ERR_CARD_CHAIN',
+  'ERR_CARD_CHALLENGE',
+  'ERR_CARD_SUSPENDED',
+  'ERR_NO_RECORDS',
+  'ERR_MUNICIPALITY_UNAVAILABLE',
+  'ERR_NO_PASSPORT_ON_FILE',
+  'ERR_NOT_ISSUABLE',
+  'ERR_COPIES',
+  'ERR_DIGEST_MISMATCH',
+  'ERR_UPSTREAM',
+  'ERR_UPSTREAM_TIMEOUT',
   /** The relay is at its work limit: 503 with Retry-After; nothing of the session was consumed. */
-  | 'ERR_BUSY'
+  'ERR_BUSY',
   /** Step 4 while a served request of the session is still open (complete it first). */
-  | 'ERR_REQUEST_OPEN'
+  'ERR_REQUEST_OPEN',
   /** Step 4 beyond the per-session request limit. */
-  | 'ERR_REQUEST_LIMIT'
+  'ERR_REQUEST_LIMIT',
   /** Step 6 with another body than the completion the books already hold. */
-  | 'ERR_COMPLETION_CONFLICT'
+  'ERR_COMPLETION_CONFLICT',
   /** VRS: a release of an issued reservation, or a completion of a released one. */
-  | 'ERR_RESERVATION_STATE'
-  | 'ERR_CSV'
-  | 'ERR_UNAUTHENTICATED'
-  | 'ERR_LOGIN'
-  | 'ERR_LOGIN_CODE'
-  | 'ERR_LOGIN_LOCKED'
-  | 'ERR_LOGIN_EXPIRED'
+  'ERR_RESERVATION_STATE',
+  'ERR_CSV',
+  'ERR_UNAUTHENTICATED',
+  'ERR_LOGIN',
+  'ERR_LOGIN_CODE',
+  'ERR_LOGIN_LOCKED',
+  'ERR_LOGIN_EXPIRED',
+  /** Portal: too many one-time codes requested for one account: 429 with Retry-After (was ERR_LOGIN_LOCKED 429). */
+  'ERR_LOGIN_CODE_LIMIT',
   /** Too many attempts for an account or a client: 429 with Retry-After; not a lock, it runs out by itself. */
-  | 'ERR_LOGIN_THROTTLED'
+  'ERR_LOGIN_THROTTLED',
   /** The Host header is not one of the kiosk simulator's own names (DNS rebinding defence): 421. */
-  | 'ERR_HOST_NOT_ALLOWED'
+  'ERR_HOST_NOT_ALLOWED',
   /** A kiosk path on another kiosk's origin: 421. */
-  | 'ERR_KIOSK_ORIGIN'
+  'ERR_KIOSK_ORIGIN',
   /** A state-changing call from another site: 403. */
-  | 'ERR_CROSS_SITE'
+  'ERR_CROSS_SITE',
   /** A kiosk call without its page token: 403. */
-  | 'ERR_KIOSK_TOKEN'
-  | 'ERR_CSRF'
-  | 'ERR_FORBIDDEN'
-  | 'ERR_STAFF_LIMIT'
-  | 'ERR_STAFF_EXISTS'
-  | 'ERR_INVITATION_INVALID'
-  | 'ERR_UNSUPPORTED_MEDIA_TYPE'
-  | 'ERR_CERTIFICATE_DATA'
-  | 'ERR_VERIFY'
-  | 'ERR_INTERNAL';
+  'ERR_KIOSK_TOKEN',
+  /** Kiosk simulator: the maintenance screen has no password configured: 503. */
+  'ERR_MAINTENANCE_DISABLED',
+  /** Kiosk simulator: a screen action the kiosk cannot take in its present state: 409. */
+  'ERR_KIOSK_STEP',
+  'ERR_CSRF',
+  'ERR_FORBIDDEN',
+  'ERR_STAFF_LIMIT',
+  'ERR_STAFF_EXISTS',
+  /** Portal: a staff invitation link that is unknown, used, withdrawn or expired: 404. */
+  'ERR_INVITATION_INVALID',
+  'ERR_UNSUPPORTED_MEDIA_TYPE',
+  'ERR_CERTIFICATE_DATA',
+  'ERR_VERIFY',
+  'ERR_INTERNAL',
+] as const;
+
+/** A stable error code (`ERR_…`) of {@link ERROR_CODES}. */
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /**
  * Base of every coded domain error. `expose` says whether `detail` may be shown to the client;
- * details never carry personal data either way.
+ * details never carry personal data either way. The constructor is protected: each failure has its
+ * own subclass that fixes code and status (STYLE.md rule 11), so building the base directly does not compile.
  */
-export class AppError extends Error {
+export abstract class AppError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly expose: boolean;
   /** Extra machine-readable fields for the problem document (never personal data). */
   readonly extras: Record<string, unknown> | undefined;
 
-  constructor(
+  protected constructor(
     code: ErrorCode,
     status: number,
     message: string,
@@ -88,15 +104,61 @@ export class AppError extends Error {
   }
 }
 
+/** One rule a field of a request broke: the field's dotted path (`(body)` for the whole body) and the rule. */
+export interface FieldIssue {
+  field: string;
+  rule: string;
+}
+
+/**
+ * A request that does not have the shape its route takes: 400. With `issues`, the problem carries
+ * `fields` (the distinct field paths) and `issues` (`[{ field, rule }]`), never a value.
+ */
 export class BadRequestError extends AppError {
-  constructor(message: string, extras?: Record<string, unknown>) {
-    super('ERR_BAD_REQUEST', 400, message, { extras });
+  constructor(message: string, issues?: readonly FieldIssue[]) {
+    super('ERR_BAD_REQUEST', 400, message, issues ? { extras: { fields: [...new Set(issues.map((i) => i.field))], issues } } : {});
   }
 }
 
+/** No such thing (route, staff account, reservation, municipality): 404. */
 export class NotFoundError extends AppError {
-  constructor(code: ErrorCode = 'ERR_NOT_FOUND', message = 'Not found') {
-    super(code, 404, message);
+  constructor(message = 'Not found') {
+    super('ERR_NOT_FOUND', 404, message);
+  }
+}
+
+/** The body is over the route's limit: 413. */
+export class BodyTooLargeError extends AppError {
+  constructor() {
+    super('ERR_BODY_TOO_LARGE', 413, 'Request body too large');
+  }
+}
+
+/** An authenticated caller that may not do this: 403. */
+export class ForbiddenError extends AppError {
+  constructor(message: string) {
+    super('ERR_FORBIDDEN', 403, message);
+  }
+}
+
+/** A failure of our own (a collision, a stopped worker): 500; the detail is never shown. */
+export class InternalError extends AppError {
+  constructor(message: string, cause?: unknown) {
+    super('ERR_INTERNAL', 500, message, { cause });
+  }
+}
+
+/** The relay's kiosk protocol: no accepted kiosk client certificate: 403. */
+export class KioskCertificateError extends AppError {
+  constructor() {
+    super('ERR_KIOSK', 403, 'Client certificate not accepted');
+  }
+}
+
+/** The VRS LGWAN API: no accepted client certificate (only the relay's is): 403. */
+export class ClientCertificateError extends AppError {
+  constructor() {
+    super('ERR_CLIENT_CERT', 403, 'Client certificate not accepted');
   }
 }
 
@@ -142,14 +204,10 @@ export function toProblem(err: unknown, instance: string): Problem {
     };
   }
   const status = httpStatusOf(err);
-  if (status === 413) {
-    return { type: 'urn:problem:ERR_BODY_TOO_LARGE', code: 'ERR_BODY_TOO_LARGE', status, title: TITLES[413]!, detail: 'Request body too large', instance };
-  }
-  if (status !== undefined && status >= 400 && status < 500) {
-    // body-parser errors (malformed JSON, wrong charset) carry a status; their messages may echo input, so use a fixed text.
-    return { type: 'urn:problem:ERR_BAD_REQUEST', code: 'ERR_BAD_REQUEST', status: 400, title: TITLES[400]!, detail: 'Malformed request body', instance };
-  }
-  return { type: 'urn:problem:ERR_INTERNAL', code: 'ERR_INTERNAL', status: 500, title: TITLES[500]!, detail: 'Internal error', instance };
+  if (status === 413) return toProblem(new BodyTooLargeError(), instance);
+  // body-parser errors (malformed JSON, wrong charset) carry a status; their messages may echo input, so use a fixed text.
+  if (status !== undefined && status >= 400 && status < 500) return toProblem(new BadRequestError('Malformed request body'), instance);
+  return { ...toProblem(new InternalError('Internal error'), instance), detail: 'Internal error' };
 }
 
 function httpStatusOf(err: unknown): number | undefined {
@@ -190,5 +248,5 @@ export function problemHandler(log: ErrorLogger): ErrorRequestHandler {
 
 /** 404 for unknown routes, as problem+json. */
 export const notFoundRoute: RequestHandler = (_req, _res, next) => {
-  next(new NotFoundError('ERR_NOT_FOUND', 'No such route'));
+  next(new NotFoundError('No such route'));
 };

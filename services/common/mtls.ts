@@ -3,7 +3,7 @@ import type { RequestListener } from 'node:http';
 import https from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import type { RequestHandler } from 'express';
-import { AppError } from './errors.js';
+import { ClientCertificateError, KioskCertificateError } from './errors.js';
 
 export interface TlsMaterial {
   cert: string;
@@ -90,7 +90,7 @@ export function requireClient(options: {
   return (req, res, next) => {
     const id = options.identify ? options.identify(req) : peerIdentity(req.socket);
     if (!id || (options.accept && !options.accept(id))) {
-      next(new AppError(options.code, 403, 'Client certificate not accepted'));
+      next(options.code === 'ERR_KIOSK' ? new KioskCertificateError() : new ClientCertificateError());
       return;
     }
     res.locals.client = id;

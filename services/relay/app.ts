@@ -17,6 +17,7 @@ import type { OneTimeStore } from './one-time/store.js';
 import { buildOpenApi } from './openapi.js';
 import { RequestRepo } from './requests/request-repo.js';
 import { requestsRoute, type IssuerIds } from './requests/requests-route.js';
+import { UpstreamUnavailableError } from './relay-errors.js';
 import { publicRoutes } from './revocation/public-routes.js';
 import type { ServiceHours } from './service-hours/service-hours.js';
 import { serviceRoute } from './service-hours/service-route.js';
@@ -126,7 +127,7 @@ export function createRelayApp(deps: RelayDeps): Express {
   // The one-time store unreachable (Redis restarting, a cluster failing over) is a coded 503 the
   // kiosk can show and retry, not a bare 500 (issue 8, faults).
   app.use((err: unknown, _req: Request, _res: unknown, next: (e: unknown) => void) => {
-    next(isStoreOutage(err) ? new AppError('ERR_UPSTREAM', 503, 'The session store is unavailable; try again shortly') : err);
+    next(isStoreOutage(err) ? new UpstreamUnavailableError('The session store is unavailable; try again shortly') : err);
   });
   app.use(problemHandler(deps.log));
   return app;

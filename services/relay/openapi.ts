@@ -46,6 +46,11 @@ const busy = (others: string) => ({
   ...problem(`${others}; or ERR_BUSY: the relay is at its work limit, try the same step again after Retry-After (nothing of the session was consumed)`),
   headers: { 'Retry-After': { schema: { type: 'integer', minimum: 1 }, description: 'Seconds to wait before trying again (sent with ERR_BUSY)' } },
 });
+/** ERR_BAD_REQUEST of a body that does not match its schema (422 ERR_BAD_REQUEST at step 6 is paid below the fee: both statuses since v1). */
+const badRequest = problem('ERR_BAD_REQUEST: the body does not match the schema; `fields` lists the field paths and `issues` `[{ field, rule }]` (the rule each broke), never a value');
+/** ERR_UPSTREAM keeps both statuses kiosks have seen since v1: 502 VRS answered outside the contract, 503 VRS or the session store cannot be reached (try again shortly). */
+const upstream502 = problem('ERR_UPSTREAM: VRS answered outside the LGWAN contract');
+const UPSTREAM_503 = 'ERR_UPSTREAM: VRS or the session store cannot be reached, try again shortly';
 const common = { '403': problem('ERR_KIOSK: no accepted kiosk client certificate'), '413': problem('ERR_BODY_TOO_LARGE'), default: problem('Any other error') };
 
 /**
@@ -105,9 +110,9 @@ export function buildOpenApi(options: { serverUrl?: string } = {}): Json {
           requestBody: { required: true, content: json(cardDataSchema) },
           responses: {
             '200': { description: 'Card accepted; the menu', content: json(cardAcceptedSchema) },
-            '400': problem('ERR_BAD_REQUEST'), '404': problem('ERR_SESSION_NOT_FOUND, ERR_NO_RECORDS'), '409': problem('ERR_SESSION_STATE'),
+            '400': badRequest, '404': problem('ERR_SESSION_NOT_FOUND, ERR_NO_RECORDS'), '409': problem('ERR_SESSION_STATE'),
             '422': problem('ERR_CARD_FORMAT, ERR_CARD_SIGNATURE, ERR_CARD_CHAIN, ERR_CARD_CHALLENGE, ERR_CARD_SUSPENDED'),
-            '502': problem('ERR_UPSTREAM'), '503': busy('ERR_UPSTREAM'), '504': problem('ERR_UPSTREAM_TIMEOUT'), ...common,
+            '502': upstream502, '503': busy(UPSTREAM_503), '504': problem('ERR_UPSTREAM_TIMEOUT'), ...common,
           },
         },
       },
@@ -117,11 +122,11 @@ export function buildOpenApi(options: { serverUrl?: string } = {}): Json {
           requestBody: { required: true, content: json(certificateRequestBodySchema) },
           responses: {
             '201': { description: 'Certificate ready; preview for the confirmation screen', content: json(requestCreatedSchema) },
-            '400': problem('ERR_BAD_REQUEST'), '404': problem('ERR_SESSION_NOT_FOUND, ERR_NO_RECORDS'),
+            '400': badRequest, '404': problem('ERR_SESSION_NOT_FOUND, ERR_NO_RECORDS'),
             '409': problem('ERR_SESSION_STATE (no accepted card, or the session has completed its purchase); ERR_REQUEST_OPEN: a served request of this session is not completed yet. A new request before the document is served replaces the open one (cancelled, its reservation released)'),
             '429': problem('ERR_REQUEST_LIMIT: the session has made its limit of requests (default 10)'),
             '422': problem('ERR_MUNICIPALITY_UNAVAILABLE, ERR_NO_PASSPORT_ON_FILE, ERR_NOT_ISSUABLE, ERR_COPIES, ERR_CERTIFICATE_DATA'),
-            '502': problem('ERR_UPSTREAM'), '503': busy('ERR_UPSTREAM'), '504': problem('ERR_UPSTREAM_TIMEOUT'), ...common,
+            '502': upstream502, '503': busy(UPSTREAM_503), '504': problem('ERR_UPSTREAM_TIMEOUT'), ...common,
           },
         },
       },
@@ -148,9 +153,9 @@ export function buildOpenApi(options: { serverUrl?: string } = {}): Json {
           requestBody: { required: true, content: json(completionBodySchema) },
           responses: {
             '200': { description: 'The receipt (the same on every repeat of the same body) and the outcome held', content: json(completionResultSchema) },
-            '400': problem('ERR_BAD_REQUEST'), '404': problem('ERR_SESSION_NOT_FOUND, ERR_REQUEST_NOT_FOUND'),
+            '400': badRequest, '404': problem('ERR_SESSION_NOT_FOUND, ERR_REQUEST_NOT_FOUND'),
             '409': problem('ERR_SESSION_STATE (printed before the document was served); ERR_COMPLETION_CONFLICT: already completed otherwise (extras `outcome`, `receipt`)'),
-            '422': problem('ERR_DIGEST_MISMATCH, ERR_BAD_REQUEST (paid below the fee)'), ...common,
+            '422': problem('ERR_DIGEST_MISMATCH; ERR_BAD_REQUEST: paid below the fee (ERR_BAD_REQUEST keeps 400 and this 422, as since v1)'), ...common,
           },
         },
       },

@@ -112,4 +112,8 @@ export const problemSchema = z.object({
   title: z.string(),
   detail: z.string(),
   instance: z.string().meta({ description: 'The request id' }),
+  /** ERR_BAD_REQUEST of a body outside its schema: the distinct field paths (`(body)` for the body itself). */
+  fields: z.array(z.string()).optional().meta({ description: 'ERR_BAD_REQUEST: the field paths that failed validation (never their values)' }),
+  /** ERR_BAD_REQUEST: each failed rule (added in issue 16; the same shape in every service). */
+  issues: z.array(z.object({ field: z.string(), rule: z.string() })).optional().meta({ description: 'ERR_BAD_REQUEST: each field path with the rule it broke (zod issue code), never a value' }),
 }).loose();

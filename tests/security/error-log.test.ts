@@ -9,7 +9,8 @@ import express from 'express';
 import supertest from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { demoResidents } from '../../certs/demo-cast.js';
-import { AppError, problemHandler } from '../../services/common/errors.js';
+import { problemHandler } from '../../services/common/errors.js';
+import { UpstreamError } from '../../services/relay/relay-errors.js';
 import { createLogger } from '../../services/common/logger.js';
 
 /** Looks like a database driver's error: its message quotes the row that failed. */
@@ -54,14 +55,14 @@ describe('the log line of an unknown error', () => {
     const { lines, log } = capture();
     const app = express();
     app.get('/ours', () => {
-      throw new AppError('ERR_UPSTREAM', 502, 'VRS answered with an unexpected status');
+      throw new UpstreamError('VRS answered with an unexpected status');
     });
     app.use(problemHandler(log));
     await supertest(app).get('/ours').expect(502);
     log.info({ person: { name: fullName }, staff: { name: fullName }, err: { name: fullName } }, 'leak attempt');
     const text = lines.join('');
     expect(text).toContain('VRS answered with an unexpected status');
-    expect(text).toContain('"name":"AppError"');
+    expect(text).toContain('"name":"UpstreamError"');
     expect(text).not.toContain(resident.familyName);
   });
 });

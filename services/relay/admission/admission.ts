@@ -1,5 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
-import { AppError, toProblem } from '../../common/errors.js';
+import { toProblem } from '../../common/errors.js';
+import { BusyError } from '../relay-errors.js';
 import { RateMeter } from './rate-meter.js';
 import { WorkLimiter, type WorkPriority } from './work-limiter.js';
 
@@ -182,6 +183,6 @@ class TokenBucket {
  * middleware: an expected refusal under load is not a failure to log at error level.
  */
 function refuse(req: Request, res: Response, retryAfterS: number, message: string): void {
-  const problem = toProblem(new AppError('ERR_BUSY', 503, message, { expose: true, extras: { retryAfter: retryAfterS } }), String((req as { id?: unknown }).id ?? ''));
+  const problem = toProblem(new BusyError(message, retryAfterS), String((req as { id?: unknown }).id ?? ''));
   res.status(503).set('Retry-After', String(retryAfterS)).type('application/problem+json').send(JSON.stringify(problem));
 }

@@ -1,7 +1,9 @@
 import { Router } from 'express';
-import { AppError } from '../../common/errors.js';
+import { CardChallengeError } from '../../card/card-errors.js';
+import { NoRecordsError } from '../../common/record-errors.js';
 import type { Logger } from '../../common/logger.js';
 import { menuOf } from '../menu/menu.js';
+import { SessionStateError } from '../relay-errors.js';
 import { cardDataSchema } from '../schemas.js';
 import { kioskOf, type SessionRepo } from '../sessions/session-repo.js';
 import { parseBody } from '../validate.js';
@@ -21,13 +23,13 @@ export function cardRoute(deps: { sessions: SessionRepo; verifier: CardVerifier;
   router.post('/v1/sessions/:sid/card', async (req, res) => {
     const sid = req.params.sid;
     const session = await deps.sessions.load(sid, kioskOf(res.locals.client));
-    if (session.state !== 'open') throw new AppError('ERR_SESSION_STATE', 409, 'The card of this session was already accepted');
+    if (session.state !== 'open') throw new SessionStateError('The card of this session was already accepted');
     const body = parseBody(cardDataSchema, req.body);
     const challenge = await deps.sessions.takeChallenge(sid);
-    if (!challenge) throw new AppError('ERR_CARD_CHALLENGE', 422, 'The challenge of this session was already used; open a new session');
+    if (!challenge) throw new CardChallengeError('The challenge of this session was already used; open a new session');
     const card = deps.verifier.verify(body, challenge);
     const lookup = await deps.vrs.lookup(card.myNumber);
-    if (lookup.municipalities.length === 0) throw new AppError('ERR_NO_RECORDS', 404, 'No municipality holds vaccination records for this card');
+    if (lookup.municipalities.length === 0) throw new NoRecordsError();
     session.state = 'verified';
     session.holder = { myNumber: card.myNumber, name: card.name, birthDate: card.birthDate };
     session.municipalities = lookup.municipalities;

@@ -2,6 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { AppError } from '../../common/errors.js';
+import { CardChallengeError, CardFormatError, CardSuspendedError } from '../../card/card-errors.js';
 import { verifyCardData, type CardTrustAnchor, type VerifiedCardData } from '../../card/verify-card-data.js';
 import type { CardDataBody } from '../schemas.js';
 import type { SuspensionList } from '../suspension/suspension-list.js';
@@ -40,10 +41,10 @@ export function createCardVerifier(options: { trustAnchors: readonly CardTrustAn
       } catch (e) {
         if (e instanceof AppError) throw e;
         // Anything the parser did not foresee is still malformed card data, never a 500.
-        throw new AppError('ERR_CARD_FORMAT', 422, 'card data is malformed');
+        throw new CardFormatError('card data is malformed');
       }
-      if (!data.challengeVerified) throw new AppError('ERR_CARD_CHALLENGE', 422, 'challenge signature is not valid under the card challenge key');
-      if (options.suspensions.has(data.cardId)) throw new AppError('ERR_CARD_SUSPENDED', 422, 'This card is on the suspension list');
+      if (!data.challengeVerified) throw new CardChallengeError('challenge signature is not valid under the card challenge key');
+      if (options.suspensions.has(data.cardId)) throw new CardSuspendedError();
       return data;
     },
   };

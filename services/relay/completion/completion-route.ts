@@ -3,6 +3,7 @@ import type { Clock } from '../../common/clock.js';
 import { AppError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { HeldRequest, IssuanceBooks } from '../books/books.js';
+import { DigestMismatchError, PaidBelowFeeError, RequestNotFoundError, SessionStateError } from '../relay-errors.js';
 import type { RequestRepo } from '../requests/request-repo.js';
 import { completionBodySchema, type CompletionBody, type Receipt } from '../schemas.js';
 import { kioskOf, type SessionRepo } from '../sessions/session-repo.js';
@@ -62,7 +63,7 @@ export function completionRoute(deps: CompletionRouteDeps): Router {
     const body = parseBody(completionBodySchema, req.body);
     const fingerprint = completionFingerprint(body);
     const before = await deps.books.held(sid, rid);
-    if (!before) throw new AppError('ERR_REQUEST_NOT_FOUND', 404, 'No such request');
+    if (!before) throw new RequestNotFoundError();
     if (before.closed) {
       answer(res, before, fingerprint);
       return;
@@ -70,9 +71,9 @@ export function completionRoute(deps: CompletionRouteDeps): Router {
     const at = deps.clock.now().getTime();
     const printed = body.outcome === 'printed';
     if (printed) {
-      if (before.status !== 'served') throw new AppError('ERR_SESSION_STATE', 409, 'The document was not served');
-      if (bareDigest(body.contentDigest) !== bareDigest(request.contentDigest)) throw new AppError('ERR_DIGEST_MISMATCH', 422, 'contentDigest does not match the served document');
-      if (body.paid < request.fee) throw new AppError('ERR_BAD_REQUEST', 422, 'paid is less than the fee');
+      if (before.status !== 'served') throw new SessionStateError('The document was not served');
+      if (bareDigest(body.contentDigest) !== bareDigest(request.contentDigest)) throw new DigestMismatchError();
+      if (body.paid < request.fee) throw new PaidBelowFeeError();
     }
     const fee = printed ? request.fee : 0;
     const issuedAt = new Date(at).toISOString();
@@ -81,10 +82,10 @@ export function completionRoute(deps: CompletionRouteDeps): Router {
       outcome: body.outcome, receipt, fingerprint, at,
       ...(printed ? { notice: { certificateId: request.certificateId, municipality: request.municipality, kind: request.kind, copies: request.copies, fee, kioskId: kiosk.kioskId, storeId: kiosk.storeId, issuedAt } } : {}),
     });
-    if (!result) throw new AppError('ERR_REQUEST_NOT_FOUND', 404, 'No such request');
+    if (!result) throw new RequestNotFoundError();
     if (!result.first) {
       // Another completion (or a DELETE, the sweeper) closed it a moment before: its answer stands.
-      if (!result.held.closed) throw new AppError('ERR_SESSION_STATE', 409, 'The document was not served');
+      if (!result.held.closed) throw new SessionStateError('The document was not served');
       answer(res, result.held, fingerprint);
       return;
     }

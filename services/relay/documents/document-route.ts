@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import type { Clock } from '../../common/clock.js';
-import { AppError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { IssuanceBooks } from '../books/books.js';
+import { ConsumedError } from '../relay-errors.js';
 import type { RequestRepo } from '../requests/request-repo.js';
 import { kioskOf, type SessionRepo } from '../sessions/session-repo.js';
 
@@ -25,7 +25,7 @@ export function documentRoute(deps: { sessions: SessionRepo; requests: RequestRe
     if (!pdf || !served?.ok) {
       const held = served && !served.ok ? served.held : await deps.books.held(sid, rid);
       const why = held?.closed ? `closed (${held.status})` : held?.status === 'served' ? 'already served' : 'expired';
-      throw new AppError('ERR_CONSUMED', 410, `The document was ${why}`, held?.closed ? { extras: { outcome: held.status } } : {});
+      throw new ConsumedError(why, held?.closed ? held.status : undefined);
     }
     deps.log.info({ reqId: (req as { id?: string }).id, event: 'document_served', certificateId: request.certificateId, bytes: pdf.length }, 'document served');
     res

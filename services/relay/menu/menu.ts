@@ -1,4 +1,4 @@
-import { AppError } from '../../common/errors.js';
+import { MunicipalityUnavailableError, NoPassportOnFileError, NotIssuableError } from '../../common/record-errors.js';
 import type { CertificateKind, LookupMunicipality } from '../../common/lgwan-contract.js';
 import type { MenuMunicipality } from '../schemas.js';
 
@@ -32,11 +32,11 @@ function unavailableReasonOf(m: LookupMunicipality): MenuMunicipality['unavailab
  */
 export function assertOffered(municipalities: readonly LookupMunicipality[] | undefined, code: string, kind: CertificateKind): void {
   const m = municipalities?.find((x) => x.code === code);
-  if (!m) throw new AppError('ERR_MUNICIPALITY_UNAVAILABLE', 422, 'The holder has no records in this municipality');
+  if (!m) throw new MunicipalityUnavailableError('The holder has no records in this municipality');
   const reason = unavailableReasonOf(m);
   if (reason === 'not_participating' || reason === 'suspended') {
-    throw new AppError('ERR_MUNICIPALITY_UNAVAILABLE', 422, 'This municipality does not issue at kiosks now', { extras: { reason } });
+    throw new MunicipalityUnavailableError('This municipality does not issue at kiosks now', reason);
   }
-  if (reason === 'not_issuable' || !m.domestic) throw new AppError('ERR_NOT_ISSUABLE', 422, 'A certificate cannot be issued for these records');
-  if (kind === 'overseas' && !m.overseas) throw new AppError('ERR_NO_PASSPORT_ON_FILE', 422, 'An overseas certificate needs passport data on file');
+  if (reason === 'not_issuable' || !m.domestic) throw new NotIssuableError();
+  if (kind === 'overseas' && !m.overseas) throw new NoPassportOnFileError();
 }

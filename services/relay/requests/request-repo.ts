@@ -1,4 +1,5 @@
-import { AppError, NotFoundError } from '../../common/errors.js';
+import { InternalError } from '../../common/errors.js';
+import { RequestNotFoundError } from '../relay-errors.js';
 import type { CertificateKind } from '../../common/lgwan-contract.js';
 import { storeKeys, type OneTimeStore } from '../one-time/store.js';
 import type { KioskIdentity } from '../sessions/session-repo.js';
@@ -40,7 +41,7 @@ export class RequestRepo {
     const reqKey = storeKeys.request(sid, rid);
     const docKey = storeKeys.document(sid, rid);
     try {
-      if (!(await this.store.put(reqKey, JSON.stringify(req), ttl.requestMs, { nx: true }))) throw new AppError('ERR_INTERNAL', 500, 'request identifier collision');
+      if (!(await this.store.put(reqKey, JSON.stringify(req), ttl.requestMs, { nx: true }))) throw new InternalError('request identifier collision');
       await this.store.putBytes(docKey, pdf, ttl.documentMs);
     } catch (e) {
       await this.store.erase(reqKey, docKey).catch(() => undefined);
@@ -52,7 +53,7 @@ export class RequestRepo {
   async load(sid: string, rid: string, kiosk: KioskIdentity): Promise<RequestRecord> {
     const raw = /^[A-Za-z0-9_-]{22}$/.test(rid) ? await this.store.get(storeKeys.request(sid, rid)) : undefined;
     const rec = raw === undefined ? undefined : (JSON.parse(raw) as RequestRecord);
-    if (!rec || rec.kioskId !== kiosk.kioskId || rec.storeId !== kiosk.storeId) throw new NotFoundError('ERR_REQUEST_NOT_FOUND', 'No such request');
+    if (!rec || rec.kioskId !== kiosk.kioskId || rec.storeId !== kiosk.storeId) throw new RequestNotFoundError();
     return rec;
   }
 

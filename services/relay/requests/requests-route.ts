@@ -5,6 +5,7 @@ import type { Logger } from '../../common/logger.js';
 import type { CertificateBuilder } from '../../certificate/builder.js';
 import { releaseOf, type IssuanceBooks } from '../books/books.js';
 import { assertOffered } from '../menu/menu.js';
+import { SessionNotFoundError, SessionStateError, UpstreamError } from '../relay-errors.js';
 import type { NoticeOutbox } from '../notices/outbox.js';
 import { shcRidOf } from '../revocation/rid.js';
 import { certificateRequestBodySchema } from '../schemas.js';
@@ -65,13 +66,13 @@ export interface RequestsRouteDeps {
 export function requestsRoute(deps: RequestsRouteDeps): Router {
   const router = Router();
   const refusal = (why: 'open' | 'limit' | 'ended'): AppError =>
-    why === 'open' ? new RequestOpenError() : why === 'limit' ? new RequestLimitError(deps.requestLimit) : new AppError('ERR_SESSION_STATE', 409, 'This session has completed its purchase');
+    why === 'open' ? new RequestOpenError() : why === 'limit' ? new RequestLimitError(deps.requestLimit) : new SessionStateError('This session has completed its purchase');
 
   router.post('/v1/sessions/:sid/requests', async (req, res) => {
     const sid = req.params.sid;
     const kiosk = kioskOf(res.locals.client);
     const session = await deps.sessions.load(sid, kiosk);
-    if (session.state !== 'verified' || !session.holder) throw new AppError('ERR_SESSION_STATE', 409, 'No accepted card in this session');
+    if (session.state !== 'verified' || !session.holder) throw new SessionStateError('No accepted card in this session');
     const body = parseBody(certificateRequestBodySchema, req.body);
     assertOffered(session.municipalities, body.municipality, body.kind);
     // Refuse before VRS reserves anything (the atomic open below decides for certain).
@@ -86,7 +87,7 @@ export function requestsRoute(deps: RequestsRouteDeps): Router {
     try {
       // The record must be the holder's own (a mixed-up answer must never reach a printer).
       if (record.person.birthDate !== session.holder.birthDate || record.issuer.code !== body.municipality || record.kind !== body.kind) {
-        throw new AppError('ERR_UPSTREAM', 502, 'VRS answered a record that does not match the request');
+        throw new UpstreamError('VRS answered a record that does not match the request');
       }
       built = await deps.builder.build(record, { copies: body.copies, rid: shcRid });
     } catch (e) {
@@ -125,7 +126,7 @@ export function requestsRoute(deps: RequestsRouteDeps): Router {
     if (!(await deps.sessions.exists(sid))) {
       await deps.books.endSession(sid, deps.clock.now().getTime());
       await deps.sessions.erase(sid);
-      throw new AppError('ERR_SESSION_NOT_FOUND', 404, 'No such session');
+      throw new SessionNotFoundError();
     }
     deps.log.info({ reqId: (req as { id?: string }).id, event: 'request_ready', certificateId: built.certificateId, kind: body.kind, copies: body.copies, pages: built.pages, ...(opened.replaced ? { replaced: true } : {}) }, 'certificate ready');
     res.status(201).json({

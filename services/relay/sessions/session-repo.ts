@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../common/clock.js';
-import { AppError, NotFoundError } from '../../common/errors.js';
+import { InternalError } from '../../common/errors.js';
+import { SessionNotFoundError } from '../relay-errors.js';
 import type { ClientIdentity } from '../../common/mtls.js';
 import type { LookupMunicipality } from '../../common/lgwan-contract.js';
 import { storeKeys, type OneTimeStore } from '../one-time/store.js';
@@ -57,7 +58,7 @@ export class SessionRepo {
     const record: SessionRecord = { kioskId: kiosk.kioskId, storeId: kiosk.storeId, state: 'open', expiresAt };
     // NX: a (never expected) identifier collision must not take over someone else's session.
     if (!(await this.store.put(storeKeys.session(sessionId), JSON.stringify(record), this.ttlMs, { nx: true }))) {
-      throw new AppError('ERR_INTERNAL', 500, 'session identifier collision');
+      throw new InternalError('session identifier collision');
     }
     // A copy goes to the store (which may keep the Buffer it is given); `challenge` goes to the kiosk.
     await this.store.putBytes(storeKeys.challenge(sessionId), Buffer.from(challenge), this.ttlMs);
@@ -69,7 +70,7 @@ export class SessionRepo {
     const raw = /^[A-Za-z0-9_-]{22}$/.test(sessionId) ? await this.store.get(storeKeys.session(sessionId)) : undefined;
     const rec = raw === undefined ? undefined : (JSON.parse(raw) as SessionRecord);
     if (!rec || rec.kioskId !== kiosk.kioskId || rec.storeId !== kiosk.storeId || rec.expiresAt <= this.clock.now().getTime()) {
-      throw new NotFoundError('ERR_SESSION_NOT_FOUND', 'No such session');
+      throw new SessionNotFoundError();
     }
     return rec;
   }
@@ -77,7 +78,7 @@ export class SessionRepo {
   /** Milliseconds the session has left (≥ 1 or 404). */
   remainingMs(rec: SessionRecord): number {
     const left = rec.expiresAt - this.clock.now().getTime();
-    if (left <= 0) throw new NotFoundError('ERR_SESSION_NOT_FOUND', 'No such session');
+    if (left <= 0) throw new SessionNotFoundError();
     return left;
   }
 
@@ -88,7 +89,7 @@ export class SessionRepo {
   async save(sessionId: string, rec: SessionRecord): Promise<void> {
     if (!(await this.store.put(storeKeys.session(sessionId), JSON.stringify(rec), this.remainingMs(rec), { xx: true }))) {
       await this.store.eraseSession(sessionId);
-      throw new NotFoundError('ERR_SESSION_NOT_FOUND', 'No such session');
+      throw new SessionNotFoundError();
     }
   }
 

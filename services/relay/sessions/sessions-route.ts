@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Clock } from '../../common/clock.js';
-import { AppError } from '../../common/errors.js';
 import type { IssuanceBooks } from '../books/books.js';
+import { ServiceClosedError } from '../relay-errors.js';
 import type { ServiceHours } from '../service-hours/service-hours.js';
 import { kioskOf, type SessionRepo } from './session-repo.js';
 
@@ -15,7 +15,7 @@ export function sessionsRoute(deps: { sessions: SessionRepo; books: IssuanceBook
   const router = Router();
   router.post('/v1/sessions', async (_req, res) => {
     if (!deps.serviceHours.isOpen(deps.clock.now())) {
-      throw new AppError('ERR_SERVICE_CLOSED', 503, `The service is open ${deps.serviceHours.hours} JST`, { extras: { hours: deps.serviceHours.hours } });
+      throw new ServiceClosedError(deps.serviceHours.hours);
     }
     const s = await deps.sessions.open(kioskOf(res.locals.client));
     res.status(201).json({ sessionId: s.sessionId, challenge: s.challenge.toString('base64'), expiresAt: new Date(s.expiresAt).toISOString() });

@@ -1,7 +1,9 @@
 import https from 'node:https';
 import { createSecureContext, type TLSSocket } from 'node:tls';
 import { z } from 'zod';
-import { AppError, type ErrorCode } from '../../common/errors.js';
+import type { AppError } from '../../common/errors.js';
+import { MunicipalityUnavailableError, NoPassportOnFileError, NoRecordsError, NotIssuableError } from '../../common/record-errors.js';
+import { UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError } from '../relay-errors.js';
 import {
   certificateRecordSchema, completionAckSchema, issuanceQueryAnswerSchema, lookupResponseSchema, releaseAckSchema,
   type CertificateKind, type CertificateRecord, type CompletionAck, type CompletionNotice, type IssuanceQuery, type IssuanceQueryAnswer,
@@ -21,7 +23,12 @@ export interface VrsClient {
 }
 
 /** VRS problem codes passed on to the kiosk unchanged. */
-const PASSED_ON: ReadonlySet<ErrorCode> = new Set(['ERR_NO_RECORDS', 'ERR_MUNICIPALITY_UNAVAILABLE', 'ERR_NO_PASSPORT_ON_FILE', 'ERR_NOT_ISSUABLE']);
+const PASSED_ON: ReadonlyMap<string, () => AppError> = new Map<string, () => AppError>([
+  ['ERR_NO_RECORDS', () => new NoRecordsError()],
+  ['ERR_MUNICIPALITY_UNAVAILABLE', () => new MunicipalityUnavailableError()],
+  ['ERR_NO_PASSPORT_ON_FILE', () => new NoPassportOnFileError()],
+  ['ERR_NOT_ISSUABLE', () => new NotIssuableError()],
+]);
 
 const problemSchema = z.object({ code: z.string(), status: z.number().optional() }).loose();
 
@@ -70,7 +77,7 @@ export function createVrsClient(options: HttpVrsClientOptions): VrsClient & { cl
         reject(err);
         req.destroy();
       });
-      const deadline = new AnswerDeadline(options.timeoutMs, () => fail(new AppError('ERR_UPSTREAM_TIMEOUT', 504, 'VRS did not answer in time')));
+      const deadline = new AnswerDeadline(options.timeoutMs, () => fail(new UpstreamTimeoutError()));
       const req = https.request(`${base}${path}`, {
         method: 'POST', agent,
         headers: { 'content-type': 'application/json', 'content-length': payload.length, accept: 'application/json' },
@@ -108,14 +115,13 @@ export function createVrsClient(options: HttpVrsClientOptions): VrsClient & { cl
     const { status, json } = await call(path, body);
     if (status >= 200 && status < 300) {
       const parsed = schema.safeParse(json);
-      if (!parsed.success) throw new AppError('ERR_UPSTREAM', 502, 'VRS answered outside the contract');
+      if (!parsed.success) throw new UpstreamError('VRS answered outside the contract');
       return parsed.data;
     }
     const problem = problemSchema.safeParse(json);
-    if (problem.success && PASSED_ON.has(problem.data.code as ErrorCode)) {
-      throw new AppError(problem.data.code as ErrorCode, status === 404 ? 404 : 422, messageFor(problem.data.code));
-    }
-    throw new AppError('ERR_UPSTREAM', status === 503 ? 503 : 502, `VRS answered ${status}`);
+    const passedOn = problem.success ? PASSED_ON.get(problem.data.code) : undefined;
+    if (passedOn) throw passedOn();
+    throw status === 503 ? new UpstreamUnavailableError(`VRS answered ${status}`) : new UpstreamError(`VRS answered ${status}`);
   }
 
   return {
@@ -128,17 +134,8 @@ export function createVrsClient(options: HttpVrsClientOptions): VrsClient & { cl
   };
 }
 
-function messageFor(code: string): string {
-  switch (code) {
-    case 'ERR_NO_RECORDS': return 'No municipality holds vaccination records for this card';
-    case 'ERR_MUNICIPALITY_UNAVAILABLE': return 'This municipality does not issue at kiosks now';
-    case 'ERR_NO_PASSPORT_ON_FILE': return 'An overseas certificate needs passport data on file';
-    default: return 'A certificate cannot be issued for these records';
-  }
-}
-
 function upstreamError(e: unknown): AppError {
   const name = (e as { name?: string }).name;
-  if (name === 'TimeoutError' || name === 'AbortError') return new AppError('ERR_UPSTREAM_TIMEOUT', 504, 'VRS did not answer in time');
-  return new AppError('ERR_UPSTREAM', 503, 'VRS is unreachable');
+  if (name === 'TimeoutError' || name === 'AbortError') return new UpstreamTimeoutError();
+  return new UpstreamUnavailableError('VRS is unreachable');
 }

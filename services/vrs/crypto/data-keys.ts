@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { AppError } from '../../common/errors.js';
+import { InternalError, NotFoundError } from '../../common/errors.js';
 import type { Queryable } from '../db/database.js';
 
 /**
@@ -28,7 +28,7 @@ export function seal(key: Buffer, plaintext: Buffer, aad: Buffer): Buffer {
 /** Opens what `seal` made; throws when the key, AAD or bytes do not match. */
 export function open(key: Buffer, sealed: Buffer, aad: Buffer): Buffer {
   if (key.length !== 32) throw new TypeError('open needs a 32-byte key');
-  if (sealed.length < IV_BYTES + TAG_BYTES) throw new AppError('ERR_INTERNAL', 500, 'Sealed data too short');
+  if (sealed.length < IV_BYTES + TAG_BYTES) throw new InternalError('Sealed data too short');
   const iv = sealed.subarray(0, IV_BYTES);
   const tag = sealed.subarray(sealed.length - TAG_BYTES);
   const d = createDecipheriv('aes-256-gcm', key, iv);
@@ -56,7 +56,7 @@ export async function dataKeyFor(q: Queryable, master: Buffer, code: string): Pr
   if (hit) return hit;
   const { rows } = await q.query<{ data_key_wrapped: Uint8Array }>('SELECT data_key_wrapped FROM municipalities WHERE code = $1', [code]);
   const row = rows[0];
-  if (!row) throw new AppError('ERR_NOT_FOUND', 404, 'Unknown municipality');
+  if (!row) throw new NotFoundError('Unknown municipality');
   const key = unwrapDataKey(master, code, Buffer.from(row.data_key_wrapped));
   perMaster.set(code, key);
   return key;

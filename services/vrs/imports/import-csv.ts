@@ -1,4 +1,4 @@
-import { AppError } from '../../common/errors.js';
+import { NotFoundError } from '../../common/errors.js';
 import { withMunicipality } from '../db/database.js';
 import { dataKeyFor } from '../crypto/data-keys.js';
 import type { VrsDeps } from '../deps.js';
@@ -48,7 +48,7 @@ export async function importCsv(deps: VrsDeps, municipalityCode: string, kind: I
     const counts = await withMunicipality(deps.db, municipalityCode, async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock(7301, $1::int)', [Number(municipalityCode)]);
       const known = await tx.query('SELECT 1 FROM municipalities WHERE code = $1', [municipalityCode]);
-      if (known.rows.length === 0) throw new AppError('ERR_NOT_FOUND', 404, 'Unknown municipality');
+      if (known.rows.length === 0) throw new NotFoundError('Unknown municipality');
       // Checks against stored data run even when rows already failed, so one report lists everything.
       const check = kind === 'residents' ? await myNumberIssues(tx, parsed.rows, deps.keys.lookup, municipalityCode) : undefined;
       const dbIssues = check ? check.issues : await unknownAtenaIssues(tx, municipalityCode, parsed.rows);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Request } from 'express';
-import type { z } from 'zod';
-import { BadRequestError, notFoundRoute, problemHandler } from '../../common/errors.js';
+import { notFoundRoute, problemHandler } from '../../common/errors.js';
+import { parseInput } from '../../common/validation.js';
 import { certificateRequestSchema, completionNoticeSchema, issuanceQuerySchema, lookupRequestSchema, releaseNoticeSchema } from '../../common/lgwan-contract.js';
 import { requireClient, type ClientIdentity } from '../../common/mtls.js';
 import type { VrsDeps } from '../deps.js';
@@ -19,17 +19,6 @@ export interface LgwanAppOptions {
   identify?: (req: Request) => ClientIdentity | undefined;
   /** JSON body limit (default 16kb: the largest valid body is well under 1 kB). */
   bodyLimit?: string;
-}
-
-/** Parses `body` with a contract schema; 400 ERR_BAD_REQUEST with field paths, never values. */
-function validate<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
-  const r = schema.safeParse(body ?? {});
-  if (!r.success) {
-    throw new BadRequestError('Request does not match the LGWAN contract', {
-      errors: r.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', code: i.code })),
-    });
-  }
-  return r.data;
 }
 
 /**
@@ -57,23 +46,23 @@ export function createLgwanApp(deps: VrsDeps, options: LgwanAppOptions = {}): ex
     res.json({ ok: true });
   });
   app.post('/lgwan/v1/holders/lookup', async (req, res) => {
-    const { myNumber } = validate(lookupRequestSchema, req.body);
+    const { myNumber } = parseInput(lookupRequestSchema, req.body, 'LGWAN request');
     res.json(await lookupHolder(deps, myNumber));
   });
   app.post('/lgwan/v1/certificates', async (req, res) => {
-    const request = validate(certificateRequestSchema, req.body);
+    const request = parseInput(certificateRequestSchema, req.body, 'LGWAN request');
     res.status(201).json(await reserveCertificate(deps, request));
   });
   app.post('/lgwan/v1/completions', async (req, res) => {
-    const notice = validate(completionNoticeSchema, req.body);
+    const notice = parseInput(completionNoticeSchema, req.body, 'LGWAN request');
     res.json(await recordCompletion(deps, notice));
   });
   app.post('/lgwan/v1/releases', async (req, res) => {
-    const notice = validate(releaseNoticeSchema, req.body);
+    const notice = parseInput(releaseNoticeSchema, req.body, 'LGWAN request');
     res.json(await releaseReservation(deps, notice));
   });
   app.post('/lgwan/v1/issuances/query', async (req, res) => {
-    const query = validate(issuanceQuerySchema, req.body);
+    const query = parseInput(issuanceQuerySchema, req.body, 'LGWAN request');
     res.json(await queryIssuances(deps, query));
   });
 

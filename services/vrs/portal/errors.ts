@@ -1,21 +1,9 @@
 import { AppError } from '../../common/errors.js';
 
-/** No valid session cookie (none, unknown, idle too long, past its absolute end, staff disabled). */
-export class UnauthenticatedError extends AppError {
-  constructor() {
-    super('ERR_UNAUTHENTICATED', 401, 'Login required');
-  }
-}
-
 /**
- * Wrong e-mail address, wrong password, disabled account or a non-lg.jp address: one answer for
- * all, so that nobody can learn which accounts exist.
+ * The portal's own errors. Login and session errors the kiosk simulator's maintenance screen shares
+ * (ERR_UNAUTHENTICATED, ERR_LOGIN, ERR_CSRF, ERR_LOGIN_THROTTLED) are in services/common/auth-errors.ts.
  */
-export class LoginError extends AppError {
-  constructor() {
-    super('ERR_LOGIN', 401, 'E-mail address or password is wrong');
-  }
-}
 
 /** Wrong one-time code; the challenge still takes `attemptsLeft` more answers. */
 export class LoginCodeError extends AppError {
@@ -33,21 +21,11 @@ export class LoginLockedError extends AppError {
 
 /**
  * Too many one-time codes requested for one account within a challenge lifetime: the password was
- * right, but guessing across many challenges would multiply the 5 tries.
+ * right, but guessing across many challenges would multiply the 5 tries. 429 with Retry-After.
  */
-export class LoginThrottledError extends AppError {
+export class LoginCodeLimitError extends AppError {
   constructor(retryAfterSeconds: number) {
-    super('ERR_LOGIN_LOCKED', 429, 'Too many one-time codes requested: wait before logging in again', { extras: { retryAfter: retryAfterSeconds } });
-  }
-}
-
-/**
- * Too many wrong passwords or codes for this account or from this client: 429 with Retry-After.
- * Not a lock: it runs out by itself (growing delays, at most 15 minutes), and a success resets it.
- */
-export class LoginAttemptsThrottledError extends AppError {
-  constructor(retryAfterSeconds: number) {
-    super('ERR_LOGIN_THROTTLED', 429, 'Too many wrong attempts: wait before trying again', { extras: { retryAfter: retryAfterSeconds } });
+    super('ERR_LOGIN_CODE_LIMIT', 429, 'Too many one-time codes requested: wait before logging in again', { extras: { retryAfter: retryAfterSeconds } });
   }
 }
 
@@ -55,13 +33,6 @@ export class LoginAttemptsThrottledError extends AppError {
 export class LoginExpiredError extends AppError {
   constructor() {
     super('ERR_LOGIN_EXPIRED', 401, 'The one-time code has expired: log in again to receive a new code');
-  }
-}
-
-/** A state-changing request without the session's CSRF token in `X-CSRF-Token`. */
-export class CsrfError extends AppError {
-  constructor() {
-    super('ERR_CSRF', 403, 'Missing or wrong X-CSRF-Token header');
   }
 }
 
@@ -90,5 +61,12 @@ export class InvitationInvalidError extends AppError {
 export class UnsupportedMediaTypeError extends AppError {
   constructor(accepted: string[]) {
     super('ERR_UNSUPPORTED_MEDIA_TYPE', 415, `Send the body as ${accepted.join(' or ')}`, { extras: { accepted } });
+  }
+}
+
+/** A CSV file with bad rows: nothing changed; the problem carries the import report (rows, columns, issue codes; never values): 422. */
+export class CsvRejectedError extends AppError {
+  constructor(report: Record<string, unknown>) {
+    super('ERR_CSV', 422, 'The file has bad rows: nothing was imported', { extras: report });
   }
 }

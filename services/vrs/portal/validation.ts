@@ -1,17 +1,5 @@
-import type { z } from 'zod';
 import { BadRequestError } from '../../common/errors.js';
 import { jstParts } from '../../common/clock.js';
-
-/**
- * Parses untrusted input with a zod schema; a failure names the fields and rules, never the
- * values (which may be passwords or personal data).
- */
-export function parseInput<S extends z.ZodType>(schema: S, value: unknown, what = 'request body'): z.infer<S> {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const fields = r.error.issues.map((i) => ({ field: i.path.map(String).join('.') || null, rule: i.code }));
-  throw new BadRequestError(`Invalid ${what}`, { fields });
-}
 
 /** The start of a JST calendar day (`YYYY-MM-DD`) as an instant, or undefined for an impossible date. */
 export function jstDayStart(day: string): Date | undefined {
@@ -35,9 +23,9 @@ export interface JstRange {
 export function jstRange(from: string | undefined, to: string | undefined): JstRange {
   const start = from === undefined ? null : jstDayStart(from);
   const toStart = to === undefined ? null : jstDayStart(to);
-  if (start === undefined) throw new BadRequestError('from must be a date YYYY-MM-DD', { fields: [{ field: 'from', rule: 'date' }] });
-  if (toStart === undefined) throw new BadRequestError('to must be a date YYYY-MM-DD', { fields: [{ field: 'to', rule: 'date' }] });
-  if (start && toStart && start > toStart) throw new BadRequestError('from is after to', { fields: [{ field: 'from', rule: 'order' }] });
+  if (start === undefined) throw new BadRequestError('from must be a date YYYY-MM-DD', [{ field: 'from', rule: 'date' }]);
+  if (toStart === undefined) throw new BadRequestError('to must be a date YYYY-MM-DD', [{ field: 'to', rule: 'date' }]);
+  if (start && toStart && start > toStart) throw new BadRequestError('from is after to', [{ field: 'from', rule: 'order' }]);
   return { from: from ?? null, to: to ?? null, start, end: toStart ? new Date(toStart.getTime() + DAY_MS) : null };
 }
 

@@ -1,4 +1,6 @@
-import { AppError, NotFoundError } from '../../common/errors.js';
+import { InternalError } from '../../common/errors.js';
+import { MunicipalityUnavailableError, NoPassportOnFileError, NoRecordsError, NotIssuableError } from '../../common/record-errors.js';
+import { CertificateDataError } from '../../certificate/errors.js';
 import { jstParts } from '../../common/clock.js';
 import type { CertificateKind, CertificateRecord, Dose } from '../../common/lgwan-contract.js';
 import { withMunicipality, type Queryable } from '../db/database.js';
@@ -25,11 +27,11 @@ export async function reserveCertificate(
   const code = request.municipality;
   return withMunicipality(deps.db, code, async (tx) => {
     const { municipality: m, records: rec } = await holderAt(tx, code, hmac);
-    if (!m || !rec || rec.doses === 0) throw new NotFoundError('ERR_NO_RECORDS', 'This municipality holds no records for this holder');
-    if (!m.participates) throw new AppError('ERR_MUNICIPALITY_UNAVAILABLE', 422, 'The municipality does not take part in kiosk issuance', { extras: { reason: 'not_participating' } });
-    if (m.suspended) throw new AppError('ERR_MUNICIPALITY_UNAVAILABLE', 422, 'The municipality has suspended kiosk issuance', { extras: { reason: 'suspended' } });
-    if (!isIssuableFlag(rec.flag)) throw new AppError('ERR_NOT_ISSUABLE', 422, 'The records cannot be issued (resident flagged deceased or removed)');
-    if (request.kind === 'overseas' && !rec.hasPassport) throw new AppError('ERR_NO_PASSPORT_ON_FILE', 422, 'No passport data on file for an overseas certificate');
+    if (!m || !rec || rec.doses === 0) throw new NoRecordsError('This municipality holds no records for this holder');
+    if (!m.participates) throw new MunicipalityUnavailableError('The municipality does not take part in kiosk issuance', 'not_participating');
+    if (m.suspended) throw new MunicipalityUnavailableError('The municipality has suspended kiosk issuance', 'suspended');
+    if (!isIssuableFlag(rec.flag)) throw new NotIssuableError('The records cannot be issued (resident flagged deceased or removed)');
+    if (request.kind === 'overseas' && !rec.hasPassport) throw new NoPassportOnFileError('No passport data on file for an overseas certificate');
 
     const dataKey = await dataKeyFor(tx, deps.keys.master, code);
     const record = await buildRecord(tx, { ...m }, rec.atenaNumber, request.kind, deps.clock.now(), dataKey);
@@ -44,7 +46,7 @@ export async function reserveCertificate(
       );
       if (r.rowCount === 1) return full;
     }
-    throw new AppError('ERR_INTERNAL', 500, 'Could not reserve a unique certificate ID');
+    throw new InternalError('Could not reserve a unique certificate ID');
   });
 }
 
@@ -60,7 +62,7 @@ async function buildRecord(
     "SELECT family_name, given_name, family_kana, given_kana, to_char(birth_date, 'YYYY-MM-DD') AS birth_date, sex FROM residents WHERE atena_number = $1",
     [atena],
   );
-  if (!p || !p.family_name || !p.birth_date) throw new AppError('ERR_CERTIFICATE_DATA', 422, 'The registration lacks the name or birth date a certificate needs');
+  if (!p || !p.family_name || !p.birth_date) throw new CertificateDataError('registration', 'The registration lacks the name or birth date a certificate needs');
   const { rows: doseRows } = await tx.query<{ dose: number; date: string; vaccine_type: string; maker: string; product: string; lot: string; amount: string | null; vmc: string | null }>(
     `SELECT dose, to_char(vaccinated_on, 'YYYY-MM-DD') AS date, vaccine_type, maker, product, lot, amount, vaccination_municipality_code AS vmc
        FROM vaccinations WHERE atena_number = $1 ORDER BY dose`,
@@ -80,7 +82,7 @@ async function buildRecord(
       'SELECT name_roman, nationality, passport_number, passport_number_enc, other_name FROM passports WHERE atena_number = $1',
       [atena],
     );
-    if (!pp) throw new AppError('ERR_NO_PASSPORT_ON_FILE', 422, 'No passport data on file for an overseas certificate');
+    if (!pp) throw new NoPassportOnFileError('No passport data on file for an overseas certificate');
     // Sealed at rest; a row from before migration 007 that the start-up sealing has not reached yet is read as it is.
     const passportNumber = pp.passport_number_enc ? decryptPassportNumber(dataKey, m.code, atena, Buffer.from(pp.passport_number_enc)) : pp.passport_number ?? '';
     passport = { nameRoman: pp.name_roman, nationality: pp.nationality, passportNumber, ...(pp.other_name ? { otherName: pp.other_name } : {}) };

@@ -1,4 +1,4 @@
-import { AppError, NotFoundError } from '../../common/errors.js';
+import { BadRequestError, NotFoundError } from '../../common/errors.js';
 import type { CompletionAck, CompletionNotice } from '../../common/lgwan-contract.js';
 import { withMunicipality } from '../db/database.js';
 import type { VrsDeps } from '../deps.js';
@@ -13,11 +13,11 @@ import { ReservationStateError } from './release.js';
  */
 export async function recordCompletion(deps: VrsDeps, notice: CompletionNotice): Promise<CompletionAck> {
   const issuedAt = new Date(notice.issuedAt);
-  if (Number.isNaN(issuedAt.getTime())) throw new AppError('ERR_BAD_REQUEST', 400, 'issuedAt is not an ISO 8601 time', { extras: { errors: [{ path: 'issuedAt', message: 'invalid date-time' }] } });
+  if (Number.isNaN(issuedAt.getTime())) throw new BadRequestError('issuedAt is not an ISO 8601 time', [{ field: 'issuedAt', rule: 'datetime' }]);
   return withMunicipality(deps.db, notice.municipality, async (tx) => {
     const { rows: [reservation] } = await tx.query<{ kind: string; status: string }>('SELECT kind, status FROM certificate_issuances WHERE certificate_id = $1 FOR UPDATE', [notice.certificateId]);
-    if (!reservation) throw new NotFoundError('ERR_NOT_FOUND', 'No reserved certificate with this ID for this municipality');
-    if (reservation.kind !== notice.kind) throw new AppError('ERR_BAD_REQUEST', 400, 'kind does not match the reservation');
+    if (!reservation) throw new NotFoundError('No reserved certificate with this ID for this municipality');
+    if (reservation.kind !== notice.kind) throw new BadRequestError('kind does not match the reservation', [{ field: 'kind', rule: 'reservation' }]);
     // A released certificate ID was not printed: issuing it now would make the books disagree.
     if (reservation.status === 'released') throw new ReservationStateError('The reservation was released: it cannot be issued');
     const inserted = await tx.query(

@@ -1,4 +1,4 @@
-import { NotFoundError } from '../../common/errors.js';
+import { NoRecordsError } from '../../common/record-errors.js';
 import type { LookupMunicipality, LookupResponse } from '../../common/lgwan-contract.js';
 import { withMunicipality, withoutMunicipality } from '../db/database.js';
 import { myNumberHmac } from '../crypto/my-number.js';
@@ -32,6 +32,6 @@ export async function lookupHolder(deps: VrsDeps, myNumber: string): Promise<Loo
     });
     if (entry) municipalities.push(entry);
   }
-  if (municipalities.length === 0) throw new NotFoundError('ERR_NO_RECORDS', 'No municipality holds records for this holder');
+  if (municipalities.length === 0) throw new NoRecordsError('No municipality holds records for this holder');
   return { municipalities };
 }

@@ -1,4 +1,4 @@
-import { AppError, NotFoundError } from '../../common/errors.js';
+import { AppError, BadRequestError, NotFoundError } from '../../common/errors.js';
 import type { ReleaseAck, ReleaseNotice } from '../../common/lgwan-contract.js';
 import { withMunicipality } from '../db/database.js';
 import type { VrsDeps } from '../deps.js';
@@ -19,7 +19,7 @@ export class ReservationStateError extends AppError {
  */
 export async function releaseReservation(deps: VrsDeps, notice: ReleaseNotice): Promise<ReleaseAck> {
   const releasedAt = new Date(notice.releasedAt);
-  if (Number.isNaN(releasedAt.getTime())) throw new AppError('ERR_BAD_REQUEST', 400, 'releasedAt is not an ISO 8601 time', { extras: { errors: [{ path: 'releasedAt', message: 'invalid date-time' }] } });
+  if (Number.isNaN(releasedAt.getTime())) throw new BadRequestError('releasedAt is not an ISO 8601 time', [{ field: 'releasedAt', rule: 'datetime' }]);
   return withMunicipality(deps.db, notice.municipality, async (tx) => {
     const { rows: [row] } = await tx.query<{ status: string; kind: string }>(
       `WITH before AS (SELECT certificate_id, status, kind FROM certificate_issuances WHERE certificate_id = $1 FOR UPDATE),
@@ -28,8 +28,8 @@ export async function releaseReservation(deps: VrsDeps, notice: ReleaseNotice): 
        SELECT b.status, b.kind FROM before b`,
       [notice.certificateId, releasedAt.toISOString(), notice.outcome, notice.kind],
     );
-    if (!row) throw new NotFoundError('ERR_NOT_FOUND', 'No reserved certificate with this ID for this municipality');
-    if (row.kind !== notice.kind) throw new AppError('ERR_BAD_REQUEST', 400, 'kind does not match the reservation');
+    if (!row) throw new NotFoundError('No reserved certificate with this ID for this municipality');
+    if (row.kind !== notice.kind) throw new BadRequestError('kind does not match the reservation', [{ field: 'kind', rule: 'reservation' }]);
     if (row.status === 'issued') throw new ReservationStateError('The certificate was issued: it cannot be released');
     return { certificateId: notice.certificateId, status: row.status === 'released' ? 'duplicate' : 'released' };
   });

@@ -109,7 +109,7 @@ describe.each(DB_KINDS)('portal login (%s)', (kind) => {
     for (let i = 0; i < 5; i++) await startLogin(f, staff.email);
     const n = (await mailFiles(f.mailDir)).length;
     const sixth = await supertest(f.app).post('/api/v1/login').send({ email: staff.email, password: PASSWORD }).expect(429);
-    expect(sixth.body).toMatchObject({ code: 'ERR_LOGIN_LOCKED', retryAfter: 600 });
+    expect(sixth.body).toMatchObject({ code: 'ERR_LOGIN_CODE_LIMIT', retryAfter: 600 });
     expect((await mailFiles(f.mailDir)).length).toBe(n);
     f.clock.advance(10 * 60_000 + 1000);
     await startLogin(f, staff.email);

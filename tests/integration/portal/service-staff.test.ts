@@ -43,7 +43,7 @@ describe.each(DB_KINDS)('portal service suspension, staff and audit (%s)', (kind
 
     const mailsBefore = (await mailFiles(f.mailDir)).length;
     const foreign = await post({ email: 'clerk@example.com' }).expect(400);
-    expect(foreign.body.fields).toEqual([{ field: 'email', rule: 'lg_jp' }]);
+    expect(foreign.body).toMatchObject({ fields: ['email'], issues: [{ field: 'email', rule: 'lg_jp' }] });
     await post({ email: 'clerk@lg.jp.example.com' }).expect(400);
     // The inviting staff member no longer chooses the password.
     await post({ email: 'clerk@city.takaoka.lg.jp', password: PASSWORD }).expect(400);

@@ -155,7 +155,7 @@ describe('LGWAN app request handling', () => {
     expect(r.status).toBe(400);
     expect(r.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(r.body.code).toBe('ERR_BAD_REQUEST');
-    expect(r.body.errors.map((e: { path: string }) => e.path)).toEqual(expect.arrayContaining(['myNumber', 'kind']));
+    expect(r.body.fields).toEqual(expect.arrayContaining(['myNumber', 'kind']));
     expect(JSON.stringify(r.body)).not.toContain('12345');
     expect(r.body.instance).toMatch(/^[0-9a-f-]{36}$/);
   });

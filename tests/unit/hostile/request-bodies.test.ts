@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCardFile } from '../../../services/card/card-file.js';
 import { presentCardInMemory } from '../../helpers/kiosk.js';
 import { systemClock } from '../../../services/common/clock.js';
-import { AppError } from '../../../services/common/errors.js';
+import { NotIssuableError } from '../../../services/common/record-errors.js';
 import { createLogger } from '../../../services/common/logger.js';
 import { pkiPaths } from '../../../services/common/pki-paths.js';
 import { createRelayApp } from '../../../services/relay/app.js';
@@ -52,7 +52,7 @@ describe('hostile request bodies against the relay app', () => {
     const vrs: VrsClient = {
       lookup: async () => ({ municipalities: [{ code: '162027', name: '高岡市', participates: true, suspended: false, domestic: true, overseas: false, overseasUnavailableReason: 'no_passport_on_file' }] }),
       certificate: async () => {
-        throw new AppError('ERR_NOT_ISSUABLE', 422, 'A certificate cannot be issued for these records');
+        throw new NotIssuableError();
       },
       completion: async (n) => ({ certificateId: n.certificateId, status: 'recorded' }),
       release: async (n) => ({ certificateId: n.certificateId, status: 'released' }),

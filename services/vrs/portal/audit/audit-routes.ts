@@ -4,7 +4,7 @@ import { toJstIso } from '../../../common/clock.js';
 import { withMunicipality } from '../../db/database.js';
 import type { VrsDeps } from '../../deps.js';
 import { sessionOf } from '../auth/require-session.js';
-import { parseInput } from '../validation.js';
+import { parseInput } from '../../../common/validation.js';
 
 const AuditQuery = z.object({
   page: z.coerce.number().int().min(1).max(1_000_000).default(1),

@@ -4,7 +4,7 @@ import { withMunicipality } from '../../db/database.js';
 import type { VrsDeps } from '../../deps.js';
 import { recordAudit } from '../audit/audit-log.js';
 import type { ResolvedPortalOptions } from '../portal-options.js';
-import { parseInput } from '../validation.js';
+import { parseInput } from '../../../common/validation.js';
 import { createLoginFlow } from './login-flow.js';
 import { requireSession, sessionOf } from './require-session.js';
 import { deleteSession } from './sessions.js';

@@ -4,7 +4,8 @@ import { withMunicipality, withoutMunicipality } from '../../db/database.js';
 import type { VrsDeps } from '../../deps.js';
 import { hashPassword, verifyPassword } from '../../auth/password.js';
 import { recordAudit } from '../audit/audit-log.js';
-import { LoginCodeError, LoginError, LoginExpiredError, LoginLockedError, LoginThrottledError } from '../errors.js';
+import { LoginError } from '../../../common/auth-errors.js';
+import { LoginCodeError, LoginCodeLimitError, LoginExpiredError, LoginLockedError } from '../errors.js';
 import type { ResolvedPortalOptions } from '../portal-options.js';
 import { lgJpAddress } from '../validation.js';
 import { LoginThrottle } from './login-throttle.js';
@@ -130,7 +131,7 @@ export function createLoginFlow(deps: VrsDeps, options: ResolvedPortalOptions): 
       await recordAudit(tx, { municipalityCode: staff.municipality_code, staffId: staff.id, action: 'login.code_sent', at: now });
       return undefined;
     });
-    if (throttled !== undefined) throw new LoginThrottledError(throttled);
+    if (throttled !== undefined) throw new LoginCodeLimitError(throttled);
     const minutes = Math.round(options.challengeTtlMs / 60_000);
     await writeMailFile(deps.mailDir, {
       from: options.mailFrom,

@@ -1,6 +1,6 @@
 import { Backoff, LOGIN_BACKOFF, type BackoffPolicy } from '../../../common/backoff.js';
 import type { Clock } from '../../../common/clock.js';
-import { LoginAttemptsThrottledError } from '../errors.js';
+import { LoginAttemptsThrottledError } from '../../../common/auth-errors.js';
 
 /**
  * Growing delays on wrong passwords and wrong codes, per account (keyed by the e-mail address as

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
 import type { VrsDeps } from '../../deps.js';
-import { CsrfError, UnauthenticatedError } from '../errors.js';
+import { CsrfError, UnauthenticatedError } from '../../../common/auth-errors.js';
 import { loadSession, type PortalSession } from './sessions.js';
 import { readSessionCookie } from './session-cookie.js';
 

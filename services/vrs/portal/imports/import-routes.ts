@@ -4,14 +4,15 @@ import type { VrsDeps } from '../../deps.js';
 import { importCsv, type ImportKind } from '../../imports/import-csv.js';
 import { recordAudit } from '../audit/audit-log.js';
 import { sessionOf } from '../auth/require-session.js';
-import { UnsupportedMediaTypeError } from '../errors.js';
+import { CsvRejectedError, UnsupportedMediaTypeError } from '../errors.js';
 
 const KINDS: ImportKind[] = ['residents', 'vaccinations', 'passports'];
 const ACCEPTED = ['text/csv', 'application/octet-stream'];
 
 /**
  * `POST /imports/residents|vaccinations|passports`: the raw CSV body (UTF-8 or Shift_JIS) goes to
- * importCsv; 200 with the report when it was applied, 422 with the report when nothing changed.
+ * importCsv; 200 with the report when it was applied, 422 ERR_CSV (problem+json carrying the same
+ * report) when nothing changed.
  */
 export function importRoutes(deps: VrsDeps, limitBytes: number): Router {
   const router = Router();
@@ -33,7 +34,8 @@ export function importRoutes(deps: VrsDeps, limitBytes: number): Router {
           at: deps.clock.now(),
         }));
       deps.log.info({ event: 'portal.import', kind, ok: report.ok, rows: report.rows, errors: report.errors.length }, 'csv import');
-      res.status(report.ok ? 200 : 422).json(report);
+      if (!report.ok) throw new CsvRejectedError({ ...report });
+      res.json(report);
     });
   }
 

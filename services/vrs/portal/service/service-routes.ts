@@ -5,7 +5,7 @@ import { withMunicipality } from '../../db/database.js';
 import type { VrsDeps } from '../../deps.js';
 import { recordAudit } from '../audit/audit-log.js';
 import { sessionOf } from '../auth/require-session.js';
-import { parseInput } from '../validation.js';
+import { parseInput } from '../../../common/validation.js';
 
 const ServiceBody = z.object({ suspended: z.boolean() });
 

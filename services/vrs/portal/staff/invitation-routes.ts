@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { VrsDeps } from '../../deps.js';
 import type { ResolvedPortalOptions } from '../portal-options.js';
-import { parseInput } from '../validation.js';
+import { parseInput } from '../../../common/validation.js';
 import { acceptInvitation } from './invitations.js';
 import { MIN_PASSWORD_LENGTH } from './staff-routes.js';
 

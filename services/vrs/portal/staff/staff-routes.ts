@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { AppError, BadRequestError, NotFoundError } from '../../../common/errors.js';
+import { BadRequestError, ForbiddenError, NotFoundError } from '../../../common/errors.js';
 import { toJstIso } from '../../../common/clock.js';
 import { withMunicipality } from '../../db/database.js';
 import type { VrsDeps } from '../../deps.js';
@@ -9,7 +9,8 @@ import { sessionOf } from '../auth/require-session.js';
 import { deleteStaffSessions } from '../auth/sessions.js';
 import type { ResolvedPortalOptions } from '../portal-options.js';
 import { inviteStaff, openInvitations, revokeInvitation, toInvitationView } from './invitations.js';
-import { lgJpAddress, parseInput } from '../validation.js';
+import { parseInput } from '../../../common/validation.js';
+import { lgJpAddress } from '../validation.js';
 
 /** Password policy for staff accounts: at least 12 characters (the second factor is the mailed code). */
 export const MIN_PASSWORD_LENGTH = 12;
@@ -58,7 +59,7 @@ export function staffRoutes(deps: VrsDeps, options: ResolvedPortalOptions): Rout
     const s = sessionOf(res);
     const body = parseInput(NewStaffBody, req.body);
     const email = lgJpAddress(body.email);
-    if (email === undefined) throw new BadRequestError('Staff e-mail addresses must be lg.jp addresses', { fields: [{ field: 'email', rule: 'lg_jp' }] });
+    if (email === undefined) throw new BadRequestError('Staff e-mail addresses must be lg.jp addresses', [{ field: 'email', rule: 'lg_jp' }]);
     const invitation = await inviteStaff(deps, options, { code: s.municipality.code, name: s.municipality.name, staffId: s.staffId }, email);
     res.status(202).json(invitation);
   });
@@ -67,7 +68,7 @@ export function staffRoutes(deps: VrsDeps, options: ResolvedPortalOptions): Rout
     const s = sessionOf(res);
     const id = String(req.params.id);
     if (!UUID.test(id) || !(await revokeInvitation(deps, { code: s.municipality.code, staffId: s.staffId }, id))) {
-      throw new NotFoundError('ERR_NOT_FOUND', 'No such open invitation');
+      throw new NotFoundError('No such open invitation');
     }
     res.json({ id, status: 'revoked' });
   });
@@ -75,8 +76,8 @@ export function staffRoutes(deps: VrsDeps, options: ResolvedPortalOptions): Rout
   router.post('/staff/:id/disable', async (req, res) => {
     const s = sessionOf(res);
     const id = String(req.params.id);
-    if (!UUID.test(id)) throw new NotFoundError('ERR_NOT_FOUND', 'No such staff account');
-    if (id.toLowerCase() === s.staffId.toLowerCase()) throw new AppError('ERR_FORBIDDEN', 403, 'Staff cannot disable their own account');
+    if (!UUID.test(id)) throw new NotFoundError('No such staff account');
+    if (id.toLowerCase() === s.staffId.toLowerCase()) throw new ForbiddenError('Staff cannot disable their own account');
     const code = s.municipality.code;
     const now = deps.clock.now();
     const row = await withMunicipality(deps.db, code, async (tx) => {
@@ -89,7 +90,7 @@ export function staffRoutes(deps: VrsDeps, options: ResolvedPortalOptions): Rout
       await recordAudit(tx, { municipalityCode: code, staffId: s.staffId, action: 'staff.disable', detail: { targetStaffId: id }, at: now });
       return rows[0];
     });
-    if (!row) throw new NotFoundError('ERR_NOT_FOUND', 'No such staff account');
+    if (!row) throw new NotFoundError('No such staff account');
     res.json(toStaff(row));
   });
 

@@ -4,7 +4,8 @@ import { withMunicipality } from '../../db/database.js';
 import type { VrsDeps } from '../../deps.js';
 import { recordAudit } from '../audit/audit-log.js';
 import { sessionOf } from '../auth/require-session.js';
-import { jstRange, parseInput } from '../validation.js';
+import { parseInput } from '../../../common/validation.js';
+import { jstRange } from '../validation.js';
 
 const StatsQuery = z.object({ from: z.string().max(10).optional(), to: z.string().max(10).optional() });
 

@@ -83,7 +83,7 @@ export function errorMessage(err) {
     const left = err.problem.attemptsLeft;
     return `確認コードが正しくありません。${typeof left === 'number' ? `あと ${left} 回まで入力できます。` : ''}`;
   }
-  if (err.code === 'ERR_LOGIN_LOCKED' && err.status === 429) {
+  if (err.code === 'ERR_LOGIN_CODE_LIMIT') {
     // Too many codes requested for the account: the server says how long to wait.
     const minutes = Math.max(1, Math.ceil(Number(err.problem.retryAfter || 60) / 60));
     return `確認コードの送信回数が上限に達しました。約 ${minutes} 分たってから、もう一度ログインしてください。`;

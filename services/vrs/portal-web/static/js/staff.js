@@ -107,7 +107,7 @@ async function add(e) {
     $('new-email').focus();
   } catch (err) {
     const fields = err instanceof ApiError ? err.problem.fields : undefined;
-    const text = Array.isArray(fields) && fields.some((f) => f.field === 'email')
+    const text = Array.isArray(fields) && fields.includes('email')
       ? 'メールアドレスは lg.jp のアドレスを入力してください。'
       : errorMessage(err);
     showMessage($('message'), 'error', text);
