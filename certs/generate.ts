@@ -18,6 +18,7 @@ import { writeShcIssuer } from './pki/shc-issuer.js';
 import { writeVdsSigner } from './pki/vds-signer.js';
 import { writeDemoCards } from './pki/demo-cards.js';
 import { renewPki } from './pki/renew.js';
+import { pkcs12Certificate, pkcs12Der, newPkcs12Password } from './pki/pkcs12.js';
 import { demoKiosks, revokedDemoKiosk } from './demo-cast.js';
 
 export const DEFAULT_SHC_ISSUER_URL = 'https://localhost:8443/issuer';
@@ -58,8 +59,11 @@ export async function ensurePki(options: EnsurePkiOptions = {}): Promise<string[
   await part('demo cards', p.cardSuspensionList, () => writeDemoCards(p));
   // A checkout made long ago (or under a moved clock) is renewed rather than failing later.
   const renewed = await renewPki(p, { now: options.now, log });
+  // after renewal, so that each .p12 holds the kiosk's current certificate
+  const p12 = await writeKioskPkcs12(p);
+  if (p12.length) log(`certs: PKCS#12 identities of ${p12.join(', ')}`);
   await closeKeyFolders(p.root, p.private);
-  return [...made, ...renewed];
+  return [...made, ...renewed, ...(p12.length ? [`kiosk PKCS#12 identities (${p12.length})`] : [])];
 }
 
 /** Sets 0700 on `private/` and on every folder holding a `key.pem` (a checkout made before they were). */
@@ -150,6 +154,36 @@ async function writeKiosks(p: PkiPaths): Promise<void> {
   await writeFileSafe(p.kioskCa, ca.cert.toString('pem') + '\n');
   // OpenSSL (and so Node's TLS `crl` option) reads the RFC 7468 label 'X509 CRL'.
   await writeFileSafe(p.kioskCrl, x509.PemConverter.encode(crl.rawData, 'X509 CRL') + '\n');
+}
+
+/**
+ * Writes each kiosk's identity as a password-protected PKCS#12 file beside its PEM files
+ * (pki/pkcs12.ts), where it is missing or holds another certificate than cert.pem (after a
+ * renewal). The password is generated per kiosk, kept in identity.p12.pass (0600; kept across
+ * renewals) and never a default. Returns the kiosk IDs written.
+ */
+async function writeKioskPkcs12(p: PkiPaths): Promise<string[]> {
+  if (!existsSync(p.kiosksDir)) return [];
+  const written: string[] = [];
+  const ids = (await readdir(p.kiosksDir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  for (const id of ids) {
+    const files = p.kiosk(id);
+    if (!existsSync(files.cert) || !existsSync(files.key)) continue;
+    const certPem = await readFile(files.cert, 'utf8');
+    let password = existsSync(files.p12Password) ? (await readFile(files.p12Password, 'utf8')).trim() : '';
+    if (password && existsSync(files.p12)) {
+      const held = await pkcs12Certificate(await readFile(files.p12), password).catch(() => null);
+      if (held && held.equals(Buffer.from(new x509.X509Certificate(certPem).rawData))) continue;
+    }
+    if (!password) {
+      password = newPkcs12Password();
+      await writeFileSafe(files.p12Password, password + '\n', true);
+    }
+    const der = await pkcs12Der({ certPem, keyPem: await readFile(files.key, 'utf8'), chainPem: [await readFile(p.kioskCa, 'utf8')], password, friendlyName: id });
+    await writeFileSafe(files.p12, der, true);
+    written.push(id);
+  }
+  return written;
 }
 
 async function writeSecrets(p: PkiPaths): Promise<void> {

@@ -20,7 +20,16 @@ export function pkiPaths(root: string = process.env.PKI_DIR ?? resolve('certs/ou
     shcJwks: join(trust, 'shc-jwks.json'),
     vdsCsca: join(trust, 'vds-csca.pem'),
     kiosksDir: join(root, 'kiosks'),
-    kiosk: (kioskId: string) => ({ cert: join(root, 'kiosks', kioskId, 'cert.pem'), key: join(root, 'kiosks', kioskId, 'key.pem') }),
+    /**
+     * A kiosk's identity: cert.pem, key.pem (PKCS#8), and the same as a PKCS#12 file for vendors
+     * (identity.p12: certificate, kiosk CA, key) with its generated password (identity.p12.pass, 0600).
+     */
+    kiosk: (kioskId: string) => ({
+      cert: join(root, 'kiosks', kioskId, 'cert.pem'),
+      key: join(root, 'kiosks', kioskId, 'key.pem'),
+      p12: join(root, 'kiosks', kioskId, 'identity.p12'),
+      p12Password: join(root, 'kiosks', kioskId, 'identity.p12.pass'),
+    }),
     /** Server certificates (SAN localhost, 127.0.0.1) for 'relay' and 'vrs'. */
     server: (name: 'relay' | 'vrs') => ({ cert: join(root, 'servers', name, 'cert.pem'), key: join(root, 'servers', name, 'key.pem') }),
     /** The relay's LGWAN client certificate towards VRS. */

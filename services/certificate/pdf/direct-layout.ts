@@ -1,12 +1,8 @@
-import type { FontkitFont } from 'fontkit';
-import { at, classOf, coverageIndex, DEFAULT_FEATURES, shapingPlan, type ClassDef, type LayoutTable, type ShapingPlan } from './shaping-plan.js';
+import { layoutTables, type FontkitFont, type FontkitGlyph, type LayoutTables } from '../adapters/fontkit-internals.js';
+import { at, classOf, coverageIndex, DEFAULT_FEATURES, shapingPlan, type ShapingPlan } from './shaping-plan.js';
 
 /** A fontkit glyph, as its layout returns it. */
-export interface LayoutGlyph {
-  id: number;
-  advanceWidth: number;
-  codePoints: number[];
-}
+export type LayoutGlyph = FontkitGlyph;
 
 /** A chunk laid out: fontkit's glyphs and each one's advance (font units, kerning included). */
 export interface DirectRun {
@@ -14,18 +10,6 @@ export interface DirectRun {
   xAdvances: number[];
 }
 
-/** The parts of a fontkit font used here. */
-interface FontInternals {
-  GSUB?: LayoutTable;
-  GPOS?: LayoutTable;
-  GDEF?: { glyphClassDef?: ClassDef };
-  morx?: unknown;
-  kern?: unknown;
-  _variationProcessor?: unknown;
-  glyphForCodePoint(codePoint: number): LayoutGlyph;
-  getGlyph(id: number, codePoints: number[]): LayoutGlyph;
-}
-interface OracleRun { script: string; direction: string; features: Record<string, boolean> }
 
 /** A script's shaping plan and the results kept for it (per code point; per glyph pair). */
 interface Plan extends ShapingPlan {
@@ -52,7 +36,8 @@ const KERNING_CACHE_PAIRS = 100_000;
  * tests/unit/certificate/direct-layout.test.ts.
  */
 export class DirectLayout {
-  private readonly font: FontInternals;
+  private readonly font: FontkitFont;
+  private readonly tables: LayoutTables;
   private readonly oracle: FontkitFont;
   private readonly unknownScript: string;
   /** Per code point: the script fontkit detects in it (null: never laid out here). */
@@ -61,16 +46,15 @@ export class DirectLayout {
 
   /** A DirectLayout for `font`, or null if the font needs more than this reproduces. `oracle` is a second parse of the same font file. */
   static create(font: FontkitFont, oracle: FontkitFont): DirectLayout | null {
-    const f = font as unknown as FontInternals;
-    if (f.morx || f.kern || f._variationProcessor || !f.GSUB || !f.GPOS || !f.GDEF?.glyphClassDef) return null;
-    if (f.GSUB.featureVariations || f.GPOS.featureVariations) return null;
-    return new DirectLayout(f, oracle);
+    const tables = layoutTables(font);
+    return tables && new DirectLayout(font, tables, oracle);
   }
 
-  private constructor(font: FontInternals, oracle: FontkitFont) {
+  private constructor(font: FontkitFont, tables: LayoutTables, oracle: FontkitFont) {
     this.font = font;
+    this.tables = tables;
     this.oracle = oracle;
-    this.unknownScript = (oracle.layout('') as unknown as OracleRun).script;
+    this.unknownScript = oracle.layout('').script;
   }
 
   /** fontkit's glyphs and advances for `text` (one chunk, no spaces inside), or null to use fontkit. */
@@ -125,7 +109,7 @@ export class DirectLayout {
     s = null;
     const special = (cp >= 0xfe00 && cp <= 0xfe0f) || (cp >= 0xe0100 && cp <= 0xe01ef) || cp === 0x2044 || isDefaultIgnorable(cp);
     if (!special) {
-      const run = this.oracle.layout(String.fromCodePoint(cp)) as unknown as OracleRun;
+      const run = this.oracle.layout(String.fromCodePoint(cp));
       const planned = Object.keys(run.features);
       if (run.direction === 'ltr' && planned.length === DEFAULT_FEATURES.length && DEFAULT_FEATURES.every((f) => run.features[f])) s = run.script;
     }
@@ -136,7 +120,7 @@ export class DirectLayout {
   private planOf(script: string): Plan | null {
     let plan = this.plans.get(script);
     if (plan === undefined) {
-      const steps = shapingPlan({ GSUB: this.font.GSUB!, GPOS: this.font.GPOS! }, script);
+      const steps = shapingPlan(this.tables, script);
       plan = steps && { ...steps, glyphs: new Map(), kerning: new Map() };
       this.plans.set(script, plan);
     }
@@ -164,7 +148,7 @@ export class DirectLayout {
       if (index === -1) continue;
       id = sub.version === 1 ? (id + sub.deltaGlyphID!) & 0xffff : at(sub.substitute!, index);
     }
-    const gdef = this.font.GDEF!.glyphClassDef!;
+    const gdef = this.tables.glyphClassDef;
     if (classOf(mapped.id, gdef) === 3 || classOf(id, gdef) === 3) return null; // marks: zero advance after GPOS
     for (const step of plan.gpos) {
       if (step.kind === 'avoid' && step.coverages.some((c) => coverageIndex(c, id) !== -1)) return null;

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import * as fontkit from 'fontkit';
-import type { FontkitFont, FontkitGlyphRun } from 'fontkit';
+import { openFont, speedUpSubset, type FontkitFont, type FontkitGlyphRun } from '../adapters/fontkit-internals.js';
 import { DirectLayout } from './direct-layout.js';
-import { canEncodeFast, encodeTtfSubset, type TtfSubsetInternals } from './ttf-subset.js';
+import { encodeTtfSubset } from './ttf-subset.js';
 
 /** The Japanese font, parsed once and shared by every document a builder makes. */
 export interface CertificateFonts {
@@ -33,11 +32,8 @@ function withSharedLayoutCache(font: FontkitFont, maxEntries = 20_000): FontkitF
         // pdfkit embeds the subset with `encode()`; write it directly (same bytes, see ttf-subset,
         // which also keeps each glyph's bytes and metrics across documents)
         return () => {
-          const subset = (target as unknown as { createSubset(): Partial<TtfSubsetInternals> }).createSubset.call(receiver);
-          if (canEncodeFast(subset)) {
-            subset.encode = () => encodeTtfSubset(subset);
-            subset.includeGlyph = glyphIndex(subset.glyphs);
-          }
+          const subset = target.createSubset.call(receiver);
+          speedUpSubset(subset, encodeTtfSubset);
           return subset;
         };
       }
@@ -50,28 +46,10 @@ function withSharedLayoutCache(font: FontkitFont, maxEntries = 20_000): FontkitF
           run = target.layout(text);
           cache.set(text, run);
         }
-        return { glyphs: run.glyphs, positions: run.positions.map((p) => ({ ...p })), advanceWidth: run.advanceWidth };
+        return { glyphs: run.glyphs, positions: run.positions.map((p) => ({ ...p })), advanceWidth: run.advanceWidth, script: run.script, direction: run.direction, features: run.features };
       };
     },
   });
-}
-
-/**
- * fontkit's `includeGlyph` (subset id of a font glyph, added on first use) kept its ids in a plain
- * object keyed by glyph id, slow to fill with the ~150 glyphs each document starts with: the same
- * ids from a Map. `glyphs` is the subset's list (fontkit's TTF subset reads no other index).
- */
-function glyphIndex(glyphs: number[]): (glyph: number | { id: number }) => number {
-  const ids = new Map<number, number>(glyphs.map((g, i) => [g, i]));
-  return (glyph) => {
-    const id = typeof glyph === 'object' ? glyph.id : glyph;
-    let index = ids.get(id);
-    if (index === undefined) {
-      index = glyphs.push(id) - 1;
-      ids.set(id, index);
-    }
-    return index;
-  };
 }
 
 /**
@@ -80,8 +58,8 @@ function glyphIndex(glyphs: number[]): (glyph: number | { id: number }) => numbe
  */
 export function loadCertificateFonts(paths = notoSansJpPaths(), options: { directLayout?: boolean } = {}): CertificateFonts {
   const bytes = readFileSync(paths.regular);
-  const font = fontkit.create(bytes);
+  const font = openFont(bytes);
   // DirectLayout asks a second parse of the font which script fontkit detects in a character
-  const direct = options.directLayout === false ? null : DirectLayout.create(font, fontkit.create(bytes));
+  const direct = options.directLayout === false ? null : DirectLayout.create(font, openFont(bytes));
   return { regular: withSharedLayoutCache(font), direct };
 }

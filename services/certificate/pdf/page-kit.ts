@@ -1,8 +1,8 @@
-import { deflateSync } from 'node:zlib';
 import PDFDocument from 'pdfkit';
 import type { Clock } from '../../common/clock.js';
+import { addPageForm, collectOutput, documentFont, registerFontkitFont, useFontOnPage, writePageContent, type DocumentFont } from '../adapters/pdfkit-internals.js';
 import type { CertificateFonts } from './fonts.js';
-import { chunksOf, encodeChunk, num, sharedLayoutCache, type EmbeddedFontInternals, type EncodedChunk, type StaticText } from './text-runs.js';
+import { chunksOf, encodeChunk, num, sharedLayoutCache, type EncodedChunk, type StaticText } from './text-runs.js';
 import { toUnicodeCmap } from './to-unicode.js';
 
 /** 1 mm in PDF points. */
@@ -20,16 +20,6 @@ export const FONT = { regular: 'jp' } as const;
  */
 const PAGE_CONTENT_LEVEL = 1;
 
-/** The pdfkit internals PageKit touches: the current font, the page and its content stream. */
-interface PdfKitInternals {
-  _font: EmbeddedFontInternals & { ref(): unknown; layoutCache?: Record<string, unknown>; toUnicodeCmap(): unknown } & Parameters<typeof toUnicodeCmap>[0];
-  page: PDFKit.PDFPage & {
-    fonts: Record<string, unknown>;
-    xobjects: Record<string, unknown>;
-    content: { buffer: Uint8Array[]; compress: boolean; data: { Filter?: string } };
-  };
-}
-
 const colors = new Map<string, string>();
 /** A `#rrggbb` colour as pdfkit writes its components (0–1, JavaScript's number formatting). */
 function rgb(hex: string): string {
@@ -40,29 +30,6 @@ function rgb(hex: string): string {
     colors.set(hex, c);
   }
   return c;
-}
-
-/**
- * The bytes of a pdfkit document once it has ended. pdfkit writes the file line by line through
- * `_write`, converting each string in a JavaScript loop and pushing it through its Readable stream;
- * from here on the pieces are collected directly (Buffer's latin1 encoding keeps the low byte of
- * each character, as pdfkit's conversion does). What pdfkit pushed before (the file header) still
- * arrives through the stream, and comes first.
- */
-function collectOutput(doc: PDFKit.PDFDocument): Promise<Buffer> {
-  const head: Buffer[] = [];
-  const body: Uint8Array[] = [];
-  const d = doc as unknown as { _write(data: string | Uint8Array): void; _offset: number };
-  d._write = (data) => {
-    const bytes = typeof data === 'string' ? Buffer.from(`${data}\n`, 'latin1') : data;
-    body.push(bytes);
-    d._offset += bytes.length;
-  };
-  return new Promise<Buffer>((resolve, reject) => {
-    doc.on('data', (c: Buffer) => head.push(c));
-    doc.on('end', () => resolve(Buffer.concat([...head, ...body])));
-    doc.on('error', reject);
-  });
 }
 
 /**
@@ -80,7 +47,7 @@ function collectOutput(doc: PDFKit.PDFDocument): Promise<Buffer> {
  */
 export class PageKit {
   readonly doc: PDFKit.PDFDocument;
-  private readonly font: PdfKitInternals['_font'];
+  private readonly font: DocumentFont;
   private readonly direct: CertificateFonts['direct'];
   private readonly bytes: Promise<Buffer>;
   private ops: string[] = [];
@@ -101,19 +68,12 @@ export class PageKit {
       font: null as unknown as string,
       info: { Title: title, Producer: 'konbini-vaccine-certificate', Creator: 'konbini-vaccine-certificate', CreationDate: clock.now() },
     });
-    // pdfkit 0.20 accepts a fontkit font object; its typings only list paths and buffers.
-    this.doc.registerFont(FONT.regular, fonts.regular as unknown as Buffer);
+    registerFontkitFont(this.doc, FONT.regular, fonts.regular);
     this.doc.font(FONT.regular);
-    this.font = (this.doc as unknown as PdfKitInternals)._font;
+    this.font = documentFont(this.doc, { layoutCache: sharedLayoutCache(fonts), toUnicodeCmap });
     this.direct = fonts.direct;
-    this.font.layoutCache = sharedLayoutCache(fonts);
-    this.font.toUnicodeCmap = () => toUnicodeCmap(this.font);
     statics?.prefill(this.font);
     this.bytes = collectOutput(this.doc);
-  }
-
-  private get page(): PdfKitInternals['page'] {
-    return (this.doc as unknown as PdfKitInternals).page;
   }
 
   /** Starts a new page (the previous one is written out). */
@@ -121,7 +81,7 @@ export class PageKit {
     this.flush();
     this.state = { inText: false };
     this.doc.addPage();
-    this.page.fonts[this.font.id] = this.font.ref();
+    useFontOnPage(this.doc, this.font);
   }
 
   /** Ends the document and resolves with its bytes. */
@@ -140,25 +100,15 @@ export class PageKit {
 
   /** Registers a Form XObject on the page under a page-local name (`QR1`, `QR2`, …). */
   addForm(data: Record<string, unknown>, stream: Uint8Array): string {
-    const form = this.doc.ref(data);
-    form.end(stream as Buffer);
-    const xobjects = this.page.xobjects;
-    const name = `QR${Object.keys(xobjects).length + 1}`;
-    xobjects[name] = form;
-    return name;
+    return addPageForm(this.doc, data, stream);
   }
 
   /** Writes the page's collected operators into its content stream, deflated. */
   private flush(): void {
     this.endText();
     if (this.ops.length === 0) return;
-    const content = this.page.content;
     // pdfkit's own operators so far (its y-down transform at the top of the page) come first
-    const ours = Buffer.from(`${this.ops.join('\n')}\n`, 'latin1');
-    const all = content.buffer.length ? Buffer.concat([...content.buffer, ours]) : ours;
-    content.buffer = [deflateSync(all, { level: PAGE_CONTENT_LEVEL })];
-    content.compress = false;
-    content.data.Filter = 'FlateDecode';
+    writePageContent(this.doc, Buffer.from(`${this.ops.join('\n')}\n`, 'latin1'), PAGE_CONTENT_LEVEL);
     this.ops = [];
   }
 

@@ -3,36 +3,16 @@
  * applies to a script, and the coverage and class lookups it does them with.
  */
 
-// The parts of fontkit's parsed OpenType tables read here.
-export interface Coverage { version: number; glyphs?: number[]; rangeRecords?: Array<{ start: number; end: number; startCoverageIndex: number }> }
-export interface ClassDef { version: number; startGlyph?: number; classValueArray?: number[]; classRangeRecord?: Array<{ start: number; end: number; class: number }> }
-export interface Indexed<T> { get(i: number): T }
-export interface ValueRecord { xAdvance?: number }
-export interface Subtable {
-  version?: number;
-  coverage?: Coverage;
-  coverages?: Coverage[];
-  inputCoverage?: Coverage[];
-  markCoverage?: Coverage;
-  mark1Coverage?: Coverage;
-  deltaGlyphID?: number;
-  substitute?: Indexed<number> | number[];
-  valueFormat1?: Record<string, boolean>;
-  valueFormat2?: Record<string, boolean>;
-  pairSets?: Indexed<Iterable<{ secondGlyph: number; value1: ValueRecord }>>;
-  classDef1?: ClassDef;
-  classDef2?: ClassDef;
-  classRecords?: Indexed<Indexed<{ value1: ValueRecord }>>;
-  count?: number;
-  ligatureSets?: Indexed<Iterable<{ components: number[] }>>;
-}
-export interface Lookup { lookupType: number; flags: { markAttachmentType?: number; flags?: Record<string, boolean> }; subTables: Subtable[] }
-export interface LayoutTable {
-  scriptList?: Array<{ tag: string; script: { defaultLangSys?: { featureIndexes: number[] } | null } }>;
-  featureList: Array<{ tag: string; feature: { lookupListIndexes: number[] } }>;
-  lookupList: Indexed<Lookup>;
-  featureVariations?: unknown;
-}
+import type { OpenType } from '../adapters/fontkit-internals.js';
+
+// fontkit's parsed OpenType tables (their shapes are declared, and checked, in the adapter)
+export type Coverage = OpenType.Coverage;
+export type ClassDef = OpenType.ClassDef;
+export type Indexed<T> = OpenType.Indexed<T>;
+export type Subtable = OpenType.Subtable;
+export type Lookup = OpenType.Lookup;
+export type LayoutTable = OpenType.LayoutTable;
+
 /**
  * The features fontkit's default shaper (Latin, Han, kana, common text) applies, in its order: one
  * stage, lookups sorted by index. frac, numr and dnom are local (only around U+2044).
@@ -69,8 +49,7 @@ export const at = <T>(list: Indexed<T> | T[], i: number): T => (Array.isArray(li
  * subtable kinds not known here.
  */
 function startCoverages(table: 'GSUB' | 'GPOS', type: number, st: Subtable): Coverage[] | null {
-  const ext = st as Subtable & { lookupType?: number; extension?: Subtable };
-  if ((table === 'GSUB' && type === 7) || (table === 'GPOS' && type === 9)) return ext.extension && ext.lookupType ? startCoverages(table, ext.lookupType, ext.extension) : null;
+  if ((table === 'GSUB' && type === 7) || (table === 'GPOS' && type === 9)) return st.extension && st.lookupType ? startCoverages(table, st.lookupType, st.extension) : null;
   const contextual = table === 'GSUB' ? type === 5 || type === 6 : type === 7 || type === 8;
   if (contextual) {
     const list = st.version === 3 ? (st.coverages ?? st.inputCoverage) : st.coverage && [st.coverage];

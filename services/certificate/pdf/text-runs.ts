@@ -1,26 +1,8 @@
-import type { FontkitFont } from 'fontkit';
+import { ttfSource, type FontkitFont } from '../adapters/fontkit-internals.js';
+import type { DocumentFont, RunPosition } from '../adapters/pdfkit-internals.js';
 import type { DirectLayout, DirectRun } from './direct-layout.js';
 import type { CertificateFonts } from './fonts.js';
-import { subsetPrefix, type SubsetPrefix, type TtfFontInternals } from './ttf-subset.js';
-
-/** A laid-out glyph as pdfkit's layout returns it. */
-interface RunGlyph { id: number; advanceWidth: number; codePoints: number[] }
-/** A glyph position, scaled to 1000 units per em (pdfkit's layout). */
-interface RunPosition { xAdvance: number; advanceWidth: number; xOffset: number; yOffset: number }
-
-/** The pdfkit EmbeddedFont internals this module reads and fills. */
-export interface EmbeddedFontInternals {
-  id: string;
-  ascender: number;
-  /** 1000 / units per em. */
-  scale: number;
-  subset: { glyphs: number[]; includeGlyph(id: number): number; prefix?: SubsetPrefix };
-  /** Per subset glyph id: advance width (1000 units) and code points, for the W array and ToUnicode. */
-  widths: Array<number | undefined>;
-  unicode: Array<number[] | undefined>;
-  /** pdfkit's cached layout of one chunk, positions scaled to 1000 units. */
-  layoutCached(text: string): { glyphs: RunGlyph[]; positions: RunPosition[]; advanceWidth: number };
-}
+import { subsetPrefix, type SubsetPrefix, type TtfSubset } from './ttf-subset.js';
 
 /** One chunk of a line as TJ array elements (`<glyphs> adjustment …`) and its advance (1000 units). */
 export interface EncodedChunk {
@@ -103,7 +85,7 @@ function tjOf(gids: number[], positions: RunPosition[]): string | null {
  * is laid out by `direct` where it can (the same glyphs and advances, see DirectLayout), else
  * through pdfkit's layout cache. Null when a glyph is offset (see tjOf).
  */
-export function encodeChunk(font: EmbeddedFontInternals, chunk: string, direct?: DirectLayout | null): EncodedChunk | null {
+export function encodeChunk(font: DocumentFont, chunk: string, direct?: DirectLayout | null): EncodedChunk | null {
   const directRun = direct?.layout(chunk);
   if (directRun) return encodeDirect(font, directRun);
   const run = font.layoutCached(chunk);
@@ -111,10 +93,7 @@ export function encodeChunk(font: EmbeddedFontInternals, chunk: string, direct?:
   let width = 0;
   for (let i = 0; i < run.glyphs.length; i++) {
     const glyph = run.glyphs[i]!;
-    const gid = font.subset.includeGlyph(glyph.id);
-    font.widths[gid] ??= glyph.advanceWidth * font.scale;
-    font.unicode[gid] ??= glyph.codePoints;
-    gids.push(gid);
+    gids.push(font.include(glyph.id, glyph.advanceWidth * font.scale, glyph.codePoints));
     width += run.positions[i]!.xAdvance;
   }
   const tj = tjOf(gids, run.positions);
@@ -122,17 +101,15 @@ export function encodeChunk(font: EmbeddedFontInternals, chunk: string, direct?:
 }
 
 /** encodeChunk for a DirectRun: pdfkit's scaling (`layoutRun`) and TJ elements (tjOf) of the same glyphs. */
-function encodeDirect(font: EmbeddedFontInternals, run: DirectRun): EncodedChunk {
+function encodeDirect(font: DocumentFont, run: DirectRun): EncodedChunk {
   const scale = font.scale;
   let out = '';
   let hex = '';
   let width = 0;
   for (let i = 0; i < run.glyphs.length; i++) {
     const glyph = run.glyphs[i]!;
-    const gid = font.subset.includeGlyph(glyph.id);
     const advanceWidth = glyph.advanceWidth * scale;
-    font.widths[gid] ??= advanceWidth;
-    font.unicode[gid] ??= glyph.codePoints;
+    const gid = font.include(glyph.id, advanceWidth, glyph.codePoints);
     const xAdvance = run.xAdvances[i]! * scale;
     width += xAdvance;
     hex += hexOf(gid);
@@ -162,16 +139,15 @@ export class StaticText {
   private readonly prefix: SubsetPrefix | null;
 
   constructor(font: FontkitFont, strings: readonly string[]) {
-    const f = font as unknown as FontkitFont & { unitsPerEm: number };
-    const scale = 1000 / f.unitsPerEm;
+    const scale = 1000 / font.unitsPerEm;
     const ids = new Map<number, number>();
     for (const text of strings) {
       for (const chunk of chunksOf(text)) {
         if (this.chunks.has(chunk)) continue;
-        const run = f.layout(chunk) as unknown as { glyphs: RunGlyph[]; positions: RunPosition[]; advanceWidth: number };
+        const run = font.layout(chunk);
         // scaled as pdfkit's layoutRun scales a run
         const positions = run.positions.map((p, i) => ({
-          xAdvance: p.xAdvance * scale, xOffset: p.xOffset * scale, yOffset: p.yOffset * scale, advanceWidth: run.glyphs[i]!.advanceWidth * scale,
+          xAdvance: p.xAdvance! * scale, xOffset: p.xOffset! * scale, yOffset: p.yOffset! * scale, advanceWidth: run.glyphs[i]!.advanceWidth * scale,
         }));
         if (positions.some((p) => p.xOffset || p.yOffset)) continue;
         const gids = run.glyphs.map((g) => {
@@ -189,18 +165,14 @@ export class StaticText {
         this.chunks.set(chunk, { tj: tjOf(gids, positions)!, width: positions.reduce((w, p) => w + p.xAdvance, 0) });
       }
     }
-    this.prefix = subsetPrefix(font as unknown as TtfFontInternals, [0, ...this.glyphs]);
+    this.prefix = subsetPrefix(ttfSource(font), [0, ...this.glyphs]);
   }
 
   /** Puts the static glyphs first into a document's fresh font subset. */
-  prefill(font: EmbeddedFontInternals): void {
+  prefill(font: DocumentFont): void {
     if (font.subset.glyphs.length !== 1) throw new TypeError('StaticText.prefill needs a fresh font subset');
-    for (let i = 0; i < this.glyphs.length; i++) {
-      const gid = font.subset.includeGlyph(this.glyphs[i]!);
-      font.widths[gid] = this.widths[i]!;
-      font.unicode[gid] = this.codePoints[i]!;
-    }
-    if (this.prefix) font.subset.prefix = this.prefix;
+    for (let i = 0; i < this.glyphs.length; i++) font.include(this.glyphs[i]!, this.widths[i]!, this.codePoints[i]!);
+    if (this.prefix) (font.subset as TtfSubset).prefix = this.prefix;
   }
 
   /** The chunk's TJ elements and width, if it is static text (valid only in a prefilled document). */

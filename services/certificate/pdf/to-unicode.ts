@@ -1,9 +1,3 @@
-/** The pdfkit internals used: the document's `ref` and the font's code points per subset glyph. */
-interface CmapFont {
-  document: { ref(): { end(chunk: Uint8Array): void } };
-  unicode: Array<number[] | undefined>;
-}
-
 const hex4 = (n: number): string => `0000${n.toString(16)}`.slice(-4);
 
 /** A glyph's bfrange entry, kept per code-point array (fontkit keeps one array per glyph object). */
@@ -29,11 +23,11 @@ function entryOf(codePoints: number[]): string {
 
 /**
  * pdfkit's `EmbeddedFont.toUnicodeCmap` (the same CMap text), with each glyph's entry formatted once
- * per process rather than per document and the text converted to bytes natively. Returns the ref.
+ * per process rather than per document and the text converted to bytes natively: from the code
+ * points of each subset glyph (`unicode`), written to `cmap` (a new PDF object), which it returns.
  */
-export function toUnicodeCmap(font: CmapFont): unknown {
-  const cmap = font.document.ref();
-  const list = Array.from(font.unicode, (cp) => entryOf(cp ?? []));
+export function toUnicodeCmap<R extends { end(chunk: Uint8Array): void }>(unicode: Array<number[] | undefined>, cmap: R): R {
+  const list = Array.from(unicode, (cp) => entryOf(cp ?? []));
   const ranges: string[] = [];
   for (let start = 0; start < list.length; start += 256) {
     const end = Math.min(start + 256, list.length);

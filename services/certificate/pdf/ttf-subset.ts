@@ -1,46 +1,22 @@
 /**
- * A faster `encode()` for fontkit's TrueType subset, byte for byte what fontkit writes (checked in
- * tests/unit/certificate/pdf.test.ts). fontkit copies each glyph's bytes from the font stream
+ * A faster `encode()` for fontkit's TrueType subset, byte for byte what fontkit writes (checked on
+ * seeded varied holders in tests/unit/certificate/font-subset.test.ts). fontkit copies each glyph's bytes from the font stream
  * (`_addGlyph`), then serializes head, hhea, loca, maxp, cvt, prep, glyf, hmtx and fpgm through
  * restructure's generic struct encoder, which sized and wrote every loca offset and hmtx entry
  * field by field and was the largest part of embedding the font per document. Here each glyph's
  * bytes (a view into the font) and metrics are looked up once per process, the glyphs every
  * document starts with (SubsetPrefix) are kept as one piece, the fixed tables are the font's own
- * bytes with their counts patched, and loca, glyf and hmtx are written directly.
+ * bytes with their counts patched, and loca, glyf and hmtx are written directly. What it reads of
+ * fontkit's objects comes through adapters/fontkit-internals.ts.
  */
 
-interface TableEntry { offset: number; length: number }
+import { fontkitGlyphEntry, type FontkitSubset, type TtfSource } from '../adapters/fontkit-internals.js';
 
-/** The parts of a fontkit TrueType font used here. */
-export interface TtfFontInternals {
-  directory: { tables: Record<string, TableEntry | undefined> };
-  stream: { buffer: Uint8Array };
-  loca: { version: number; offsets: number[] };
-  getGlyph(gid: number): { advanceWidth: number; _getMetrics(): { leftBearing: number } };
-  _variationProcessor?: unknown;
-}
-
-/** The parts of fontkit's TTFSubset used here. */
-export interface TtfSubsetInternals {
-  font: TtfFontInternals;
-  glyphs: number[];
-  glyf: Uint8Array[];
-  offset: number;
-  loca: { offsets: number[]; version: number };
-  hmtx: { metrics: Array<{ advance: number; bearing: number }>; bearings: number[] };
-  _addGlyph(gid: number): number;
-  includeGlyph(glyph: number | { id: number }): number;
-  encode(): Uint8Array;
+/** A fontkit TTFSubset, with the prefix of static glyphs it starts with where StaticText set one. */
+export type TtfSubset = FontkitSubset & {
   /** Set when the subset starts with glyphs every document starts with (see subsetPrefix). */
   prefix?: SubsetPrefix;
-}
-
-/** Whether `encodeTtfSubset` can stand in for this subset's `encode` (plain TrueType, no variations). */
-export function canEncodeFast(subset: Partial<TtfSubsetInternals>): subset is TtfSubsetInternals {
-  const font = subset.font;
-  return typeof subset._addGlyph === 'function' && !!font && !font._variationProcessor
-    && !!font.directory?.tables.glyf && !!font.directory.tables.head && !!font.directory.tables.hhea && !!font.directory.tables.maxp;
-}
+};
 
 /** What the subset needs of one glyph: its `glyf` bytes (a view into the font) and metrics. */
 interface GlyphRecord {
@@ -51,21 +27,18 @@ interface GlyphRecord {
 }
 
 /** Per font, the records of glyphs already embedded once (at most the font's glyph count). */
-const glyphRecords = new WeakMap<TtfFontInternals, Map<number, GlyphRecord>>();
+const glyphRecords = new WeakMap<TtfSource, Map<number, GlyphRecord>>();
 
-function glyphRecord(font: TtfFontInternals, gid: number): GlyphRecord {
+function glyphRecord(font: TtfSource, gid: number): GlyphRecord {
   let records = glyphRecords.get(font);
   if (!records) glyphRecords.set(font, (records = new Map()));
   let rec = records.get(gid);
   if (!rec) {
-    const glyfAt = font.directory.tables.glyf!.offset;
-    const start = font.loca.offsets[gid]!;
-    const bytes = font.stream.buffer.subarray(glyfAt + start, glyfAt + font.loca.offsets[gid + 1]!);
-    const glyph = font.getGlyph(gid);
+    const bytes = font.glyphBytes(gid);
     rec = {
       bytes,
       // as fontkit's _addGlyph: advanceWidth and the hmtx left side bearing
-      metric: { advance: glyph.advanceWidth, bearing: glyph._getMetrics().leftBearing },
+      metric: font.metric(gid),
       // numberOfContours < 0
       composite: bytes.length >= 2 && (bytes[0]! & 0x80) !== 0,
     };
@@ -86,8 +59,8 @@ export interface SubsetPrefix {
 }
 
 /** The prefix for these glyphs (glyph 0 first), or null where encodeTtfSubset does not apply or a glyph is composite. */
-export function subsetPrefix(font: TtfFontInternals, glyphs: number[]): SubsetPrefix | null {
-  if (!font.directory?.tables.glyf || font._variationProcessor || glyphs[0] !== 0) return null;
+export function subsetPrefix(font: TtfSource | null, glyphs: number[]): SubsetPrefix | null {
+  if (!font || glyphs[0] !== 0) return null;
   const records = glyphs.map((g) => glyphRecord(font, g));
   if (records.some((r) => r.composite)) return null;
   const offsets: number[] = [];
@@ -105,62 +78,55 @@ function startsWith(glyphs: number[], prefix: number[]): boolean {
   return true;
 }
 
-/** fontkit's TTFSubset.encode output, written directly. */
-export function encodeTtfSubset(subset: TtfSubsetInternals): Buffer {
-  const font = subset.font;
-  subset.glyf = [];
-  subset.offset = 0;
-  subset.loca = { offsets: [], version: font.loca.version };
-  subset.hmtx = { metrics: [], bearings: [] };
+/** fontkit's TTFSubset.encode output for `subset` of `font`, written directly. */
+export function encodeTtfSubset(subset: TtfSubset, font: TtfSource): Buffer {
+  const glyf: Uint8Array[] = [];
+  const offsets: number[] = [];
+  const metrics: Array<{ advance: number; bearing: number }> = [];
+  let offset = 0;
   // What fontkit's _addGlyph does, from records kept across documents (it read and copied each
   // glyph's bytes from the font stream every time). Composite glyphs go through _addGlyph, which
   // may append their component glyphs to `glyphs` while we iterate.
   let i = 0;
   const prefix = subset.prefix;
   if (prefix && startsWith(subset.glyphs, prefix.glyphs)) {
-    subset.glyf.push(prefix.glyf);
-    subset.loca.offsets.push(...prefix.offsets);
-    subset.hmtx.metrics.push(...prefix.metrics);
-    subset.offset = prefix.glyf.length;
+    glyf.push(prefix.glyf);
+    offsets.push(...prefix.offsets);
+    metrics.push(...prefix.metrics);
+    offset = prefix.glyf.length;
     i = prefix.glyphs.length;
   }
   for (; i < subset.glyphs.length; i++) {
     const gid = subset.glyphs[i]!;
     const rec = glyphRecord(font, gid);
-    if (rec.composite) {
-      subset._addGlyph(gid);
-      continue;
-    }
-    subset.glyf.push(rec.bytes);
-    subset.loca.offsets.push(subset.offset);
-    subset.hmtx.metrics.push(rec.metric);
-    subset.offset += rec.bytes.length;
+    const entry = rec.composite ? fontkitGlyphEntry(subset, gid) : rec;
+    glyf.push(entry.bytes);
+    offsets.push(offset);
+    metrics.push(entry.metric);
+    offset += entry.bytes.length;
   }
-  subset.loca.offsets.push(subset.offset);
+  offsets.push(offset);
 
   const raw = (tag: string): Buffer | null => {
-    const t = font.directory.tables[tag];
-    if (!t) return null;
-    return Buffer.from(font.stream.buffer.subarray(t.offset, t.offset + t.length));
+    const t = font.table(tag);
+    return t && Buffer.from(t);
   };
   const rawParts = (tag: string): Uint8Array[] | null => {
-    const t = font.directory.tables[tag];
-    return t ? [font.stream.buffer.subarray(t.offset, t.offset + t.length)] : null;
+    const t = font.table(tag);
+    return t ? [t] : null;
   };
-  const version = subset.loca.version;
+  const version = font.locaVersion;
   const head = raw('head')!;
   head.writeInt16BE(version, 50); // indexToLocFormat
   const hhea = raw('hhea')!;
-  hhea.writeUInt16BE(subset.hmtx.metrics.length, 34); // numberOfMetrics
+  hhea.writeUInt16BE(metrics.length, 34); // numberOfMetrics
   const maxp = raw('maxp')!;
-  maxp.writeUInt16BE(subset.hmtx.metrics.length, 4); // numGlyphs (one metric per glyph)
-  const offsets = subset.loca.offsets;
+  maxp.writeUInt16BE(metrics.length, 4); // numGlyphs (one metric per glyph)
   const loca = Buffer.allocUnsafe(offsets.length * (version === 0 ? 2 : 4));
   for (let i = 0; i < offsets.length; i++) {
     if (version === 0) loca.writeUInt16BE((offsets[i]! >>> 1) & 0xffff, 2 * i);
     else loca.writeUInt32BE(offsets[i]! >>> 0, 4 * i);
   }
-  const metrics = subset.hmtx.metrics;
   const hmtx = Buffer.allocUnsafe(metrics.length * 4);
   for (let i = 0; i < metrics.length; i++) {
     hmtx.writeUInt16BE(metrics[i]!.advance & 0xffff, 4 * i);
@@ -169,7 +135,7 @@ export function encodeTtfSubset(subset: TtfSubsetInternals): Buffer {
   // fontkit's order; absent tables are left out. glyf is copied straight from the glyph views.
   const tables: Array<[string, Uint8Array[] | null]> = [
     ['head', [head]], ['hhea', [hhea]], ['loca', [loca]], ['maxp', [maxp]], ['cvt ', rawParts('cvt ')],
-    ['prep', rawParts('prep')], ['glyf', subset.glyf], ['hmtx', [hmtx]], ['fpgm', rawParts('fpgm')],
+    ['prep', rawParts('prep')], ['glyf', glyf], ['hmtx', [hmtx]], ['fpgm', rawParts('fpgm')],
   ];
   const present = tables.filter((t): t is [string, Uint8Array[]] => t[1] !== null);
   const lengths = present.map(([, parts]) => parts.reduce((s, b) => s + b.length, 0));

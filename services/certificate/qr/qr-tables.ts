@@ -1,20 +1,10 @@
-import { createRequire } from 'node:module';
+import { QRCODE_ECC_LEVELS as ECC_LEVELS, qrcodeAlignment as alignment, qrcodeEcCode as ecCode, qrcodeFormatInfo as formatInfo, qrcodeUtils as utils, qrcodeVersionInfo as versionInfo } from '../adapters/qrcode-internals.js';
 
 // The symbol tables (codeword counts, block structure, alignment positions, BCH-coded format and
-// version bits) come from the qrcode package, where they are tested; only the hot paths (Reed–Solomon,
-// placement, mask choice) are ours, for speed.
-const require = createRequire(import.meta.url);
-const utils = require('qrcode/lib/core/utils.js') as { getSymbolTotalCodewords(v: number): number };
-const ecCode = require('qrcode/lib/core/error-correction-code.js') as {
-  getBlocksCount(v: number, ecl: { bit: number }): number;
-  getTotalCodewordsCount(v: number, ecl: { bit: number }): number;
-};
-const alignment = require('qrcode/lib/core/alignment-pattern.js') as { getPositions(v: number): Array<[number, number]> };
-const formatInfo = require('qrcode/lib/core/format-info.js') as { getEncodedBits(ecl: { bit: number }, mask: number): number };
-const versionInfo = require('qrcode/lib/core/version.js') as { getEncodedBits(v: number): number };
+// version bits) come from the qrcode package, where they are tested (loaded in
+// adapters/qrcode-internals.ts); only the hot paths (Reed–Solomon, placement, mask choice) are
+// ours, for speed.
 
-/** Error correction levels as the qrcode tables know them (compared by identity there). */
-const ECC_LEVELS = require('qrcode/lib/core/error-correction-level.js') as Record<'L' | 'M' | 'Q' | 'H', { bit: number }>;
 /** QR error correction level. */
 export type EccLevel = 'L' | 'M' | 'Q' | 'H';
 

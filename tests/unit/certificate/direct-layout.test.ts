@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import * as fontkit from 'fontkit';
 import { describe, expect, it } from 'vitest';
 import { demoResidents } from '../../../certs/demo-cast.js';
+import { openFont } from '../../../services/certificate/adapters/fontkit-internals.js';
 import { DirectLayout, type LayoutGlyph } from '../../../services/certificate/pdf/direct-layout.js';
 import { chunksOf } from '../../../services/certificate/pdf/text-runs.js';
 import { notoSansJpPaths } from '../../../services/certificate/pdf/fonts.js';
@@ -11,10 +11,10 @@ const bytes = readFileSync(notoSansJpPaths().regular);
 
 /** A DirectLayout and, on its own parse of the font, fontkit's layout (the reference). */
 function fixture(): { direct: DirectLayout; fontkitLayout: (text: string) => { glyphs: LayoutGlyph[]; positions: Array<Record<string, number>> } } {
-  const font = fontkit.create(bytes);
-  const direct = DirectLayout.create(font, fontkit.create(bytes));
+  const font = openFont(bytes);
+  const direct = DirectLayout.create(font, openFont(bytes));
   if (!direct) throw new Error('Noto Sans JP should be laid out directly');
-  const reference = fontkit.create(bytes);
+  const reference = openFont(bytes);
   return { direct, fontkitLayout: (text) => reference.layout(text) as unknown as ReturnType<ReturnType<typeof fixture>['fontkitLayout']> };
 }
 

@@ -1,6 +1,7 @@
 import * as mupdf from 'mupdf';
 import PDFDocument from 'pdfkit';
 import { describe, expect, it } from 'vitest';
+import { pdfkitToUnicodeCmap, registerFontkitFont } from '../../../services/certificate/adapters/pdfkit-internals.js';
 import { loadCertificateFonts } from '../../../services/certificate/pdf/fonts.js';
 import { A4, PageKit } from '../../../services/certificate/pdf/page-kit.js';
 import { StaticText } from '../../../services/certificate/pdf/text-runs.js';
@@ -125,13 +126,13 @@ describe('StaticText', () => {
 describe('ToUnicode map', () => {
   it("is the CMap pdfkit's EmbeddedFont writes", () => {
     const doc = new PDFDocument({ size: 'A4', font: null as unknown as string });
-    doc.font(fonts.regular as unknown as Buffer);
-    const font = (doc as unknown as { _font: { encode(t: string): unknown; unicode: number[][]; toUnicodeCmap(): unknown } })._font;
-    font.encode('新型コロナ AVATAR 2026-11-23 𠮷野家');
+    registerFontkitFont(doc, 'jp', fonts.regular);
+    doc.font('jp');
+    const pdfkits = pdfkitToUnicodeCmap(doc, '新型コロナ AVATAR 2026-11-23 𠮷野家');
     const written: Buffer[] = [];
-    const document = { ref: () => ({ end: (chunk: Uint8Array | string) => written.push(typeof chunk === 'string' ? Buffer.from(`${chunk}\n`, 'latin1') : Buffer.from(chunk)) }) };
-    toUnicodeCmap({ document, unicode: font.unicode });
-    (Object.getPrototypeOf(font) as { toUnicodeCmap(): unknown }).toUnicodeCmap.call({ document, unicode: font.unicode });
+    const ref = { end: (chunk?: Uint8Array | string) => void written.push(typeof chunk === 'string' ? Buffer.from(`${chunk}\n`, 'latin1') : Buffer.from(chunk ?? [])) };
+    toUnicodeCmap(pdfkits.unicode, ref);
+    pdfkits.write(ref);
     expect(written).toHaveLength(2);
     expect(written[0]!.toString('latin1')).toContain('beginbfrange');
     expect(written[0]!.equals(written[1]!)).toBe(true);

@@ -4,7 +4,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { contentDigestHeader, createCertificateBuilder, type CertificateBuilder } from '../../../services/certificate/index.js';
 import { renderCertificatePdf } from '../../../services/certificate/pdf/certificate-pdf.js';
 import { loadCertificateFonts } from '../../../services/certificate/pdf/fonts.js';
-import { subsetPrefix, type TtfFontInternals } from '../../../services/certificate/pdf/ttf-subset.js';
 import { qrMatrix, shcQrMatrix } from '../../../services/certificate/qr/qr-matrix.js';
 import { readPdfCodes } from '../../../services/certificate/verify/read-pdf-codes.js';
 import { verifyInput, type VerifierTrust } from '../../../services/certificate/verify/verify-input.js';
@@ -201,45 +200,5 @@ describe('receipt', () => {
     for (const s of ['領収書', '¥120', '3通', '¥360', '¥1,000', '¥640', '2026-11-23 12:15', 'KIOSK-0042', 'STORE-131016-7']) expect(text).toContain(s);
     for (const s of ['山田', '佐藤', '1980-04-01', 'D1310160001', 'TK1234567']) expect(text).not.toContain(s);
     await expect(builder.buildReceipt({ feePerCopy: 120, copies: 2, paid: 100, issuedAt: new Date(), kioskId: 'k', storeId: 's' })).rejects.toThrow(TypeError);
-  });
-});
-
-describe('font subset', () => {
-  it('is written byte for byte as fontkit writes it', () => {
-    const font = loadCertificateFonts().regular as unknown as {
-      layout(t: string): { glyphs: Array<{ id: number }> };
-      createSubset(): { includeGlyph(id: number): number; encode(): Uint8Array };
-    };
-    for (const text of ['新型コロナウイルス感染症予防接種証明書 佐藤 花子 1975-11-23', 'Certificate ID: K1222460201 / 鎌ケ谷市長', 'i']) {
-      const subset = font.createSubset();
-      for (const g of font.layout(text).glyphs) subset.includeGlyph(g.id);
-      const fast = Buffer.from(subset.encode());
-      const fontkits = Buffer.from((Object.getPrototypeOf(subset) as { encode(): Uint8Array }).encode.call(subset));
-      expect(fast.equals(fontkits)).toBe(true);
-    }
-  });
-
-  it('is written byte for byte as fontkit writes it when it starts with a cached prefix of static glyphs', () => {
-    const font = loadCertificateFonts().regular as unknown as {
-      layout(t: string): { glyphs: Array<{ id: number }> };
-      createSubset(): { includeGlyph(id: number): number; encode(): Uint8Array; prefix?: unknown };
-    };
-    const statics = [...new Set(font.layout('発行自治体 Issuing municipality 証明書ID').glyphs.map((g) => g.id))];
-    const prefix = subsetPrefix(font as unknown as TtfFontInternals, [0, ...statics]);
-    expect(prefix).not.toBeNull();
-    for (const holder of ['佐藤 花子 1975-11-23', '', '鈴木 一郎 SUZUKI']) {
-      const subset = font.createSubset();
-      for (const id of statics) subset.includeGlyph(id);
-      subset.prefix = prefix;
-      for (const g of font.layout(holder).glyphs) subset.includeGlyph(g.id);
-      const fast = Buffer.from(subset.encode());
-      const fontkits = Buffer.from((Object.getPrototypeOf(subset) as { encode(): Uint8Array }).encode.call(subset));
-      expect(fast.equals(fontkits)).toBe(true);
-    }
-    // a subset that does not start with the prefix is encoded without it
-    const subset = font.createSubset();
-    subset.includeGlyph(font.layout('山').glyphs[0]!.id);
-    subset.prefix = prefix;
-    expect(Buffer.from(subset.encode()).equals(Buffer.from((Object.getPrototypeOf(subset) as { encode(): Uint8Array }).encode.call(subset)))).toBe(true);
   });
 });

@@ -1,8 +1,10 @@
 import 'reflect-metadata';
 import { createHash, createPrivateKey, createPublicKey, webcrypto } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import * as x509 from '@peculiar/x509';
 import * as asn1js from 'asn1js';
 import { calculateJwkThumbprint, type JWK } from 'jose';
@@ -87,6 +89,33 @@ describe('test PKI generator', () => {
     expect(new Set(demoKiosks.map((k) => k.storeId)).size).toBeGreaterThanOrEqual(2);
     const revoked = await cert(p.kiosk(revokedDemoKiosk.kioskId).cert);
     expect(revokedSerials).toEqual([revoked.serialNumber.toLowerCase()]);
+  });
+
+  it('writes each kiosk identity as a PKCS#12 file that openssl reads with its generated password, holding the PEM certificate, the kiosk CA and the key', async () => {
+    // no shell: arguments go to openssl as they are, the password through a file
+    const openssl = async (args: string[]) => (await promisify(execFile)('openssl', args, { encoding: 'utf8' })).stdout;
+    const pemBlocks = (text: string, label: string) => [...text.matchAll(new RegExp(`-----BEGIN ${label}-----[\\s\\S]*?-----END ${label}-----`, 'g'))].map((m) => m[0]);
+    const keyDer = (pem: string) => createPrivateKey(pem).export({ type: 'pkcs8', format: 'der' });
+    const passwords = new Set<string>();
+    for (const k of [...demoKiosks, revokedDemoKiosk]) {
+      const f = p.kiosk(k.kioskId);
+      const password = (await read(f.p12Password)).trim();
+      expect(password).toMatch(/^[A-Za-z0-9_-]{32}$/);
+      passwords.add(password);
+      for (const file of [f.p12, f.p12Password]) expect((await stat(file)).mode & 0o777, file).toBe(0o600);
+      expect((await stat(dirname(f.p12))).mode & 0o777).toBe(0o700);
+      const certs = pemBlocks(await openssl(['pkcs12', '-in', f.p12, '-passin', `file:${f.p12Password}`, '-nokeys']), 'CERTIFICATE');
+      expect(certs.map((c) => new x509.X509Certificate(c).toString('pem'))).toEqual([(await cert(f.cert)).toString('pem'), (await cert(p.kioskCa)).toString('pem')]);
+      const keys = pemBlocks(await openssl(['pkcs12', '-in', f.p12, '-passin', `file:${f.p12Password}`, '-nocerts', '-nodes']), 'PRIVATE KEY');
+      expect(keys).toHaveLength(1);
+      expect(keyDer(keys[0]!).equals(keyDer(await read(f.key)))).toBe(true);
+    }
+    expect(passwords.size).toBe(demoKiosks.length + 1);
+    // and not without it
+    const wrong = join(root, 'wrong-password');
+    await writeFile(wrong, 'not-the-password\n', { mode: 0o600 });
+    await expect(openssl(['pkcs12', '-in', p.kiosk(demoKiosks[0]!.kioskId).p12, '-passin', `file:${wrong}`, '-nokeys'])).rejects.toThrow();
+    await rm(wrong);
   });
 
   it('issues the relay an LGWAN client certificate that the kiosk CA did not sign', async () => {

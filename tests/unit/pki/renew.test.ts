@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { connect, createServer, type TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensurePki } from '../../../certs/generate.js';
+import { pkcs12Certificate } from '../../../certs/pki/pkcs12.js';
 import { renewPki } from '../../../certs/pki/renew.js';
 import { x509 } from '../../../certs/pki/x509-issue.js';
 import { demoKiosks, revokedDemoKiosk } from '../../../certs/demo-cast.js';
@@ -150,6 +151,17 @@ describe('renewal of the test PKI', () => {
     await expectWholeAndValidAt(p, new Date());
     expect(await kioskHandshake(p, demoKiosks[0]!.kioskId)).toBe(true);
     expect(await kioskHandshake(p, revokedDemoKiosk.kioskId)).toBe(false);
+  });
+
+  it("rewrites each kiosk's PKCS#12 file with its renewed certificate, under the same password", async () => {
+    const p = await copyOfPki();
+    const k = p.kiosk(demoKiosks[0]!.kioskId);
+    const password = (await read(k.p12Password)).trim();
+    const made = await ensurePki({ root: p.root, now: new Date(Date.now() + 6 * 365 * DAY) });
+    expect(made).toContain(`kiosk PKCS#12 identities (${demoKiosks.length + 1})`);
+    expect((await read(k.p12Password)).trim()).toBe(password);
+    const held = await pkcs12Certificate(await readFile(k.p12), password);
+    expect(held.equals(new X509Certificate(await read(k.cert)).raw)).toBe(true);
   });
 
   it('gives a new key to a CA whose key an older checkout did not keep, and re-certifies everything under it', async () => {
