@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { AppError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import { menuOf } from '../menu/menu.js';
-import { cardDataSchema } from '../schemas.js';
+import { cardDataSchema } from '../../common/kiosk-protocol.js';
 import { kioskOf, type SessionRepo } from '../sessions/session-repo.js';
 import { parseBody } from '../validate.js';
 import type { VrsClient } from '../vrs-client/vrs-client.js';

@@ -4,7 +4,7 @@ import { AppError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { HeldRequest, IssuanceBooks } from '../books/books.js';
 import type { RequestRepo } from '../requests/request-repo.js';
-import { completionBodySchema, type CompletionBody, type Receipt } from '../schemas.js';
+import { completionBodySchema, type CompletionBody, type Receipt } from '../../common/kiosk-protocol.js';
 import { kioskOf, type SessionRepo } from '../sessions/session-repo.js';
 import { parseBody } from '../validate.js';
 
