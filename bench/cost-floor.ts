@@ -14,7 +14,6 @@
 import 'reflect-metadata';
 import { constants, createCipheriv, createHash, generateKeyPairSync, privateEncrypt, randomBytes, sign, verify } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Redis } from 'ioredis';
@@ -22,6 +21,7 @@ import pg from 'pg';
 import { pkiPaths } from '../services/common/pki-paths.js';
 import { ensurePki } from '../certs/generate.js';
 import { createMtlsServer, requireClient } from '../services/common/mtls.js';
+import { MtlsJsonClient } from '../services/common/mtls-json-client.js';
 import { startPostgres, startRedis, type RunningServer } from '../tests/setup/test-servers.js';
 
 const TICKS = 100;
@@ -111,21 +111,22 @@ async function httpsCosts(): Promise<{ json: number; pdf: number; raw: number }>
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
-  const agent = new https.Agent({ cert: read(pki.kiosk('KIOSK-0001').cert), key: read(pki.kiosk('KIOSK-0001').key), ca: read(pki.serverCa), keepAlive: true, maxSockets: 8 });
-  const body = Buffer.from(JSON.stringify({ ef0001: randomBytes(300).toString('base64'), ef0002: randomBytes(120).toString('base64'), challengeSignature: randomBytes(256).toString('base64') }));
-  const call = (method: string, path: string, payload?: Buffer) => new Promise<void>((resolve, reject) => {
-    const req = https.request({ host: 'localhost', port, path, method, agent, headers: payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {} }, (res) => {
-      res.on('data', () => undefined);
-      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
-    });
-    req.on('error', reject);
-    req.end(payload);
+  const client = new MtlsJsonClient({
+    baseUrl: `https://localhost:${port}`,
+    tls: { cert: read(pki.kiosk('KIOSK-0001').cert), key: read(pki.kiosk('KIOSK-0001').key), ca: read(pki.serverCa) },
+    pool: { keepAlive: true, maxSockets: 8 },
+    timeoutMs: 30_000,
   });
+  const body = Buffer.from(JSON.stringify({ ef0001: randomBytes(300).toString('base64'), ef0002: randomBytes(120).toString('base64'), challengeSignature: randomBytes(256).toString('base64') }));
+  const call = async (method: string, path: string, payload?: Buffer) => {
+    const answer = await client.send(method, path, { body: payload });
+    if (answer.status !== 200) throw new Error(`status ${answer.status}`);
+  };
   const json = await perOp(3000, 8, () => call('POST', '/json', body));
   const doc = await perOp(2000, 8, () => call('GET', '/pdf'));
   bare = true;
   const raw = await perOp(3000, 8, () => call('POST', '/json', body));
-  agent.destroy();
+  client.close();
   server.closeAllConnections();
   await new Promise((r) => server.close(r));
   return { json: json.ms, pdf: doc.ms, raw: raw.ms };

@@ -7,9 +7,8 @@ import type { KioskLog } from './kiosk-log.js';
 import type { Printer } from './printer.js';
 import { IdleTimer } from './idle-timer.js';
 import { runPrintJob } from './print-job.js';
-import {
-  RelayError, type CardAnswer, type CertificateKind, type CreatedRequest, type RelayClient,
-} from './relay-client.js';
+import type { CardAccepted, CertificateKind, RequestCreated } from '../../services/common/kiosk-protocol.js';
+import { RelayError, type RelayClient } from './relay-client.js';
 import type { ScreenState, Step } from './kiosk-state.js';
 
 /** Something the agent reports about itself (store controller, tests). Never personal data. */
@@ -63,9 +62,9 @@ export class KioskFlow {
   #sessionId: string | undefined;
   #challenge: Buffer | undefined;
   #pin: { triesLeft?: number; wrong: boolean } | undefined;
-  #answer: CardAnswer | undefined;
+  #answer: CardAccepted | undefined;
   #selection: { municipality: string; kind: CertificateKind; copies: number } | undefined;
-  #request: CreatedRequest | undefined;
+  #request: RequestCreated | undefined;
   #receipt: ScreenState['receipt'];
   #error: ScreenState['error'];
   /** The operation in progress waits out a busy relay (cleared when the operation ends). */
@@ -319,7 +318,7 @@ export class KioskFlow {
     void this.run(() => this.#printJob(request), false);
   }
 
-  async #printJob(request: CreatedRequest): Promise<void> {
+  async #printJob(request: RequestCreated): Promise<void> {
     const { kind, copies } = this.#selection!;
     try {
       const outcome = await runPrintJob(

@@ -1,4 +1,4 @@
-import type { CertificateKind, CreatedRequest, OfferedMunicipality } from './relay-client.js';
+import type { CertificateKind, MenuMunicipality, RequestCreated } from '../../services/common/kiosk-protocol.js';
 
 /** The screens of the kiosk, in the order residents met them (DOMAIN.md, "The resident's path"). */
 export type Step =
@@ -46,12 +46,12 @@ export interface ScreenState {
   card: { present: boolean; cardId?: string };
   pin?: { triesLeft?: number; wrong: boolean };
   holder?: { name: string; birthDate: string };
-  municipalities?: OfferedMunicipality[];
+  municipalities?: MenuMunicipality[];
   /** Municipalities holding records that cannot issue here (shown, never offered). */
   unavailable?: { name: string; reason: string }[];
   feePerCopy?: number;
   selection?: { municipality: string; kind: CertificateKind; copies: number };
-  request?: Pick<CreatedRequest, 'fee' | 'copies' | 'pages' | 'preview'>;
+  request?: Pick<RequestCreated, 'fee' | 'copies' | 'pages' | 'preview'>;
   payment: { inserted: number; fee?: number; returned: number };
   receipt?: { copies: number; fee: number; paid: number; change: number; issuedAt: string };
   tray: { id: string; kind: 'certificate' | 'receipt'; fileName: string }[];

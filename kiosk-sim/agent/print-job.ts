@@ -2,7 +2,8 @@ import type { CoinBox } from './coin-box.js';
 import type { KioskLog } from './kiosk-log.js';
 import { PrintError, type Printer } from './printer.js';
 import { renderReceipt } from './receipt-printer.js';
-import { RelayError, type CertificateKind, type CreatedRequest, type RelayClient } from './relay-client.js';
+import type { CertificateKind, RequestCreated } from '../../services/common/kiosk-protocol.js';
+import { RelayError, type RelayClient } from './relay-client.js';
 
 export interface PrintJobDeps {
   relay: RelayClient;
@@ -16,7 +17,7 @@ export interface PrintJobDeps {
 
 export interface PrintJob {
   sessionId: string;
-  request: CreatedRequest;
+  request: RequestCreated;
   kind: CertificateKind;
   copies: number;
 }

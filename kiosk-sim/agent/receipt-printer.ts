@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
 import { jstParts } from '../../services/common/clock.js';
-import type { Receipt } from './relay-client.js';
+import type { Receipt } from '../../services/common/kiosk-protocol.js';
 
 const require = createRequire(import.meta.url);
 let font: Buffer | undefined;

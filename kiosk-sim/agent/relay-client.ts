@@ -1,78 +1,19 @@
-import type { Agent } from 'node:https';
-import https from 'node:https';
-import { mtlsAgent } from '../../services/common/mtls.js';
+import { KioskProtocolClient, type FetchedDocument } from '../../services/common/kiosk-client.js';
+import type {
+  CardAccepted, CardDataBody, CertificateRequestBody, CompletionBody, CompletionResult, RequestCreated, ServiceStatus, SessionCreated,
+} from '../../services/common/kiosk-protocol.js';
+import { MtlsCallError } from '../../services/common/mtls-call-error.js';
 
 /**
- * The kiosk's client of the certificate center (PROTOCOL.md v1). It is the only way the kiosk
- * talks to the relay: HTTPS with the kiosk's client certificate, trusting only the server CA. The
- * relay URL and certificates come from configuration, so the simulator can drive any relay that
- * follows the protocol. A relay at its work limit answers 503 ERR_BUSY with Retry-After before it
- * touches the session; the client then waits and sends the same request again by itself, within
- * `busyWaitMs`, as a real kiosk would rather than send the resident back to the start.
+ * The kiosk's client of the certificate center (PROTOCOL.md v1), on the project's one kiosk
+ * protocol client (services/common/kiosk-client.ts, types in kiosk-protocol.ts). It is the only
+ * way the kiosk talks to the relay: HTTPS with the kiosk's client certificate, trusting only the
+ * server CA. The relay URL and certificates come from configuration, so the simulator can drive
+ * any relay that follows the protocol. A relay at its work limit answers 503 ERR_BUSY with
+ * Retry-After before it touches the session; the client then waits and sends the same request
+ * again by itself, within `busyWaitMs`, as a real kiosk would rather than send the resident back
+ * to the start.
  */
-
-export interface ServiceStatus {
-  open: boolean;
-  hours: string;
-  now: string;
-}
-export interface OpenedSession {
-  sessionId: string;
-  /** base64, 32 bytes */
-  challenge: string;
-  expiresAt: string;
-}
-export interface OfferedMunicipality {
-  code: string;
-  name: string;
-  domestic: boolean;
-  overseas: boolean;
-  unavailableReason?: string;
-  overseasUnavailableReason?: string;
-}
-export interface CardAnswer {
-  holder: { name: string; birthDate: string };
-  municipalities: OfferedMunicipality[];
-  feePerCopy: number;
-}
-export interface CardSubmission {
-  ef0001: string;
-  ef0002: string;
-  ef0003: string;
-  ef0004: string;
-  ef0007: string;
-  challengeSignature: string;
-}
-export type CertificateKind = 'domestic' | 'overseas';
-export interface CreatedRequest {
-  requestId: string;
-  fee: number;
-  copies: number;
-  pages: number;
-  preview: {
-    issuer: string;
-    name: string;
-    birthDate: string;
-    doses: { dose: number; date: string; product: string; lot: string }[];
-  };
-  expiresAt: string;
-}
-export interface FetchedDocument {
-  pdf: Buffer;
-  /** The Content-Digest header as sent, e.g. `sha-256=:…:` */
-  contentDigest: string | undefined;
-  certificateId: string | undefined;
-}
-export interface Receipt {
-  copies: number;
-  fee: number;
-  paid: number;
-  change: number;
-  issuedAt: string;
-  kioskId: string;
-  storeId: string;
-}
-export type CompletionOutcome = 'printed' | 'failed' | 'cancelled';
 
 /**
  * A refusal or failure on the way to the relay. `code` is the relay's problem code, or one of the
@@ -121,15 +62,8 @@ const RETRY_AFTER_MIN_MS = 100;
 const RETRY_AFTER_MAX_MS = 10_000;
 const RETRY_AFTER_DEFAULT_MS = 2000;
 
-interface RawAnswer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
-
 export class RelayClient {
-  readonly #base: URL;
-  readonly #agent: Agent;
+  readonly #relay: KioskProtocolClient;
   readonly #timeoutMs: number;
   readonly #listener: RelayContactListener | undefined;
   readonly #now: () => Date;
@@ -140,10 +74,9 @@ export class RelayClient {
   readonly #wakers = new Set<() => void>();
 
   constructor(options: RelayClientOptions) {
-    this.#base = new URL(options.relayUrl.endsWith('/') ? options.relayUrl : `${options.relayUrl}/`);
-    if (this.#base.protocol !== 'https:') throw new TypeError('the relay URL must be https');
-    this.#agent = mtlsAgent(options.tls, { keepAlive: true, maxSockets: 16 });
+    if (new URL(options.relayUrl).protocol !== 'https:') throw new TypeError('the relay URL must be https');
     this.#timeoutMs = options.timeoutMs ?? 20_000;
+    this.#relay = new KioskProtocolClient({ relayUrl: options.relayUrl, tls: options.tls, timeoutMs: this.#timeoutMs, pool: { keepAlive: true, maxSockets: 16 } });
     this.#listener = options.listener;
     this.#now = options.now ?? (() => new Date());
     this.#busyWaitMs = options.busyWaitMs ?? 20_000;
@@ -151,26 +84,25 @@ export class RelayClient {
   }
 
   service(): Promise<ServiceStatus> {
-    return this.#json('GET', 'v1/service');
+    return this.#call('GET v1/service', () => this.#relay.service());
   }
-  openSession(): Promise<OpenedSession> {
-    return this.#json('POST', 'v1/sessions', {});
+  openSession(): Promise<SessionCreated> {
+    return this.#call('POST v1/sessions', () => this.#relay.openSession());
   }
-  submitCard(sessionId: string, card: CardSubmission): Promise<CardAnswer> {
-    return this.#json('POST', `v1/sessions/${enc(sessionId)}/card`, card);
+  submitCard(sessionId: string, card: CardDataBody): Promise<CardAccepted> {
+    return this.#call('POST v1/sessions/…/card', () => this.#relay.submitCard(sessionId, card));
   }
-  createRequest(sessionId: string, body: { municipality: string; kind: CertificateKind; copies: number }): Promise<CreatedRequest> {
-    return this.#json('POST', `v1/sessions/${enc(sessionId)}/requests`, body);
+  createRequest(sessionId: string, body: CertificateRequestBody): Promise<RequestCreated> {
+    return this.#call('POST v1/sessions/…/requests', () => this.#relay.createRequest(sessionId, body));
   }
-  async fetchDocument(sessionId: string, requestId: string): Promise<FetchedDocument> {
-    const answer = await this.#send('GET', `v1/sessions/${enc(sessionId)}/requests/${enc(requestId)}/document`, undefined, 'application/pdf');
-    return { pdf: answer.body, contentDigest: header(answer, 'content-digest'), certificateId: header(answer, 'certificate-id') };
+  fetchDocument(sessionId: string, requestId: string): Promise<FetchedDocument> {
+    return this.#call('GET v1/sessions/…/requests/…/document', () => this.#relay.fetchDocument(sessionId, requestId));
   }
-  complete(sessionId: string, requestId: string, body: { outcome: CompletionOutcome; paid: number; contentDigest?: string }): Promise<{ receipt: Receipt }> {
-    return this.#json('POST', `v1/sessions/${enc(sessionId)}/requests/${enc(requestId)}/completion`, body);
+  complete(sessionId: string, requestId: string, body: CompletionBody): Promise<CompletionResult> {
+    return this.#call('POST v1/sessions/…/requests/…/completion', () => this.#relay.complete(sessionId, requestId, body));
   }
-  async deleteSession(sessionId: string): Promise<void> {
-    await this.#send('DELETE', `v1/sessions/${enc(sessionId)}`);
+  deleteSession(sessionId: string): Promise<void> {
+    return this.#call('DELETE v1/sessions/…', () => this.#relay.deleteSession(sessionId));
   }
 
   /**
@@ -186,16 +118,7 @@ export class RelayClient {
   /** Ends any wait in progress (no timer is left behind) and drops the kept-alive connections. */
   close(): void {
     this.stopWaiting();
-    this.#agent.destroy();
-  }
-
-  async #json<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const answer = await this.#send(method, path, body);
-    try {
-      return JSON.parse(answer.body.toString('utf8')) as T;
-    } catch {
-      throw this.#fault(new RelayError('ERR_RELAY_PROTOCOL', 502, `${method} ${path}: answer is not JSON`));
-    }
+    this.#relay.close();
   }
 
   #fault(err: RelayError): RelayError {
@@ -208,20 +131,22 @@ export class RelayClient {
    * refuses before it touches the session, so the same request later is safe) and the busy-wait
    * budget allows; any other answer or failure ends the call.
    */
-  async #send(method: string, path: string, body?: unknown, accept = 'application/json'): Promise<RawAnswer> {
-    const url = new URL(path, this.#base);
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body), 'utf8');
-    const label = `${method} ${path.replace(/\/[A-Za-z0-9_-]{16,}/g, '/…')}`;
+  async #call<T>(label: string, send: () => Promise<T>): Promise<T> {
     let firstBusyAt: number | undefined;
     for (;;) {
-      const answer = await this.#exchange(method, url, payload, accept, label);
-      if (answer.status >= 200 && answer.status < 300) {
+      let failure: MtlsCallError;
+      try {
+        const answer = await send();
         this.#listener?.contact(this.#now());
         return answer;
+      } catch (e) {
+        if (!(e instanceof MtlsCallError)) throw e;
+        failure = e;
       }
-      const err = problemOf(answer, label);
-      if (answer.status === 503 && err.code === 'ERR_BUSY' && !this.#stopped) {
-        const waitMs = retryAfterMs(header(answer, 'retry-after'), header(answer, 'date'));
+      if (failure.failure !== 'refused') throw this.#fault(this.#relayError(failure, label));
+      const err = this.#relayError(failure, label);
+      if (failure.status === 503 && err.code === 'ERR_BUSY' && !this.#stopped) {
+        const waitMs = retryAfterMs(failure.retryAfter, failure.answerDate);
         firstBusyAt ??= performance.now();
         if (performance.now() - firstBusyAt + waitMs <= this.#busyWaitMs) {
           this.#listener?.contact(this.#now());
@@ -233,6 +158,20 @@ export class RelayClient {
       if (isFault(err)) this.#fault(err);
       else this.#listener?.contact(this.#now());
       throw err;
+    }
+  }
+
+  /** The kiosk's view of a failed call (the codes its screens and the store controller know). */
+  #relayError(e: MtlsCallError, label: string): RelayError {
+    const status = e.status ?? 0;
+    switch (e.failure) {
+      case 'refused':
+        if (e.code) return new RelayError(e.code, status, `${label}: ${e.code} (${status})`);
+        return new RelayError(status === 403 ? 'ERR_KIOSK' : 'ERR_RELAY_PROTOCOL', status, `${label}: HTTP ${status}`);
+      case 'timeout': return new RelayError('ERR_UPSTREAM_TIMEOUT', 504, `${label}: no answer in ${this.#timeoutMs} ms`);
+      case 'unreachable': return new RelayError('ERR_RELAY_UNREACHABLE', 502, `${label}: ${e.cause instanceof Error ? e.cause.message : e.message}`);
+      case 'not_json': return new RelayError('ERR_RELAY_PROTOCOL', 502, `${label}: answer is not JSON`);
+      default: return new RelayError('ERR_RELAY_PROTOCOL', 502, `${label}: ${e.failure.replace('_', ' ')} answer`);
     }
   }
 
@@ -250,45 +189,6 @@ export class RelayClient {
       this.#wakers.add(wake);
     });
   }
-
-  /** One request and its whole answer, whatever the status; rejects only when no answer came. */
-  #exchange(method: string, url: URL, payload: Buffer | undefined, accept: string, label: string): Promise<RawAnswer> {
-    return new Promise<RawAnswer>((resolve, reject) => {
-      const req = https.request(
-        url,
-        {
-          method,
-          agent: this.#agent,
-          headers: {
-            accept: `${accept}, application/problem+json`,
-            ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}),
-          },
-          timeout: this.#timeoutMs,
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', (e) => reject(this.#fault(new RelayError('ERR_RELAY_UNREACHABLE', 502, `${label}: ${e.message}`))));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-        },
-      );
-      req.on('timeout', () => req.destroy(new RelayError('ERR_UPSTREAM_TIMEOUT', 504, `${label}: no answer in ${this.#timeoutMs} ms`)));
-      req.on('error', (e) => {
-        const err = e instanceof RelayError ? e : new RelayError('ERR_RELAY_UNREACHABLE', 502, `${label}: ${e.message}`);
-        reject(this.#fault(err));
-      });
-      req.end(payload);
-    });
-  }
-}
-
-function enc(id: string): string {
-  return encodeURIComponent(id);
-}
-
-function header(answer: RawAnswer, name: string): string | undefined {
-  const v = answer.headers[name];
-  return Array.isArray(v) ? v[0] : v;
 }
 
 /**
@@ -309,18 +209,6 @@ export function retryAfterMs(value: string | undefined, answerDate?: string, now
     ms = at - (Number.isFinite(base) ? base : now);
   }
   return Math.min(RETRY_AFTER_MAX_MS, Math.max(RETRY_AFTER_MIN_MS, ms));
-}
-
-function problemOf(answer: RawAnswer, label: string): RelayError {
-  try {
-    const p = JSON.parse(answer.body.toString('utf8')) as { code?: unknown; detail?: unknown };
-    if (typeof p.code === 'string' && /^ERR_[A-Z_]+$/.test(p.code)) {
-      return new RelayError(p.code, answer.status, `${label}: ${p.code} (${answer.status})`);
-    }
-  } catch {
-    // not a problem document
-  }
-  return new RelayError(answer.status === 403 ? 'ERR_KIOSK' : 'ERR_RELAY_PROTOCOL', answer.status, `${label}: HTTP ${answer.status}`);
 }
 
 const NOT_FAULTS = new Set([

@@ -1,14 +1,9 @@
+import type { MenuMunicipality } from '../../services/common/kiosk-protocol.js';
 import { presentCard, type CardPool, type HolderData, type KitCard } from './cards.js';
 import { describe, type ConformanceClient } from './relay-client.js';
 
-/** One municipality of a step-3 answer. */
-export interface MenuItem {
-  code: string;
-  name: string;
-  domestic: boolean;
-  overseas: boolean;
-  unavailableReason?: string;
-}
+/** One municipality of a step-3 answer (the kit checks the shape; the type is the protocol's). */
+export type MenuItem = MenuMunicipality;
 
 /** What the relay answered for one card. */
 export interface ClassifiedCard {

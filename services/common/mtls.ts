@@ -97,8 +97,3 @@ export function requireClient(options: {
     next();
   };
 }
-
-/** An https.Agent presenting a client certificate and trusting only `ca`. */
-export function mtlsAgent(tls: { cert: string; key: string; ca: string | string[] }, options: { keepAlive?: boolean; maxSockets?: number } = {}): https.Agent {
-  return new https.Agent({ cert: tls.cert, key: tls.key, ca: tls.ca, keepAlive: options.keepAlive ?? true, maxSockets: options.maxSockets ?? 256 });
-}

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import {
   cardAcceptedSchema, cardDataSchema, certificateRequestBodySchema, completionBodySchema, completionResultSchema, idSchema,
   menuMunicipalitySchema, previewSchema, problemSchema, receiptSchema, requestCreatedSchema, serviceStatusSchema, sessionCreatedSchema,
-} from './schemas.js';
+} from '../common/kiosk-protocol.js';
 
 type Json = Record<string, unknown>;
 

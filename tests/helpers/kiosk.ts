@@ -1,8 +1,8 @@
 import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
-import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
+import { MtlsJsonClient, type HttpAnswer } from '../../services/common/mtls-json-client.js';
 import { pkiPaths } from '../../services/common/pki-paths.js';
 import { KenhojoCard } from '../../services/card/apdu-engine.js';
 import { cardStateFromFile, type parseCardFile } from '../../services/card/card-file.js';
@@ -10,53 +10,38 @@ import { connect, readAll, selectKenhojo, signChallenge, verifyPin } from '../..
 import type { CardFiles } from '../../services/card/card-data.js';
 
 /** An answer from the relay. */
-export interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-  json: any;
-}
+export type Answer = HttpAnswer;
 
 /**
- * A kiosk terminal (tests of the relay, the portal and the kiosk) talking to the relay over mutual TLS with its own client certificate
- * (certs/out/kiosks/<id>), or with none / another certificate for refusal tests.
+ * A kiosk terminal (tests of the relay, the portal and the kiosk) talking to the relay over mutual
+ * TLS with its own client certificate (certs/out/kiosks/<id>), or with none / another certificate
+ * for refusal tests, through the project's one mTLS JSON client. Answers come back raw, whatever
+ * their status; no keep-alive, so each call is a connection of its own.
  */
 export class Kiosk {
-  readonly agent: https.Agent;
+  readonly #http: MtlsJsonClient;
   constructor(
-    public baseUrl: string,
+    readonly baseUrl: string,
     readonly kioskId: string | undefined,
     tls?: { cert: string; key: string },
   ) {
     const pki = pkiPaths();
     const own = kioskId ? { cert: readFileSync(pki.kiosk(kioskId).cert, 'utf8'), key: readFileSync(pki.kiosk(kioskId).key, 'utf8') } : tls;
-    this.agent = new https.Agent({ ...(own ?? {}), ca: readFileSync(pki.serverCa, 'utf8'), keepAlive: false });
+    this.#http = new MtlsJsonClient({
+      baseUrl,
+      tls: { ...(own ?? {}), ca: readFileSync(pki.serverCa, 'utf8') },
+      pool: { keepAlive: false, maxSockets: Infinity },
+      timeoutMs: 120_000,
+    });
   }
 
+  /** One request; a JSON `body` is serialized, a Buffer sent as it is. Rejects only when no answer came (a refused handshake, for one). */
   call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-    const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
-    return new Promise((resolve, reject) => {
-      const req = https.request(`${this.baseUrl}${path}`, {
-        method, agent: this.agent,
-        headers: { ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}), ...headers },
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const buf = Buffer.concat(chunks);
-          let json: unknown;
-          try {
-            json = JSON.parse(buf.toString('utf8'));
-          } catch {
-            json = undefined;
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: buf, json });
-        });
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-      req.end(payload);
-    });
+    return this.#http.send(method, path, { body, headers });
+  }
+
+  close(): void {
+    this.#http.close();
   }
 }
 

@@ -1,4 +1,5 @@
-import { describe, headerOf, type Answer } from '../relay-client.js';
+import { headerOf } from '../../../services/common/mtls-json-client.js';
+import { describe, type Answer } from '../relay-client.js';
 import { contentDigestOf, documentDefect } from '../pdf-text.js';
 import type { HolderData } from '../cards.js';
 import type { ClassifiedCard } from '../discover.js';

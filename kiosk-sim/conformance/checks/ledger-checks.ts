@@ -1,7 +1,8 @@
 import { inflateRawSync } from 'node:zlib';
 import { fromShcNumeric } from '../../../services/certificate/shc/numeric.js';
 import { readPdfCodes } from '../../../services/certificate/verify/read-pdf-codes.js';
-import { describe, headerOf, type Answer } from '../relay-client.js';
+import { headerOf } from '../../../services/common/mtls-json-client.js';
+import { describe, type Answer } from '../relay-client.js';
 import { withRequest } from './document-checks.js';
 import { endSession } from './flow.js';
 import { CheckFailure, expectProblem, expectStatus, expectThat, type Check, type KitContext } from './kit.js';

@@ -1,6 +1,6 @@
 import type { CompletionNotice, ReleaseNotice } from '../../common/lgwan-contract.js';
 import type { RequestRecord } from '../requests/request-repo.js';
-import type { Receipt } from '../schemas.js';
+import type { Receipt } from '../../common/kiosk-protocol.js';
 
 /**
  * The certificate center's books (台帳): the state of every request, decided once, and its

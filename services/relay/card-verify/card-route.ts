@@ -4,7 +4,7 @@ import { NoRecordsError } from '../../common/record-errors.js';
 import type { Logger } from '../../common/logger.js';
 import { menuOf } from '../menu/menu.js';
 import { SessionStateError } from '../relay-errors.js';
-import { cardDataSchema } from '../schemas.js';
+import { cardDataSchema } from '../../common/kiosk-protocol.js';
 import { kioskOf, type SessionRepo } from '../sessions/session-repo.js';
 import { parseBody } from '../validate.js';
 import type { VrsClient } from '../vrs-client/vrs-client.js';

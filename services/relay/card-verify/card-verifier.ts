@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { AppError } from '../../common/errors.js';
 import { CardChallengeError, CardFormatError, CardSuspendedError } from '../../card/card-errors.js';
 import { verifyCardData, type CardTrustAnchor, type VerifiedCardData } from '../../card/verify-card-data.js';
-import type { CardDataBody } from '../schemas.js';
+import type { CardDataBody } from '../../common/kiosk-protocol.js';
 import type { SuspensionList } from '../suspension/suspension-list.js';
 
 const trustFileSchema = z.array(z.object({ keyId: z.string().regex(/^[0-9a-fA-F]{32}$/), publicKeyPem: z.string() }));

@@ -5,7 +5,7 @@ import type { Logger } from '../../common/logger.js';
 import type { HeldRequest, IssuanceBooks } from '../books/books.js';
 import { DigestMismatchError, PaidBelowFeeError, RequestNotFoundError, SessionStateError } from '../relay-errors.js';
 import type { RequestRepo } from '../requests/request-repo.js';
-import { completionBodySchema, type CompletionBody, type Receipt } from '../schemas.js';
+import { completionBodySchema, type CompletionBody, type Receipt } from '../../common/kiosk-protocol.js';
 import { kioskOf, type SessionRepo } from '../sessions/session-repo.js';
 import { parseBody } from '../validate.js';
 

@@ -1,6 +1,6 @@
 import { MunicipalityUnavailableError, NoPassportOnFileError, NotIssuableError } from '../../common/record-errors.js';
 import type { CertificateKind, LookupMunicipality } from '../../common/lgwan-contract.js';
-import type { MenuMunicipality } from '../schemas.js';
+import type { MenuMunicipality } from '../../common/kiosk-protocol.js';
 
 /**
  * The kiosk menu from VRS's lookup: every municipality holding the holder's records, with what

@@ -8,7 +8,7 @@ import { assertOffered } from '../menu/menu.js';
 import { SessionNotFoundError, SessionStateError, UpstreamError } from '../relay-errors.js';
 import type { NoticeOutbox } from '../notices/outbox.js';
 import { shcRidOf } from '../revocation/rid.js';
-import { certificateRequestBodySchema } from '../schemas.js';
+import { certificateRequestBodySchema } from '../../common/kiosk-protocol.js';
 import { kioskOf, randomId, type SessionRepo } from '../sessions/session-repo.js';
 import { parseBody } from '../validate.js';
 import type { VrsClient } from '../vrs-client/vrs-client.js';

@@ -1,5 +1,3 @@
-import https from 'node:https';
-import { createSecureContext, type TLSSocket } from 'node:tls';
 import { z } from 'zod';
 import type { AppError } from '../../common/errors.js';
 import { MunicipalityUnavailableError, NoPassportOnFileError, NoRecordsError, NotIssuableError } from '../../common/record-errors.js';
@@ -9,7 +7,8 @@ import {
   type CertificateKind, type CertificateRecord, type CompletionAck, type CompletionNotice, type IssuanceQuery, type IssuanceQueryAnswer,
   type LookupResponse, type ReleaseAck, type ReleaseNotice,
 } from '../../common/lgwan-contract.js';
-import { AnswerDeadline } from './answer-deadline.js';
+import { MtlsCallError } from '../../common/mtls-call-error.js';
+import { MtlsJsonClient } from '../../common/mtls-json-client.js';
 
 /** The relay's view of VRS over LGWAN (services/common/lgwan-contract.ts). */
 export interface VrsClient {
@@ -30,8 +29,6 @@ const PASSED_ON: ReadonlyMap<string, () => AppError> = new Map<string, () => App
   ['ERR_NOT_ISSUABLE', () => new NotIssuableError()],
 ]);
 
-const problemSchema = z.object({ code: z.string(), status: z.number().optional() }).loose();
-
 export interface HttpVrsClientOptions {
   /** e.g. https://localhost:9443 */
   baseUrl: string;
@@ -46,82 +43,21 @@ export interface HttpVrsClientOptions {
 }
 
 /**
- * VRS client over mutual TLS. VRS not answering within `timeoutMs` (of its own time, see `call`)
- * aborts the call with 504 ERR_UPSTREAM_TIMEOUT; VRS
- * unreachable is 503 ERR_UPSTREAM; any other unexpected answer is 502 ERR_UPSTREAM. Answers are
+ * VRS client over mutual TLS, on the project's one mTLS JSON client (services/common). VRS not
+ * answering within `timeoutMs` (of its own time, see AnswerDeadline) aborts the call with 504
+ * ERR_UPSTREAM_TIMEOUT; VRS unreachable is 503 ERR_UPSTREAM; any other unexpected answer is 502 ERR_UPSTREAM. Answers are
  * validated with the contract's schemas. Bodies (which carry My Number) are never logged.
  */
 export function createVrsClient(options: HttpVrsClientOptions): VrsClient & { close(): void } {
-  // One TLS context for every connection: given cert/key/ca, each new socket would parse them again.
-  const secureContext = createSecureContext({ cert: options.tls.cert, key: options.tls.key, ca: options.tls.ca });
-  const agent = new https.Agent({ secureContext, keepAlive: true, maxSockets: 128 });
-  const base = options.baseUrl.replace(/\/$/, '');
+  const http = new MtlsJsonClient({ baseUrl: options.baseUrl, tls: options.tls, timeoutMs: options.timeoutMs, pool: { keepAlive: true, maxSockets: 128 } });
 
-  /**
-   * One POST. The timeout counts VRS's time, not the relay's: see {@link AnswerDeadline}. It runs
-   * from the moment the request is on a ready socket (a reused keep-alive socket at once; a new
-   * one once its TLS handshake is done) until the answer's headers, then again for the body;
-   * getting a socket and connecting is bounded by the same duration.
-   */
-  function call(path: string, body: unknown): Promise<{ status: number; json: unknown }> {
-    const payload = Buffer.from(JSON.stringify(body), 'utf8');
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const settle = (fn: () => void) => {
-        if (settled) return;
-        settled = true;
-        deadline.clear();
-        fn();
-      };
-      const fail = (err: AppError) => settle(() => {
-        reject(err);
-        req.destroy();
-      });
-      const deadline = new AnswerDeadline(options.timeoutMs, () => fail(new UpstreamTimeoutError()));
-      const req = https.request(`${base}${path}`, {
-        method: 'POST', agent,
-        headers: { 'content-type': 'application/json', 'content-length': payload.length, accept: 'application/json' },
-      }, (res) => {
-        deadline.arm('body');
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', (e) => fail(upstreamError(e)));
-        res.on('aborted', () => fail(upstreamError(new Error('aborted'))));
-        res.on('end', () => settle(() => {
-          let json: unknown;
-          try {
-            json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-          } catch {
-            json = undefined;
-          }
-          resolve({ status: res.statusCode ?? 0, json });
-        }));
-      });
-      deadline.arm('connect');
-      req.on('socket', (socket) => {
-        const tls = socket as TLSSocket;
-        // The agent verifies VRS's certificate, so a socket whose handshake is done is authorized.
-        if (!tls.connecting && tls.authorized) deadline.arm('answer');
-        else tls.once('secureConnect', () => {
-          if (!settled) deadline.arm('answer');
-        });
-      });
-      req.on('error', (e) => fail(upstreamError(e)));
-      req.end(payload);
-    });
-  }
-
+  /** One POST; the timeout counts VRS's time, not the relay's (see AnswerDeadline). */
   async function expect<T>(path: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
-    const { status, json } = await call(path, body);
-    if (status >= 200 && status < 300) {
-      const parsed = schema.safeParse(json);
-      if (!parsed.success) throw new UpstreamError('VRS answered outside the contract');
-      return parsed.data;
+    try {
+      return await http.json('POST', path, { body, headers: { accept: 'application/json' }, parse: (json) => schema.parse(json) });
+    } catch (e) {
+      throw upstreamError(e);
     }
-    const problem = problemSchema.safeParse(json);
-    const passedOn = problem.success ? PASSED_ON.get(problem.data.code) : undefined;
-    if (passedOn) throw passedOn();
-    throw status === 503 ? new UpstreamUnavailableError(`VRS answered ${status}`) : new UpstreamError(`VRS answered ${status}`);
   }
 
   return {
@@ -130,12 +66,21 @@ export function createVrsClient(options: HttpVrsClientOptions): VrsClient & { cl
     completion: (notice) => expect('/lgwan/v1/completions', notice, completionAckSchema),
     release: (notice) => expect('/lgwan/v1/releases', notice, releaseAckSchema),
     issuances: (query) => expect('/lgwan/v1/issuances/query', query, issuanceQueryAnswerSchema),
-    close: () => agent.destroy(),
+    close: () => http.close(),
   };
 }
 
+/** The relay's error for a failed VRS call: VRS's own refusals about the records pass on, anything else is VRS's fault. */
 function upstreamError(e: unknown): AppError {
-  const name = (e as { name?: string }).name;
-  if (name === 'TimeoutError' || name === 'AbortError') return new UpstreamTimeoutError();
-  return new UpstreamUnavailableError('VRS is unreachable');
+  if (!(e instanceof MtlsCallError)) return new UpstreamError('VRS answered outside the contract');
+  switch (e.failure) {
+    case 'timeout': return new UpstreamTimeoutError();
+    case 'unreachable': return new UpstreamUnavailableError('VRS is unreachable');
+    case 'refused': {
+      const passedOn = e.code === undefined ? undefined : PASSED_ON.get(e.code);
+      if (passedOn) return passedOn();
+      return e.status === 503 ? new UpstreamUnavailableError(`VRS answered ${e.status}`) : new UpstreamError(`VRS answered ${e.status}`);
+    }
+    default: return new UpstreamError('VRS answered outside the contract');
+  }
 }

@@ -1,8 +1,5 @@
-import { readFileSync } from 'node:fs';
-import https from 'node:https';
-import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pkiPaths } from '../../../services/common/pki-paths.js';
+import { Kiosk } from '../../helpers/kiosk.js';
 import { cardIdOf, cardToSelect, kioskPage, screen, shot, startKioskStack, type KioskStack } from './kiosk-stack.js';
 
 let stack: KioskStack;
@@ -14,23 +11,14 @@ afterAll(async () => {
 }, 60_000);
 
 /** A request to the relay as KIOSK-0001 (its own client certificate). */
-function relayAsKiosk(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const pki = pkiPaths(resolve('certs/out'));
-  const k = pki.kiosk('KIOSK-0001');
-  const agent = new https.Agent({ cert: readFileSync(k.cert), key: readFileSync(k.key), ca: readFileSync(pki.serverCa) });
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((ok, fail) => {
-    const req = https.request(new URL(path, stack.relay.url), { method, agent, headers: payload ? { 'content-type': 'application/json' } : {} }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => {
-        agent.destroy();
-        ok({ status: res.statusCode ?? 0, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} });
-      });
-    });
-    req.on('error', fail);
-    req.end(payload);
-  });
+async function relayAsKiosk(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const kiosk = new Kiosk(stack.relay.url, 'KIOSK-0001');
+  try {
+    const answer = await kiosk.call(method, path, body);
+    return { status: answer.status, json: (answer.json as Record<string, unknown> | undefined) ?? {} };
+  } finally {
+    kiosk.close();
+  }
 }
 
 describe('idle timeout', () => {

@@ -1,15 +1,11 @@
+import type { MenuMunicipality } from '../../../services/common/kiosk-protocol.js';
 import { CardWallet, Kiosk, type Answer } from '../../helpers/kiosk.js';
 
 /** An answer of the relay. */
 export type RelayAnswer = Answer;
 
-export interface MenuEntry {
-  code: string;
-  name: string;
-  domestic: boolean;
-  overseas: boolean;
-  unavailableReason?: string;
-}
+/** A municipality of the step-3 menu (PROTOCOL.md). */
+export type MenuEntry = MenuMunicipality;
 
 /**
  * A kiosk terminal as PROTOCOL.md describes it, for the portal's browser tests: the shared test
@@ -31,7 +27,7 @@ export class KioskDriver {
   }
 
   async close(): Promise<void> {
-    this.#kiosk.agent.destroy();
+    this.#kiosk.close();
     await this.#wallet.dispose();
   }
 

@@ -8,7 +8,8 @@ import type { TLSSocket } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createKioskAgent } from '../../../kiosk-sim/agent/agent.js';
 import { HealthMonitor } from '../../../kiosk-sim/agent/health.js';
-import { RelayClient, RelayError, retryAfterMs, type CardSubmission } from '../../../kiosk-sim/agent/relay-client.js';
+import { RelayClient, RelayError, retryAfterMs } from '../../../kiosk-sim/agent/relay-client.js';
+import type { CardDataBody } from '../../../services/common/kiosk-protocol.js';
 import { pkiPaths } from '../../../services/common/pki-paths.js';
 import { CardWallet, Kiosk } from '../../helpers/kiosk.js';
 import { eventually } from './helpers/flow.js';
@@ -181,7 +182,7 @@ describe('kiosk relay client: waits out 503 ERR_BUSY and repeats the same reques
   async function sessionWithCard(client: RelayClient, slug: string): Promise<string> {
     const s = await client.openSession();
     const { body } = await wallet.present(slug, s.challenge);
-    await client.submitCard(s.sessionId, body as unknown as CardSubmission);
+    await client.submitCard(s.sessionId, body as unknown as CardDataBody);
     return s.sessionId;
   }
 
@@ -268,7 +269,7 @@ describe('kiosk relay client: waits out 503 ERR_BUSY and repeats the same reques
     await bRequest;
     // The one session opened is a live one.
     const { body } = await wallet.present('nakamura-yuko', opened.challenge);
-    const card = await c.client.submitCard(opened.sessionId, body as unknown as CardSubmission);
+    const card = await c.client.submitCard(opened.sessionId, body as unknown as CardDataBody);
     expect(card.holder.name).toBe('中村\u3000優子');
   });
 

@@ -6,6 +6,7 @@ import type { TLSSocket } from 'node:tls';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMtlsServer, readTlsFiles, requireClient, type ClientIdentity } from '../../../services/common/mtls.js';
+import { MtlsJsonClient } from '../../../services/common/mtls-json-client.js';
 import { problemHandler } from '../../../services/common/errors.js';
 import { pkiPaths } from '../../../services/common/pki-paths.js';
 
@@ -22,7 +23,7 @@ describe('kiosk identity per TLS connection', () => {
   const seen: Array<{ conn: number; id: ClientIdentity }> = [];
   let server: https.Server;
   let url: string;
-  const agents: https.Agent[] = [];
+  const agents: MtlsJsonClient[] = [];
 
   beforeAll(async () => {
     const app = express();
@@ -51,26 +52,23 @@ describe('kiosk identity per TLS connection', () => {
     url = `https://localhost:${(server.address() as AddressInfo).port}`;
   });
   afterAll(async () => {
-    for (const a of agents) a.destroy();
+    for (const a of agents) a.close();
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
   });
 
+  /** One kiosk's client with a single kept-alive connection, so its requests share it. */
   const agentOf = (kioskId: string) => {
-    const a = new https.Agent({
-      cert: readFileSync(pki.kiosk(kioskId).cert, 'utf8'), key: readFileSync(pki.kiosk(kioskId).key, 'utf8'),
-      ca: readFileSync(pki.serverCa, 'utf8'), keepAlive: true, maxSockets: 1,
+    const a = new MtlsJsonClient({
+      baseUrl: url,
+      tls: { cert: readFileSync(pki.kiosk(kioskId).cert, 'utf8'), key: readFileSync(pki.kiosk(kioskId).key, 'utf8'), ca: readFileSync(pki.serverCa, 'utf8') },
+      pool: { keepAlive: true, maxSockets: 1 },
+      timeoutMs: 30_000,
     });
     agents.push(a);
     return a;
   };
-  const whoami = (agent: https.Agent) => new Promise<{ conn: number; cn: string; ou: string; serial: string }>((resolve, reject) => {
-    https.get(`${url}/whoami`, { agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))) : reject(new Error(`status ${res.statusCode}`))));
-    }).on('error', reject);
-  });
+  const whoami = (agent: MtlsJsonClient) => agent.json<{ conn: number; cn: string; ou: string; serial: string }>('GET', '/whoami');
 
   it('reads the peer certificate once for every request of a keep-alive connection', async () => {
     const agent = agentOf('KIOSK-0001');

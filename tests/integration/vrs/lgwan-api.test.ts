@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import https from 'node:https';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { demoResidents } from '../../../certs/demo-cast.js';
 import { certificateRecordSchema, lookupResponseSchema } from '../../../services/common/lgwan-contract.js';
+import { MtlsJsonClient } from '../../../services/common/mtls-json-client.js';
 import { pkiPaths } from '../../../services/common/pki-paths.js';
 import { loadVrsConfig } from '../../../services/vrs/config.js';
 import { createLgwanApp, RELAY_CLIENT_CN } from '../../../services/vrs/lgwan/lgwan-app.js';
@@ -18,25 +18,20 @@ interface Answer {
   body: string;
 }
 
-/** One HTTPS request with the given client certificate (or none); resolves with the answer or rejects on a refused handshake. */
-function call(url: string, path: string, body: unknown, client?: { cert: string; key: string }): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const data = Buffer.from(JSON.stringify(body));
-    const req = https.request(new URL(path, url), {
-      method: 'POST',
-      ca: readFileSync(pki.serverCa, 'utf8'),
-      ...(client ? { cert: readFileSync(client.cert, 'utf8'), key: readFileSync(client.key, 'utf8') } : {}),
-      headers: { 'content-type': 'application/json', 'content-length': data.length },
-      agent: false,
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(data);
+/** One HTTPS request on a connection of its own with the given client certificate (or none); resolves with the answer or rejects on a refused handshake. */
+async function call(url: string, path: string, body: unknown, client?: { cert: string; key: string }): Promise<Answer> {
+  const http = new MtlsJsonClient({
+    baseUrl: url,
+    tls: { ...(client ? { cert: readFileSync(client.cert, 'utf8'), key: readFileSync(client.key, 'utf8') } : {}), ca: readFileSync(pki.serverCa, 'utf8') },
+    pool: { keepAlive: false },
+    timeoutMs: 30_000,
   });
+  try {
+    const answer = await http.send('POST', path, { body });
+    return { status: answer.status, body: answer.body.toString('utf8') };
+  } finally {
+    http.close();
+  }
 }
 
 /** A refusal is either a failed handshake or a 403 problem. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildOpenApi } from '../../../services/relay/openapi.js';
-import { RELAY_ERROR_CODES } from '../../../services/relay/schemas.js';
+import { RELAY_ERROR_CODES } from '../../../services/common/kiosk-protocol.js';
 
 describe('OpenAPI document', () => {
   const doc = buildOpenApi() as { openapi: string; paths: Record<string, Record<string, unknown>>; components: { schemas: { Problem: { properties: { code: { enum: string[] } } } } } };

@@ -1,13 +1,13 @@
-/** What a VRS call is waiting for when its deadline runs out. */
+/** What an mTLS JSON call is waiting for when its deadline runs out. */
 export type DeadlinePhase = 'connect' | 'answer' | 'body';
 
 /**
- * The timer of one VRS call, re-armed per phase: a socket and its TLS handshake ('connect'), the
- * answer's headers once the request is written ('answer'), the rest of the body ('body'). Each
- * phase gets `ms` of its own.
+ * The timer of one call of the mTLS JSON client (`mtls-json-client.ts`), re-armed per phase: a
+ * socket and its TLS handshake ('connect'), the answer's headers once the request is written
+ * ('answer'), the rest of the body ('body'). Each phase gets `ms` of its own.
  *
  * Why not `AbortSignal.timeout`: that clock starts when the call is made and counts the time the
- * relay's own event loop spends elsewhere (rendering, TLS of other kiosks). Node runs expired
+ * caller's own event loop spends elsewhere (rendering, TLS of other kiosks). Node runs expired
  * timers before it polls for I/O, so on a busy loop an answer that arrived in time would be thrown
  * away by a timer that fired in the same loop turn. Here an expired timer only schedules the
  * abort with `setImmediate` (the check phase, after this turn's I/O poll): an answer already in

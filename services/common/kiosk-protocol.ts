@@ -1,9 +1,11 @@
 import { z } from 'zod';
-import type { ErrorCode } from '../common/errors.js';
+import type { ErrorCode } from './errors.js';
 
 /**
- * The kiosk-facing schemas of PROTOCOL.md. Routes validate requests with these and
- * `/openapi.json` is generated from the same objects, so the document cannot drift.
+ * The kiosk protocol (PROTOCOL.md v1): the schemas and types of the kiosk ↔ certificate center
+ * contract, as `lgwan-contract.ts` is for relay ↔ VRS. The relay's routes validate requests with
+ * these, `/openapi.json` is generated from the same objects (so the document cannot drift), and
+ * the kiosk protocol client (`kiosk-client.ts`) types its answers with them.
  */
 
 const base64 = (max: number) => z.string().max(max).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'standard base64');
@@ -21,6 +23,8 @@ export const sessionCreatedSchema = z.object({
   challenge: z.string().meta({ description: '32 random bytes, base64' }),
   expiresAt: z.string(),
 });
+export type ServiceStatus = z.infer<typeof serviceStatusSchema>;
+export type SessionCreated = z.infer<typeof sessionCreatedSchema>;
 
 /** Raw card bytes, base64 (each file is well under 2 kB). */
 export const cardDataSchema = z.object({
@@ -48,12 +52,16 @@ export const cardAcceptedSchema = z.object({
   municipalities: z.array(menuMunicipalitySchema),
   feePerCopy: z.number().int(),
 });
+export type CardAccepted = z.infer<typeof cardAcceptedSchema>;
 
 export const certificateRequestBodySchema = z.object({
   municipality: z.string().regex(/^\d{6}$/),
   kind: z.enum(['domestic', 'overseas']),
   copies: z.number().int().min(1).max(5),
 }).strict();
+export type CertificateRequestBody = z.infer<typeof certificateRequestBodySchema>;
+/** What a kiosk asks for (the same two kinds as the LGWAN contract's). */
+export type CertificateKind = CertificateRequestBody['kind'];
 
 export const previewSchema = z.object({
   issuer: z.string(),
@@ -70,6 +78,7 @@ export const requestCreatedSchema = z.object({
   preview: previewSchema,
   expiresAt: z.string(),
 });
+export type RequestCreated = z.infer<typeof requestCreatedSchema>;
 
 export const completionBodySchema = z.object({
   outcome: z.enum(['printed', 'failed', 'cancelled']),
@@ -94,6 +103,8 @@ export const completionResultSchema = z.object({
   /** The outcome the books hold (added in issue 14). */
   outcome: z.enum(['printed', 'failed', 'cancelled']).optional(),
 });
+export type CompletionResult = z.infer<typeof completionResultSchema>;
+export type CompletionOutcome = CompletionBody['outcome'];
 
 /** Every code the relay answers with. */
 export const RELAY_ERROR_CODES = [
