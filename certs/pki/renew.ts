@@ -12,7 +12,6 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { join } from 'node:path';
 import type { PkiPaths } from '../../services/common/pki-paths.js';
 import { parsePemCertificates } from '../../services/certificate/keys.js';
 import { buildPublicJwks } from '../../services/certificate/shc/jwks.js';

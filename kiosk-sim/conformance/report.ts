@@ -34,7 +34,7 @@ export function formatReport(report: ConformanceReport): string {
 /** XML text: escapes markup and drops characters XML 1.0 cannot carry. */
 export function xmlEscape(s: string): string {
   return s
-    // eslint-disable-next-line no-control-regex
+     
     .replace(/[^\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '\uFFFD')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')

@@ -60,6 +60,7 @@ export interface HttpAnswer {
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
   /** The body parsed as JSON when it says it is JSON or looks like it; undefined otherwise. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- callers check the shape (schemas or assertions)
   json: any;
 }
 

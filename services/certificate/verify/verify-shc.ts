@@ -105,6 +105,7 @@ export async function verifyShc(input: string, options: { jwks: JwksLike; now?: 
   if (!types.includes('https://smarthealth.cards#health-card')) throw new VerifyError('shc-payload', 'vc.type lacks health-card');
   const entries = payload.vc?.credentialSubject?.fhirBundle?.entry;
   if (!Array.isArray(entries)) throw new VerifyError('shc-fhir', 'SHC has no FHIR Bundle entries');
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- FHIR resources are read and checked field by field below
   const resources = entries.map((e: { resource?: Record<string, any> }) => e.resource ?? {});
   const patient = resources.find((r) => r.resourceType === 'Patient');
   if (!patient) throw new VerifyError('shc-fhir', 'SHC Bundle has no Patient');

@@ -71,7 +71,10 @@ describe('font subset (pdf/ttf-subset.ts)', () => {
         const subset = fonts.regular.createSubset() as TtfSubset;
         const plain = reference.createSubset();
         if (prefixed) {
-          for (const id of statics) subset.includeGlyph(id), plain.includeGlyph(id);
+          for (const id of statics) {
+            subset.includeGlyph(id);
+            plain.includeGlyph(id);
+          }
           subset.prefix = prefix!;
           withPrefix++;
         }

@@ -29,7 +29,7 @@ import {
   CrossSiteRequestError, HostNotAllowedError, KioskOriginError, KioskStepError, KioskTokenError, MaintenanceDisabledError,
 } from '../../../kiosk-sim/kiosk-errors.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 type ErrorClass = abstract new (...args: any[]) => AppError;
 
 interface Entry {
