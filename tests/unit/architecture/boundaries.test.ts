@@ -1,6 +1,7 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, relative, resolve, dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sourceFiles } from './source-files.js';
 
 /**
  * ARCHITECTURE.md, "Boundaries": the relay, VRS and the kiosk agent speak only over their APIs;
@@ -17,24 +18,6 @@ const forbidden: Record<string, string[]> = {
   'services/common': ['services/relay', 'services/vrs', 'kiosk-sim', 'services/certificate', 'services/card', 'certs'],
 };
 
-async function tsFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (d: string) => {
-    let entries;
-    try {
-      entries = await readdir(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const full = join(d, e.name);
-      if (e.isDirectory() && e.name !== 'node_modules' && e.name !== 'vendor') await walk(full);
-      else if (/\.(ts|mts|js|mjs)$/.test(e.name)) out.push(full);
-    }
-  };
-  await walk(dir);
-  return out;
-}
 
 const IMPORT_RE = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|import\s+['"]([^'"]+)['"]/g;
 
@@ -42,7 +25,7 @@ describe('architecture boundaries', () => {
   for (const [area, banned] of Object.entries(forbidden)) {
     it(`${area} imports nothing from ${banned.join(', ')}`, async () => {
       const offenders: string[] = [];
-      for (const file of await tsFiles(join(ROOT, area))) {
+      for (const file of await sourceFiles(join(ROOT, area), /\.(ts|mts|js|mjs)$/)) {
         const text = await readFile(file, 'utf8');
         for (const m of text.matchAll(IMPORT_RE)) {
           const spec = m[1] ?? m[2] ?? m[3] ?? '';

@@ -1,6 +1,7 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sourceFiles } from './source-files.js';
 
 /**
  * STYLE.md rule 13: fontkit, pdfkit and qrcode internals are touched in one adapter file per
@@ -15,24 +16,6 @@ const DIRS = ['services', 'kiosk-sim', 'bench', 'certs', 'scripts', 'tests'];
 /** The private members the adapters rely on (see their headers). */
 const PRIVATE_MEMBERS = ['_write', '_offset', '_font', '_addGlyph', '_getMetrics', '_variationProcessor', '_getTableStream', '_decode'];
 
-async function sourceFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (d: string) => {
-    let entries;
-    try {
-      entries = await readdir(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const full = join(d, e.name);
-      if (e.isDirectory() && e.name !== 'node_modules' && e.name !== 'vendor') await walk(full);
-      else if (/\.(ts|mts|js|mjs|cjs)$/.test(e.name)) out.push(full);
-    }
-  };
-  await walk(dir);
-  return out;
-}
 
 const USES_LIBRARY = /from\s*['"](?:pdfkit|fontkit|qrcode)['"/]|require\(\s*['"](?:pdfkit|fontkit|qrcode)['"/]/;
 const UNDERSCORE_MEMBER = /(?:\?\.|\.)_[A-Za-z]\w*|\[\s*['"`]_[A-Za-z]\w*['"`]\s*\]/g;
