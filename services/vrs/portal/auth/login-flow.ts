@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { toJstIso } from '../../../common/clock.js';
 import { withMunicipality, withoutMunicipality } from '../../db/database.js';
 import type { VrsDeps } from '../../deps.js';
-import { hashPassword, verifyPassword } from '../../auth/password.js';
+import { hashPassword, verifyPassword } from './password.js';
 import { recordAudit } from '../audit/audit-log.js';
 import { LoginCodeError, LoginError, LoginExpiredError, LoginLockedError, LoginThrottledError } from '../errors.js';
 import type { ResolvedPortalOptions } from '../portal-options.js';

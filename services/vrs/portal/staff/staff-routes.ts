@@ -5,7 +5,7 @@ import { AppError, BadRequestError, NotFoundError } from '../../../common/errors
 import { toJstIso } from '../../../common/clock.js';
 import { withMunicipality } from '../../db/database.js';
 import type { VrsDeps } from '../../deps.js';
-import { hashPassword } from '../../auth/password.js';
+import { hashPassword } from '../auth/password.js';
 import { recordAudit } from '../audit/audit-log.js';
 import { sessionOf } from '../auth/require-session.js';
 import { deleteStaffSessions } from '../auth/sessions.js';
