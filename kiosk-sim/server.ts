@@ -26,7 +26,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import express from 'express';
 import { z } from 'zod';
 import { demoKiosks, revokedDemoKiosk } from '../certs/demo-cast.js';
-import type { Clock } from '../services/common/clock.js';
+import type { TimerClock } from '../services/common/clock.js';
 import { parseConfig, portSchema } from '../services/common/config.js';
 import { NotFoundError, notFoundRoute, problemHandler } from '../services/common/errors.js';
 import { createLogger, type Logger } from '../services/common/logger.js';
@@ -61,7 +61,7 @@ export interface KioskSimConfig {
   busyWaitMs?: number;
   /** Only these kiosks (default: every certificate in kioskCertDir but the revoked demo kiosk). */
   kioskIds?: string[];
-  clock?: Clock;
+  clock?: TimerClock;
   logger?: Logger;
   onEvent?: (kioskId: string, e: KioskEvent) => void;
 }

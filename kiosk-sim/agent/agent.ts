@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import express, { type ErrorRequestHandler, type Request, type Router } from 'express';
-import { systemClock, type Clock } from '../../services/common/clock.js';
+import { systemClock, type TimerClock } from '../../services/common/clock.js';
 import { BadRequestError, NotFoundError, problemHandler, type ErrorLogger } from '../../services/common/errors.js';
 import { KioskStepError } from '../kiosk-errors.js';
 import { CardSlot, listTrayCards } from './card-slot.js';
@@ -27,7 +27,7 @@ export interface KioskAgentOptions {
   log?: ErrorLogger;
   /** Folder of the static pages (kiosk-sim/public). */
   publicDir: string;
-  clock?: Clock;
+  clock?: TimerClock;
   /** Idle time after which a screen cancels the session. Default 120 s. */
   idleTimeoutMs?: number;
   /** How often the agent checks in with the relay while idle. Default 30 s; 0 disables. */

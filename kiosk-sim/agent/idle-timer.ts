@@ -1,14 +1,18 @@
+import { systemClock, type TimerClock } from '../../services/common/clock.js';
+
 /**
  * The idle timeout of a kiosk screen: armed on every screen that holds a session, restarted by
- * every touch, and calling `onIdle` once it runs out.
+ * every touch, and calling `onIdle` once it runs out. Time comes from `clock` (tests pass a
+ * ManualClock and advance it).
  */
 export class IdleTimer {
-  #timer: NodeJS.Timeout | undefined;
+  #cancel: (() => void) | undefined;
   #deadline: number | undefined;
 
   constructor(
     readonly ms: number,
     private readonly onIdle: () => void,
+    private readonly clock: TimerClock = systemClock,
   ) {}
 
   /** Epoch ms at which the current screen times out, when armed. */
@@ -18,18 +22,17 @@ export class IdleTimer {
 
   arm(): void {
     this.stop();
-    this.#deadline = Date.now() + this.ms;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
+    this.#deadline = this.clock.now().getTime() + this.ms;
+    this.#cancel = this.clock.setTimer(() => {
+      this.#cancel = undefined;
       this.#deadline = undefined;
       this.onIdle();
     }, this.ms);
-    this.#timer.unref();
   }
 
   stop(): void {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#cancel?.();
+    this.#cancel = undefined;
     this.#deadline = undefined;
   }
 }

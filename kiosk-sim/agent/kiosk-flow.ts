@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { CardStatusError } from '../../services/card/card-errors.js';
-import type { Clock } from '../../services/common/clock.js';
+import type { TimerClock } from '../../services/common/clock.js';
 import type { CardSlot } from './card-slot.js';
 import type { CoinBox } from './coin-box.js';
 import type { KioskLog } from './kiosk-log.js';
@@ -27,7 +27,8 @@ export interface KioskFlowOptions {
   printer: Printer;
   coins: CoinBox;
   log: KioskLog;
-  clock: Clock;
+  /** Time of the screen flow, and of its idle timeout. */
+  clock: TimerClock;
   idleTimeoutMs: number;
   onEvent?: (e: KioskEvent) => void;
 }
@@ -83,7 +84,7 @@ export class KioskFlow {
         if (IDLE_FREE.includes(this.#step) || this.#busy) return;
         await this.cancel('timeout');
       }, false).catch(() => undefined);
-    });
+    }, options.clock);
   }
 
   get step(): Step {

@@ -7,7 +7,7 @@ export interface WorkPermit {
 }
 
 /** The answer of {@link WorkLimiter.acquire}. */
-export type Admission =
+export type WorkDecision =
   | { permit: WorkPermit; waitedMs: number }
   /** `waited`: no slot within the bounded wait; `full`: the queue is at its cap; `cancelled`: the caller gave up. */
   | { refused: 'waited' | 'full' | 'cancelled'; waitedMs: number };
@@ -25,7 +25,7 @@ export interface WorkLimiterOptions {
 
 interface Waiter {
   since: number;
-  resolve: (a: Admission) => void;
+  resolve: (a: WorkDecision) => void;
   timer: NodeJS.Timeout;
   done: boolean;
 }
@@ -73,14 +73,14 @@ export class WorkLimiter {
    * A slot now, or after waiting at most `maxWaitMs`; else a refusal. An aborted `signal` takes
    * the item out of the queue (the kiosk went away).
    */
-  acquire(priority: WorkPriority, signal?: AbortSignal): Promise<Admission> {
+  acquire(priority: WorkPriority, signal?: AbortSignal): Promise<WorkDecision> {
     if (signal?.aborted) return Promise.resolve({ refused: 'cancelled', waitedMs: 0 });
     if (this.#inflight < this.#o.maxInflight && this.queued === 0) {
       this.#inflight++;
       return Promise.resolve({ permit: this.#permit(), waitedMs: 0 });
     }
     if (this.queued >= this.#o.maxQueue || this.#o.maxWaitMs === 0) return Promise.resolve({ refused: 'full', waitedMs: 0 });
-    return new Promise<Admission>((resolve) => {
+    return new Promise<WorkDecision>((resolve) => {
       const queue = this.#queues[priority];
       const since = this.#o.now();
       const leave = (refused: 'waited' | 'cancelled') => {

@@ -1,3 +1,4 @@
+import { systemClock, type TimerClock } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
 import { isRelease, type NoticeOutbox, type OutboxNotice } from './outbox.js';
 
@@ -14,6 +15,8 @@ export interface NoticeWorkerOptions {
   /** How long a claimed notice is hidden from other workers (longer than one delivery). */
   leaseMs?: number;
   batch?: number;
+  /** Time of due dates and of the poll timer (default the system clock; tests advance a ManualClock). */
+  clock?: TimerClock;
 }
 
 /**
@@ -24,12 +27,14 @@ export interface NoticeWorkerOptions {
  */
 export class NoticeWorker {
   readonly #o: NoticeWorkerOptions;
-  #timer: NodeJS.Timeout | undefined;
+  readonly #clock: TimerClock;
+  #cancelTimer: (() => void) | undefined;
   #running: Promise<number> | undefined;
   #stopped = true;
 
   constructor(options: NoticeWorkerOptions) {
     this.#o = options;
+    this.#clock = options.clock ?? systemClock;
   }
 
   start(): void {
@@ -40,16 +45,16 @@ export class NoticeWorker {
 
   #schedule(ms: number): void {
     if (this.#stopped) return;
-    this.#timer = setTimeout(() => {
+    this.#cancelTimer = this.#clock.setTimer(() => {
+      this.#cancelTimer = undefined;
       void this.runOnce().finally(() => this.#schedule(this.#o.pollMs));
     }, ms);
-    this.#timer.unref();
   }
 
   /** Wakes the worker now (after an enqueue) instead of at the next poll. */
   kick(): void {
     if (this.#stopped || this.#running) return;
-    clearTimeout(this.#timer);
+    this.#cancelTimer?.();
     this.#schedule(0);
   }
 
@@ -67,7 +72,7 @@ export class NoticeWorker {
     let delivered = 0;
     let entries;
     try {
-      entries = await outbox.claim(Date.now(), this.#o.leaseMs ?? 15_000, this.#o.batch ?? 50);
+      entries = await outbox.claim(this.#clock.now().getTime(), this.#o.leaseMs ?? 15_000, this.#o.batch ?? 50);
     } catch (e) {
       log.warn({ event: 'outbox_unavailable', err: (e as Error).name }, 'completion outbox unavailable');
       return 0;
@@ -82,7 +87,7 @@ export class NoticeWorker {
       } catch (e) {
         const attempts = entry.attempts + 1;
         const delay = Math.min(this.#o.maxMs, this.#o.baseMs * 2 ** (attempts - 1));
-        const nextAt = Date.now() + Math.round(delay * (0.75 + Math.random() * 0.25));
+        const nextAt = this.#clock.now().getTime() + Math.round(delay * (0.75 + Math.random() * 0.25));
         await outbox.retry(id, attempts, nextAt).catch(() => undefined);
         log.warn({ event: 'notice_retry', notice: isRelease(entry.notice) ? 'release' : 'completion', certificateId: id, attempts, code: (e as { code?: string }).code }, 'notice not delivered; will retry');
       }
@@ -93,7 +98,8 @@ export class NoticeWorker {
   /** Stops polling and waits for a pass in progress. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    clearTimeout(this.#timer);
+    this.#cancelTimer?.();
+    this.#cancelTimer = undefined;
     await this.#running?.catch(() => undefined);
   }
 }

@@ -2,8 +2,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { Router } from 'express';
+import { buildPortalPages } from './page-shell.js';
 
-/** Folder of the portal's static pages (plain HTML, CSS and ES modules: no build step). */
+/** Folder of the portal's styles and scripts (plain CSS and ES modules: no build step); the pages come from pages/. */
 export const PORTAL_STATIC_DIR = join(dirname(fileURLToPath(import.meta.url)), 'static');
 
 /**
@@ -72,14 +73,24 @@ export function portalWebRouter(): Router {
     });
   }
 
+  // The pages, built once from one shell (page-shell.ts): `/` is index.html, `/staff` staff.html.
+  // Never cached (they decide on the session).
+  const pages = buildPortalPages();
+  router.use((req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    const name = req.path === '/' ? 'index.html' : req.path.slice(1);
+    const page = pages.get(name) ?? pages.get(`${name}.html`);
+    if (page === undefined) return next();
+    res.set({ 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).send(page);
+  });
+
   router.use(express.static(PORTAL_STATIC_DIR, {
-    index: 'index.html',
-    extensions: ['html'],
+    index: false,
     dotfiles: 'ignore',
     redirect: false,
-    setHeaders(res, path) {
-      // Pages are never cached (they decide on the session); scripts and styles may be, briefly.
-      res.setHeader('Cache-Control', path.endsWith('.html') ? 'no-store' : 'no-cache');
+    setHeaders(res) {
+      // Scripts and styles may be cached, briefly.
+      res.setHeader('Cache-Control', 'no-cache');
     },
   }));
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { demoMunicipalities, demoResidents } from '../../../certs/demo-cast.js';
 import { withMunicipality } from '../db/database.js';
 import type { VrsDeps } from '../deps.js';
-import { hashPassword } from '../auth/password.js';
+import { hashPassword } from '../portal/auth/password.js';
 import { importCsv, type ImportReport } from '../imports/import-csv.js';
 import { CSV_HEADERS, csvDate, toCsv } from '../imports/csv-writer.js';
 import { ensureMunicipality } from './municipalities.js';

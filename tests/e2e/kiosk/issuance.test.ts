@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { MAINTENANCE_PASSWORD, cardIdOf, kioskPage, pdfText, screen, shot, startKioskStack, typePin, verifyPdf, type KioskStack } from './kiosk-stack.js';
+import { MAINTENANCE_PASSWORD, cardIdOf, kioskPage, pdfText, screen, shot, startKioskStack, statePolls, typePin, verifyPdf, type KioskStack } from './kiosk-stack.js';
 
 let stack: KioskStack;
 beforeAll(async () => {
@@ -45,8 +45,10 @@ describe('kiosk issuance in a real browser', () => {
     await shot(page, '04-remove-card');
     const spoken = await page.evaluate(() => (window as unknown as { __spoken: { text: string; lang: string }[] }).__spoken);
     expect(spoken.some((s) => s.lang === 'ja-JP' && s.text.includes('カード'))).toBe(true);
-    // It does not go on while the card is on the reader.
-    await page.waitForTimeout(700);
+    // It does not go on while the card is on the reader: the agent stays put, and the page still
+    // shows it after polls answered since.
+    await statePolls(page);
+    expect(stack.sim.agents[0]!.flow.step).toBe('remove-card');
     await expect(screen(page, 'remove-card').count()).resolves.toBe(1);
     await page.getByTestId('take-card').click();
     await screen(page, 'select').waitFor();
@@ -116,7 +118,7 @@ describe('kiosk issuance in a real browser', () => {
     const cardSelector = `[data-card="${await cardIdOf('suzuki-ichiro')}"]`;
     const trayCard = await page.locator(cardSelector).elementHandle();
     await cardListLoaded;
-    await page.waitForTimeout(1200);
+    await statePolls(page);
     await expect(trayCard!.evaluate((el) => el.isConnected)).resolves.toBe(true);
     // Dragging a card from the tray onto the reader places it too.
     await page.dragAndDrop(cardSelector, '#reader');

@@ -142,6 +142,15 @@ export async function kioskPage(stack: KioskStack, kioskIndex = 0): Promise<Page
 
 export const screen = (page: Page, step: string) => page.locator(`#screen[data-step="${step}"]`);
 
+/**
+ * Waits for the page's next `n` state polls (it polls every 500 ms) to be answered, the last one
+ * rendered: what it shows then has caught up with the agent. For checking that something does not
+ * happen, instead of a fixed sleep.
+ */
+export async function statePolls(page: Page, n = 2): Promise<void> {
+  for (let i = 0; i <= n; i++) await page.waitForResponse((r) => new URL(r.url()).pathname.endsWith('/api/state'));
+}
+
 /** Home → card → PIN: starts a session and places the card. */
 export async function startAndPlace(page: Page, cardId: string): Promise<void> {
   await page.getByTestId('start').click();

@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadRelayConfig } from '../../../services/relay/config.js';
 import { startRelay, type RunningRelay } from '../../../services/relay/server.js';
+import { LogCapture } from '../../integration/relay/helpers/log-capture.js';
 import { launchChromium, logIn, newOfficeContext, poll, screenshot } from './browser.js';
 import { KioskDriver, type MenuEntry } from './kiosk-driver.js';
 import { demoStaffEmail, startPortalStack, type PortalStack } from './portal-stack.js';
@@ -12,16 +13,6 @@ import { demoStaffEmail, startPortalStack, type PortalStack } from './portal-sta
 const CHIYODA = '131016';
 const TAKAOKA = '162027';
 const KAMAGAYA = '122246';
-
-/** Polls `check` until it holds. */
-async function eventually(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${what} not reached within ${ms} ms`);
-}
 
 /** Certificate IDs in the issuance log table the page shows now (after reloading it). */
 async function loggedIds(page: Page, portalUrl: string): Promise<string[]> {
@@ -36,6 +27,8 @@ describe('portal pages against a kiosk issuing through the relay (Chromium)', { 
   let kiosk: KioskDriver;
   let browser: Browser;
   let outboxDir: string;
+  /** The relay's log: the test waits for its notice worker's delivery event. */
+  const relayLogs = new LogCapture();
 
   beforeAll(async () => {
     stack = await startPortalStack('postgres', inject('databaseUrl'));
@@ -49,8 +42,8 @@ describe('portal pages against a kiosk issuing through the relay (Chromium)', { 
       NOTICE_RETRY_BASE_MS: '100',
       NOTICE_RETRY_MAX_MS: '500',
       NOTICE_POLL_MS: '100',
-      LOG_LEVEL: 'silent',
-    }));
+      LOG_LEVEL: 'info',
+    }), { logDestination: relayLogs });
     kiosk = await new KioskDriver(relay.url, 'KIOSK-0001').init();
     browser = await launchChromium();
   });
@@ -75,7 +68,8 @@ describe('portal pages against a kiosk issuing through the relay (Chromium)', { 
     expect(receipt).toMatchObject({ copies: 2, fee: 240, kioskId: 'KIOSK-0001' });
 
     // The completion notice reaches VRS through the relay's outbox; then the log shows it.
-    await eventually(async () => (await loggedIds(own.page, stack.portalUrl)).includes(certificateId), 15_000, 'issuance in the Chiyoda log');
+    await relayLogs.waitFor((l) => l.event === 'notice_delivered' && l.certificateId === certificateId, 15_000, 'completion notice delivery');
+    expect(await loggedIds(own.page, stack.portalUrl)).toContain(certificateId);
     const row = own.page.locator(`#issuances tr[data-certificate-id="${certificateId}"]`);
     const cells = await row.locator('td').allTextContents();
     expect(cells.slice(2, 6)).toEqual(['国内用', 'コンビニ交付', '2', '240 円']);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, watch } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
@@ -83,10 +83,13 @@ export async function startPortalStack(kind: DbKind, databaseUrl: string, option
   };
 }
 
-/** The first capture of `pattern` in the newest mail to `to` after `seen` (mail files the test had seen before). */
+/**
+ * The first capture of `pattern` in the newest mail to `to` in a mail file the test had not seen
+ * before. Waits for the mail writer's file to appear (fs.watch on the mail folder; the writer
+ * renames a finished file into place), not in a polling loop.
+ */
 export async function waitForMail(mailDir: string, to: string, seen: Set<string>, pattern: RegExp, timeoutMs = 10_000): Promise<string> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
+  const scan = async (): Promise<string | undefined> => {
     const files = (await readdir(mailDir)).filter((f) => f.endsWith('.eml') && !seen.has(f)).sort();
     for (const f of files.reverse()) {
       const raw = await readFile(join(mailDir, f), 'utf8');
@@ -98,9 +101,43 @@ export async function waitForMail(mailDir: string, to: string, seen: Set<string>
         return m[1]!;
       }
     }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`no mail matching ${pattern} to ${to} within ${timeoutMs} ms`);
+    return undefined;
+  };
+  return new Promise<string>((resolve, reject) => {
+    let done = false;
+    let busy = false;
+    let again = false;
+    const finish = (end: () => void) => {
+      if (done) return;
+      done = true;
+      watcher.close();
+      clearTimeout(timer);
+      end();
+    };
+    // One look at a time; a change during a look asks for another.
+    const look = async (): Promise<void> => {
+      if (busy) {
+        again = true;
+        return;
+      }
+      busy = true;
+      try {
+        do {
+          again = false;
+          const code = await scan();
+          if (code) return finish(() => resolve(code));
+        } while (again && !done);
+      } catch (e) {
+        finish(() => reject(e as Error));
+      } finally {
+        busy = false;
+      }
+    };
+    // Watching starts before the first look, so a mail written in between is not missed.
+    const watcher = watch(mailDir, () => void look());
+    const timer = setTimeout(() => finish(() => reject(new Error(`no mail matching ${pattern} to ${to} within ${timeoutMs} ms`))), timeoutMs);
+    void look();
+  });
 }
 
 /** The newest one-time code mailed to `to` after `seen`. */

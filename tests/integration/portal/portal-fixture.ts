@@ -9,7 +9,7 @@ import { ManualClock } from '../../../services/common/clock.js';
 import { createLogger } from '../../../services/common/logger.js';
 import { withMunicipality, type Database } from '../../../services/vrs/db/database.js';
 import type { VrsDeps } from '../../../services/vrs/deps.js';
-import { hashPassword } from '../../../services/vrs/auth/password.js';
+import { hashPassword } from '../../../services/vrs/portal/auth/password.js';
 import { createPortalApp, type PortalOptions } from '../../../services/vrs/portal/portal-app.js';
 import { ensureMunicipality } from '../../../services/vrs/seed/municipalities.js';
 import { freshVrsDatabase, type DbKind } from '../../helpers/vrs-db.js';

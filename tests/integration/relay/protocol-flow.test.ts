@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LogCapture } from './helpers/log-capture.js';
 import { CardWallet, Kiosk } from '../../helpers/kiosk.js';
-import { eventually, openWithCard, requestAndFetch } from './helpers/flow.js';
+import { openWithCard, requestAndFetch } from './helpers/flow.js';
 import { startTestRelay, type StoreKind } from './helpers/test-relay.js';
 import { startTestVrs, type TestVrs } from './helpers/test-vrs.js';
 
@@ -74,7 +74,8 @@ describe.each<StoreKind>(['redis', 'memory'])('protocol flow (%s store)', (store
     expect(done.status, JSON.stringify(done.json)).toBe(200);
     expect(done.json.receipt).toMatchObject({ copies: 2, fee: 240, paid: 500, change: 260, kioskId: 'KIOSK-0001', storeId: 'STORE-TOKYO-001' });
 
-    await eventually(async () => (await vrs.noticeCount(certificateId)) === 1, 10_000, 'completion notice in VRS');
+    await logs.waitFor((l) => l.event === 'notice_delivered' && l.certificateId === certificateId, 10_000, 'completion notice delivery');
+    expect(await vrs.noticeCount(certificateId)).toBe(1);
     const issuance = logs.json().filter((l) => l.event === 'issuance');
     expect(issuance.at(-1)).toMatchObject({ event: 'issuance', kioskId: 'KIOSK-0001', storeId: 'STORE-TOKYO-001', kind: 'overseas', copies: 2 });
     expect(Object.keys(issuance.at(-1)!).filter((k) => !['level', 'time', 'pid', 'hostname', 'service', 'log', 'msg'].includes(k)).sort())
@@ -101,8 +102,10 @@ describe.each<StoreKind>(['redis', 'memory'])('protocol flow (%s store)', (store
     expect(third.json).toMatchObject({ code: 'ERR_COMPLETION_CONFLICT', outcome: 'printed', receipt: first.json.receipt });
     expect(first.json.outcome).toBe('printed');
     const id = String(doc.headers['certificate-id']);
-    await eventually(async () => (await vrs.noticeCount(id)) === 1);
-    await new Promise((r) => setTimeout(r, 300));
+    // The worker logs a delivery once VRS acknowledged it and the outbox let go of it; with the
+    // outbox empty nothing more is in flight, so the count is final (no wait for a second notice).
+    await logs.waitFor((l) => l.event === 'notice_delivered' && l.certificateId === id, 10_000, 'notice delivery');
+    expect(await relay.outbox.pending()).toBe(0);
     expect(await vrs.noticeCount(id)).toBe(1);
     expect(logs.json().filter((l) => l.event === 'issuance' && l.at === first.json.receipt.issuedAt)).toHaveLength(1);
   });
@@ -113,8 +116,13 @@ describe.each<StoreKind>(['redis', 'memory'])('protocol flow (%s store)', (store
       const r = await kiosk.call('POST', `/v1/sessions/${sid}/requests/${rid}/completion`, { outcome, paid: 120 });
       expect(r.status).toBe(200);
       expect(r.json.receipt).toMatchObject({ copies: 0, fee: 0, paid: 120, change: 120 });
-      await new Promise((res) => setTimeout(res, 300));
-      expect(await vrs.noticeCount(String(doc.headers['certificate-id']))).toBe(0);
+      // What it queues is the release of the reservation: once that is delivered and the outbox is
+      // empty, no completion notice can follow.
+      const id = String(doc.headers['certificate-id']);
+      await logs.waitFor((l) => l.event === 'notice_delivered' && l.certificateId === id, 10_000, 'release delivery');
+      expect(logs.json().filter((l) => l.event === 'notice_delivered' && l.certificateId === id).map((l) => l.notice)).toEqual(['release']);
+      expect(await relay.outbox.pending()).toBe(0);
+      expect(await vrs.noticeCount(id)).toBe(0);
     }
   });
 

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { RedisStore } from '../../../services/relay/one-time/redis-store.js';
 import { SealedStore } from '../../../services/relay/one-time/sealed.js';
 import { storeKeys } from '../../../services/relay/one-time/store.js';
+import { watchExpiry } from './helpers/redis-expiry.js';
 
 /** The Redis one-time store against a real Redis: atomic take across connections, TTLs, erasure. */
 describe('RedisStore', () => {
@@ -40,9 +41,18 @@ describe('RedisStore', () => {
     expect(await b.put(key, '2', 5000, { nx: true })).toBe(false);
     expect(await b.put(key, '3', 5000, { xx: true })).toBe(true);
     expect(await a.get(key)).toBe('3');
-    await a.put(key, '4', 50);
-    // Redis expires the key by itself: wait for that, not a fixed time
-    await vi.waitFor(async () => expect(await b.get(key)).toBeUndefined(), { timeout: 5000, interval: 20 });
+    const gone = await watchExpiry(inject('redisUrl'));
+    try {
+      await a.put(key, '4', 50);
+      const ttl = await raw.pttl(`${prefix}${key}`);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(50);
+      // Redis expires the key by itself and says so: wait for that event, not a fixed time.
+      await gone.expired(`${prefix}${key}`);
+    } finally {
+      await gone.close();
+    }
+    expect(await b.get(key)).toBeUndefined();
     // Keys outside a session work too.
     expect(await a.put('relay:plain', 'x', 1000, { nx: true })).toBe(true);
     expect(await b.take('relay:plain')).toBe('x');

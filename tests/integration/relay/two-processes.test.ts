@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { RedisOutbox } from '../../../services/relay/notices/redis-outbox.js';
 import { LogCapture } from './helpers/log-capture.js';
 import { CardWallet, Kiosk } from '../../helpers/kiosk.js';
-import { eventually } from './helpers/flow.js';
 import { spawnRelay, type RelayProcess } from './helpers/relay-process.js';
 import { startTestVrs, type TestVrs } from './helpers/test-vrs.js';
 
@@ -20,6 +21,9 @@ describe('relay: two processes, one Redis', () => {
   let a: RelayProcess;
   let b: RelayProcess;
   let wallet: CardWallet;
+  /** The outbox both processes share, read directly. */
+  let redis: Redis;
+  let outbox: RedisOutbox;
 
   beforeAll(async () => {
     vrs = await startTestVrs({ databaseUrl: inject('databaseUrl'), logs });
@@ -27,6 +31,8 @@ describe('relay: two processes, one Redis', () => {
       REDIS_URL: inject('redisUrl'), REDIS_KEY_PREFIX: `t${randomBytes(4).toString('hex')}:`, VRS_URL: vrs.url, SERVICE_HOURS: '00:00-24:00',
       NOTICE_RETRY_BASE_MS: '100', NOTICE_RETRY_MAX_MS: '400', NOTICE_POLL_MS: '100', LOG_LEVEL: 'info',
     };
+    redis = new Redis(env.REDIS_URL, { keyPrefix: env.REDIS_KEY_PREFIX });
+    outbox = new RedisOutbox(redis);
     [a, b] = await Promise.all([
       spawnRelay({ ...env, OUTBOX_DIR: await mkdtemp(join(tmpdir(), 'relay-a-')), BOOKS_DIR: await mkdtemp(join(tmpdir(), 'relay-books-a-')) }),
       spawnRelay({ ...env, OUTBOX_DIR: await mkdtemp(join(tmpdir(), 'relay-b-')), BOOKS_DIR: await mkdtemp(join(tmpdir(), 'relay-books-b-')) }),
@@ -35,6 +41,7 @@ describe('relay: two processes, one Redis', () => {
   });
   afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop()]);
+    await redis?.quit();
     await vrs?.destroy();
   });
 
@@ -60,8 +67,11 @@ describe('relay: two processes, one Redis', () => {
     const [c1, c2] = await Promise.all([onB.call('POST', `${path.replace('/document', '/completion')}`, body6), onA.call('POST', `${path.replace('/document', '/completion')}`, body6)]);
     expect(c1.status).toBe(200);
     expect(c2.json).toEqual(c1.json);
-    await eventually(async () => (await vrs.noticeCount(id)) === 1, 10_000, 'notice');
-    await new Promise((r) => setTimeout(r, 500));
+    // One of the two processes logs the delivery once VRS acknowledged it and the shared outbox let
+    // go of it; with that outbox empty, no second delivery is in flight anywhere.
+    const delivered = (l: Record<string, unknown>) => l.event === 'notice_delivered' && l.certificateId === id;
+    await Promise.any([a.waitForLine(delivered), b.waitForLine(delivered)]);
+    expect(await outbox.pending()).toBe(0);
     expect(await vrs.noticeCount(id)).toBe(1);
     // Another kiosk on the other process sees nothing of it.
     expect((await new Kiosk(b.url, 'KIOSK-0002').call('DELETE', `/v1/sessions/${sid}`)).status).toBe(404);
@@ -87,7 +97,9 @@ describe('relay: two processes, one Redis', () => {
       expect((p.status === 409 ? p : c).json).toMatchObject({ code: 'ERR_COMPLETION_CONFLICT', outcome });
       const id = String(doc.headers['certificate-id']);
       const want = outcome === 'printed' ? 'issued' : 'released';
-      await eventually(async () => (await vrs.db.query<{ status: string }>('SELECT status FROM certificate_issuances WHERE certificate_id = $1', [id])).rows[0]?.status === want, 10_000, want);
+      const delivered = (l: Record<string, unknown>) => l.event === 'notice_delivered' && l.certificateId === id;
+      await Promise.any([a.waitForLine(delivered), b.waitForLine(delivered)]);
+      expect((await vrs.db.query<{ status: string }>('SELECT status FROM certificate_issuances WHERE certificate_id = $1', [id])).rows[0]?.status).toBe(want);
       expect(await vrs.noticeCount(id)).toBe(outcome === 'printed' ? 1 : 0);
     }
   });

@@ -7,7 +7,8 @@ import { startPostgres, type RunningServer } from '../../setup/test-servers.js';
 /**
  * The role vrs_app belongs to the whole PostgreSQL server, the schema to each database: several
  * VRS databases migrated at the same moment on a server that has never seen the role (parallel
- * test files, two load runs) must all succeed. A fresh server, since the shared one has the role.
+ * test files, two load runs) must all succeed (the runner's ensureAppRole, not a numbered migration,
+ * creates the role). A fresh server, since the shared one has the role.
  */
 describe('migrations of several databases at once on a fresh server', () => {
   let server: RunningServer;

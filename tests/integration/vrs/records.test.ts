@@ -7,7 +7,7 @@ import { lookupHolder } from '../../../services/vrs/records/lookup.js';
 import { reserveCertificate } from '../../../services/vrs/records/certificate.js';
 import { recordCompletion } from '../../../services/vrs/records/completion.js';
 import { seedDemo, demoStaffEmail } from '../../../services/vrs/seed/demo-seed.js';
-import { verifyPassword } from '../../../services/vrs/auth/password.js';
+import { verifyPassword } from '../../../services/vrs/portal/auth/password.js';
 import { DB_KINDS } from '../../helpers/vrs-db.js';
 import { csv, snapshot, vrsFixture, type VrsFixture } from './vrs-fixture.js';
 

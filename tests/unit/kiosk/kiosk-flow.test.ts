@@ -3,7 +3,7 @@ import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../../services/common/clock.js';
+import { ManualClock } from '../../../services/common/clock.js';
 import { pkiPaths } from '../../../services/common/pki-paths.js';
 import { CardSlot } from '../../../kiosk-sim/agent/card-slot.js';
 import { CoinBox } from '../../../kiosk-sim/agent/coin-box.js';
@@ -66,13 +66,14 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function flowWith(relay: RelayClient, idleTimeoutMs = 60_000) {
+/** A kiosk flow on a manual clock: its idle timer fires only when a test advances the clock. */
+function flowWith(relay: RelayClient, idleTimeoutMs = 60_000, clock = new ManualClock()) {
   const printer = new Printer();
   const coins = new CoinBox();
   const log = new KioskLog(join(dir, 'log.jsonl'));
   const flow = new KioskFlow({
     kioskId: 'KIOSK-T', storeId: 'STORE-T', storeName: 'test', relay, slot: new CardSlot(join(dir, 'cards')),
-    printer, coins, log, clock: systemClock, idleTimeoutMs,
+    printer, coins, log, clock, idleTimeoutMs,
   });
   return { flow, printer, coins, log };
 }
@@ -87,9 +88,8 @@ async function toPayment(flow: KioskFlow): Promise<void> {
   await flow.confirm();
 }
 
-const settled = async (flow: KioskFlow) => {
-  for (let i = 0; i < 100 && flow.step === 'printing'; i++) await new Promise((r) => setTimeout(r, 20));
-};
+/** The print job runs in the flow's queue: an operation queued after it ends once it has ended. */
+const settled = (flow: KioskFlow) => flow.run(async () => undefined, false);
 
 describe('kiosk flow', () => {
   it('maps the status word of VERIFY to tries left, and reads the card only through APDUs after a right PIN', async () => {
@@ -164,16 +164,21 @@ describe('kiosk flow', () => {
 
   it('times out a screen nobody touches: DELETE at the relay, card back, home with a notice', async () => {
     const { relay, calls } = fakeRelay();
-    const { flow } = flowWith(relay, 80);
+    const clock = new ManualClock();
+    const { flow } = flowWith(relay, 80, clock);
     await flow.start();
     await flow.placeCard(cardId);
     expect(flow.step).toBe('pin');
+    expect(flow.state().idleDeadline).toBe(clock.now().getTime() + 80);
     // Touches restart the timer.
-    await new Promise((r) => setTimeout(r, 50));
+    clock.advance(50);
     await flow.run(async () => undefined);
-    await new Promise((r) => setTimeout(r, 50));
+    clock.advance(50);
+    await settled(flow);
     expect(flow.step).toBe('pin');
-    await new Promise((r) => setTimeout(r, 150));
+    // 80 ms after the touch the timer queues the cancel; it has run once an operation after it has.
+    clock.advance(30);
+    await settled(flow);
     expect(flow.step).toBe('home');
     expect(flow.state()).toMatchObject({ timedOut: true, card: { present: false } });
     expect(calls.at(-1)?.op).toBe('delete');
@@ -195,8 +200,14 @@ describe('kiosk flow', () => {
   it('asks for one request when "next" is tapped twice while the relay is slow, and a new one when the choice changed', async () => {
     const { relay, calls } = fakeRelay();
     const slow = relay.createRequest.bind(relay);
+    // The relay holds the first request until both taps are in: the second waits in the queue.
+    let reached!: () => void;
+    const inFlight = new Promise<void>((r) => (reached = r));
+    let answer!: () => void;
+    const answered = new Promise<void>((r) => (answer = r));
     relay.createRequest = async (...a) => {
-      await new Promise((r) => setTimeout(r, 200));
+      reached();
+      await answered;
       return slow(...a);
     };
     const { flow } = flowWith(relay);
@@ -206,7 +217,10 @@ describe('kiosk flow', () => {
     await flow.removeCard();
     const choice = { municipality: '131016', kind: 'domestic' as const, copies: 2 };
     // As the agent does: every tap goes through the flow's queue.
-    await Promise.all([flow.run(() => flow.select(choice)), flow.run(() => flow.select(choice))]);
+    const taps = Promise.all([flow.run(() => flow.select(choice)), flow.run(() => flow.select(choice))]);
+    await inFlight;
+    answer();
+    await taps;
     expect(flow.step).toBe('confirm');
     expect(calls.filter((c) => c.op === 'request')).toHaveLength(1);
     await flow.run(() => flow.select({ ...choice, copies: 3 }));

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../services/common/clock.js';
 import type { CompletionNotice } from '../../../services/common/lgwan-contract.js';
 import { createLogger } from '../../../services/common/logger.js';
 import { FileOutbox } from '../../../services/relay/notices/file-outbox.js';
@@ -35,23 +36,40 @@ describe('FileOutbox and NoticeWorker', () => {
   it('retries with backoff until acknowledged, and survives a new outbox object (restart)', async () => {
     const dir = await fresh();
     await new FileOutbox(dir).enqueue(notice('B2'));
-    let calls = 0;
+    const clock = new ManualClock();
+    const start = clock.now().getTime();
+    const attemptsAt: number[] = [];
     const delivered: string[] = [];
     const worker = new NoticeWorker({
-      outbox: new FileOutbox(dir), log: createLogger({ service: 'test', level: 'silent' }), baseMs: 20, maxMs: 50, pollMs: 10,
+      outbox: new FileOutbox(dir), log: createLogger({ service: 'test', level: 'silent' }), baseMs: 20, maxMs: 50, pollMs: 10, clock,
       deliver: async (n) => {
-        calls++;
-        if (calls < 3) throw Object.assign(new Error('down'), { code: 'ERR_UPSTREAM' });
+        attemptsAt.push(clock.now().getTime() - start);
+        if (attemptsAt.length < 3) throw Object.assign(new Error('down'), { code: 'ERR_UPSTREAM' });
         delivered.push(n.certificateId);
         return { certificateId: n.certificateId, status: 'recorded' };
       },
     });
+    // One poll: time moves by `ms`, the worker's poll timer fires, and the test waits for that pass.
+    const poll = async (ms: number) => {
+      clock.advance(ms);
+      return worker.runOnce();
+    };
     worker.start();
-    const until = Date.now() + 5000;
-    while (delivered.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    expect(await poll(0)).toBe(0);
+    expect(attemptsAt).toEqual([0]);
+    // The first retry is due 15–20 ms later (20 ms less up to a quarter of jitter), not at the next poll.
+    expect(await poll(10)).toBe(0);
+    expect(await poll(10)).toBe(0);
+    expect(attemptsAt).toEqual([0, 20]);
+    // The delay doubles: 40 ms less jitter.
+    let acknowledged = 0;
+    while (attemptsAt.length < 3 && clock.now().getTime() - start < 100) acknowledged += await poll(10);
     await worker.stop();
+    expect(attemptsAt).toHaveLength(3);
+    expect(attemptsAt[2]! - attemptsAt[1]!).toBeGreaterThanOrEqual(30);
+    expect(attemptsAt[2]! - attemptsAt[1]!).toBeLessThanOrEqual(40);
+    expect(acknowledged).toBe(1);
     expect(delivered).toEqual(['B2']);
-    expect(calls).toBe(3);
     expect(await new FileOutbox(dir).pending()).toBe(0);
   });
 });

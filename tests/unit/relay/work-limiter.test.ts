@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { WorkLimiter, type Admission } from '../../../services/relay/admission/work-limiter.js';
+import { WorkLimiter, type WorkDecision } from '../../../services/relay/admission/work-limiter.js';
 import { loadRelayConfig } from '../../../services/relay/config.js';
 
-const granted = (a: Admission) => {
+const granted = (a: WorkDecision) => {
   if (!('permit' in a)) throw new Error(`refused: ${a.refused}`);
   return a.permit;
 };

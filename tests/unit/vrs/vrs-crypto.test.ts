@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { isValidMunicipalityCode, isValidMyNumber } from '../../../services/common/check-digits.js';
-import { hashPassword, verifyPassword } from '../../../services/vrs/auth/password.js';
+import { hashPassword, verifyPassword } from '../../../services/vrs/portal/auth/password.js';
 import { newWrappedDataKey, unwrapDataKey } from '../../../services/vrs/crypto/data-keys.js';
 import { decryptMyNumber, encryptMyNumber, myNumberHmac } from '../../../services/vrs/crypto/my-number.js';
 import { newCertificateId } from '../../../services/vrs/records/certificate-id.js';

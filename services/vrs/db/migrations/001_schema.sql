@@ -3,11 +3,8 @@
 -- ROW LEVEL SECURITY so that even the owner is bound. The application works as role vrs_app, which
 -- owns nothing (see db/database.ts, withMunicipality).
 
--- Roles belong to the whole server: two databases migrated at once (tests, load runs) both try to
--- create it, and the loser of that race must carry on rather than fail.
 DO $$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'vrs_app') THEN CREATE ROLE vrs_app NOLOGIN; END IF;
-EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
 END $$;
 
 CREATE OR REPLACE FUNCTION app_municipality() RETURNS text

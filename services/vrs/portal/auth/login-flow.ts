@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { toJstIso } from '../../../common/clock.js';
 import { withMunicipality, withoutMunicipality } from '../../db/database.js';
 import type { VrsDeps } from '../../deps.js';
-import { hashPassword, verifyPassword } from '../../auth/password.js';
+import { hashPassword, verifyPassword } from './password.js';
 import { recordAudit } from '../audit/audit-log.js';
 import { LoginError } from '../../../common/auth-errors.js';
 import { LoginCodeError, LoginCodeLimitError, LoginExpiredError, LoginLockedError } from '../errors.js';

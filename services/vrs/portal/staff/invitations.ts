@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { toJstIso } from '../../../common/clock.js';
 import { withMunicipality, withoutMunicipality, type Queryable } from '../../db/database.js';
 import type { VrsDeps } from '../../deps.js';
-import { hashPassword } from '../../auth/password.js';
+import { hashPassword } from '../auth/password.js';
 import { recordAudit } from '../audit/audit-log.js';
 import { writeMailFile } from '../auth/mail-writer.js';
 import { InvitationInvalidError, StaffExistsError, StaffLimitError } from '../errors.js';

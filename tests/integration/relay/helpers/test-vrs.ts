@@ -29,7 +29,9 @@ export interface TestVrs {
 }
 
 export async function startTestVrs(options: { databaseUrl: string; logs: LogCapture; clock?: Clock }): Promise<TestVrs> {
-  const fresh = await freshDatabase(options.databaseUrl);
+  // Suites migrate their databases at the same moment; the migration runner creates the server-wide
+  // role race-free (services/vrs/db/migrate.ts ensureAppRole), so no retry is needed.
+  const fresh = await freshVrsDatabase('postgres', options.databaseUrl);
   const pki = pkiPaths();
   const deps: VrsDeps = {
     db: fresh.db,
@@ -81,19 +83,4 @@ export async function startTestVrs(options: { databaseUrl: string; logs: LogCapt
       return Number(rows[0]?.n ?? 0);
     },
   };
-}
-
-/**
- * A fresh migrated database. Suites running in parallel migrate at the same moment and the
- * migration's cluster-wide statements (roles) can collide; a collision is retried.
- */
-async function freshDatabase(url: string): ReturnType<typeof freshVrsDatabase> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await freshVrsDatabase('postgres', url);
-    } catch (e) {
-      if (attempt >= 4) throw e;
-      await new Promise((r) => setTimeout(r, 200 * attempt + Math.random() * 300));
-    }
-  }
 }
