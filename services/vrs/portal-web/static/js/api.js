@@ -146,3 +146,109 @@ export function errorMessage(err) {
   if (err.code === 'ERR_BAD_REQUEST') return '入力内容に誤りがあります。';
   return `エラーが発生しました（${err.code}）。時間をおいて、もう一度操作してください。`;
 }
+
+// The shapes of the API's answers the pages read (dates are ISO 8601 in JST, `+09:00`).
+
+/**
+ * One issued certificate (GET /api/v1/issuances).
+ * @typedef {object} Issuance
+ * @property {string} certificateId
+ * @property {string} atenaNumber 個別宛名番号 (never the My Number).
+ * @property {'domestic' | 'overseas'} kind
+ * @property {string} channel kiosk, counter or app.
+ * @property {number | null} copies
+ * @property {number | null} fee
+ * @property {string | null} kioskId
+ * @property {string | null} storeId
+ * @property {string} issuedAt
+ */
+
+/**
+ * GET /api/v1/issuances: one page of the period's issuances and the period's totals.
+ * @typedef {object} IssuanceList
+ * @property {Issuance[]} items
+ * @property {number} page
+ * @property {number} pageSize
+ * @property {number} total
+ * @property {{ copies: number, fee: number }} totals
+ */
+
+/**
+ * GET /api/v1/statistics: issuances and copies per JST day and kind (what the state receives).
+ * @typedef {object} Statistics
+ * @property {string} municipality
+ * @property {string | null} from
+ * @property {string | null} to
+ * @property {{ date: string, kind: 'domestic' | 'overseas', issuances: number, copies: number }[]} days
+ */
+
+/**
+ * GET /api/v1/service (PUT answers `suspended` and `suspendedAt` only).
+ * @typedef {object} ServiceState
+ * @property {string} code
+ * @property {string} name
+ * @property {boolean} participates
+ * @property {boolean} suspended
+ * @property {string | null} suspendedAt
+ */
+
+/**
+ * A staff account or an open invitation of GET /api/v1/staff.
+ * @typedef {object} StaffItem
+ * @property {string} id
+ * @property {string} email
+ * @property {'active' | 'disabled' | 'invited' | 'expired'} status
+ * @property {boolean} disabled
+ * @property {string} createdAt
+ * @property {string} [expiresAt] Invitations only.
+ */
+
+/**
+ * GET /api/v1/staff: accounts and invitations, with the counts the limit applies to.
+ * @typedef {object} StaffList
+ * @property {StaffItem[]} items
+ * @property {number} active
+ * @property {number} invited
+ * @property {number} limit
+ */
+
+/**
+ * One entry of the staff operations log (GET /api/v1/audit).
+ * @typedef {object} AuditItem
+ * @property {string} id
+ * @property {string} at
+ * @property {string | null} staffId
+ * @property {string | null} staffEmail
+ * @property {string} action
+ * @property {Record<string, string | number | boolean | null> | null} detail
+ */
+
+/**
+ * GET /api/v1/audit: one page of the log, newest first.
+ * @typedef {object} AuditPage
+ * @property {AuditItem[]} items
+ * @property {number} page
+ * @property {number} pageSize
+ * @property {number} total
+ */
+
+/**
+ * A bad row or column of an import (`row` 0: the file as a whole; `column` null: the row).
+ * @typedef {object} ImportIssue
+ * @property {number} row
+ * @property {string | null} column
+ * @property {string} code
+ * @property {string} message
+ */
+
+/**
+ * POST /api/v1/imports/{kind} (200 applied, 422 rejected): `ok` false means nothing changed.
+ * @typedef {object} ImportReport
+ * @property {boolean} ok
+ * @property {'residents' | 'vaccinations' | 'passports'} kind
+ * @property {'utf-8' | 'shift_jis'} encoding
+ * @property {number} rows
+ * @property {number} inserted
+ * @property {number} updated
+ * @property {ImportIssue[]} errors
+ */

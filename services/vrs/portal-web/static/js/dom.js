@@ -56,3 +56,19 @@ export function query(selector, type = HTMLElement, root = document) {
   if (!(node instanceof type)) throw new Error(`${selector} is a <${tag}>, not an ${type.name}`);
   return node;
 }
+
+/**
+ * Every element under `root` (the document when left out) that matches `selector`, each checked to
+ * be a `type` (an element of another kind throws).
+ * @template {HTMLElement} T
+ * @param {string} selector
+ * @param {new () => T} type
+ * @param {ParentNode} [root]
+ * @returns {T[]}
+ */
+export function queryAll(selector, type, root = document) {
+  return [...root.querySelectorAll(selector)].map((node) => {
+    if (!(node instanceof type)) throw new Error(`${selector} matches a <${node.localName}>, not only ${type.name}s`);
+    return node;
+  });
+}
