@@ -1,11 +1,13 @@
 // Store controller: polls every kiosk's connection state and fault reports.
+import { byId, query } from './dom.js';
+
 const td = (text, cls) => { const el = document.createElement('td'); el.textContent = text ?? '—'; if (cls) el.className = cls; return el; };
 const fmt = (iso) => (iso ? new Date(iso).toLocaleString('ja-JP') : '—');
 
 async function refresh() {
   const res = await fetch('/controller/api/kiosks', { cache: 'no-store' });
   const { now, kiosks } = await res.json();
-  const body = document.querySelector('#kiosks tbody');
+  const body = query('#kiosks tbody', HTMLTableSectionElement);
   body.replaceChildren(...kiosks.map((k) => {
     const tr = document.createElement('tr');
     tr.dataset.kiosk = k.kioskId;
@@ -19,12 +21,12 @@ async function refresh() {
     return tr;
   }));
   const faults = kiosks.flatMap((k) => k.faults.map((f) => ({ ...f, kioskId: k.kioskId }))).sort((a, b) => b.at.localeCompare(a.at));
-  document.querySelector('#faults tbody').replaceChildren(...faults.map((f) => {
+  query('#faults tbody', HTMLTableSectionElement).replaceChildren(...faults.map((f) => {
     const tr = document.createElement('tr');
     tr.append(td(fmt(f.at)), td(f.kioskId), td(f.code), td(f.count > 1 ? `${f.detail} (×${f.count})` : f.detail));
     return tr;
   }));
-  document.getElementById('updated').textContent = `更新 ${fmt(now)}`;
+  byId('updated').textContent = `更新 ${fmt(now)}`;
 }
 await refresh();
 setInterval(refresh, 2000);

@@ -1,6 +1,8 @@
+import { byId } from './dom.js';
+
 const res = await fetch('/api/kiosks');
 const { kiosks } = await res.json();
-const ul = document.getElementById('kiosks');
+const ul = byId('kiosks', HTMLUListElement);
 for (const k of kiosks) {
   const li = document.createElement('li');
   const a = document.createElement('a');

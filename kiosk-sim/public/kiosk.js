@@ -1,5 +1,6 @@
 // The kiosk screen: a thin view of the terminal agent's state (./api/state). The page never sees
 // card bytes or the PIN's result other than what the agent maps from the card's status word.
+import { byId } from './dom.js';
 import { dict, t, errorText } from './i18n.js';
 
 const api = (path) => new URL(`api/${path}`, location.href.replace(/[?#].*$/, '')).href;
@@ -89,12 +90,12 @@ function update(next) {
 function render() {
   if (!state) return;
   document.documentElement.lang = lang;
-  document.getElementById('brand').textContent = tx('brand');
-  document.getElementById('store-name').textContent = `${state.storeName} / ${state.kioskId}`;
-  const langBtn = document.getElementById('lang');
+  byId('brand').textContent = tx('brand');
+  byId('store-name').textContent = `${state.storeName} / ${state.kioskId}`;
+  const langBtn = byId('lang', HTMLButtonElement);
   langBtn.textContent = dict[lang].lang;
   langBtn.onclick = () => { lang = lang === 'ja' ? 'en' : 'ja'; localStorage.setItem('kiosk-lang', lang); render(); };
-  const screen = document.getElementById('screen');
+  const screen = byId('screen');
   screen.dataset.step = state.step;
   screen.replaceChildren(...kids(
     screens[state.step](),
@@ -245,7 +246,7 @@ const screens = {
 };
 
 function renderReader() {
-  const reader = document.getElementById('reader');
+  const reader = byId('reader');
   const card = state.card.present ? cards.find((c) => c.cardId === state.card.cardId) : null;
   reader.replaceChildren(...kids(state.card.present
     ? [h('div', { class: 'card', 'data-testid': 'card-on-reader' }, tx('reader.card'), h('div', { class: 'id' }, card?.label ?? '')),
@@ -257,7 +258,7 @@ function renderReader() {
 let trayShown = '';
 
 function renderCardTray() {
-  const tray = document.getElementById('card-tray');
+  const tray = byId('card-tray');
   if (!state) return;
   const key = JSON.stringify([lang, cards, state.card.present, state.card.cardId]);
   if (key === trayShown) return;
@@ -280,7 +281,7 @@ function renderCardTray() {
 }
 
 function renderOutputTray() {
-  const tray = document.getElementById('output-tray');
+  const tray = byId('output-tray');
   tray.replaceChildren(...kids(
     h('h2', {}, tx('tray.output')),
     state.tray.length === 0 ? h('p', { class: 'hint' }, tx('tray.empty')) : null,
@@ -294,19 +295,19 @@ function renderOutputTray() {
 }
 
 function renderIdle() {
-  const el = document.getElementById('idle');
+  const el = byId('idle');
   if (!state?.idleDeadline) { el.textContent = ''; return; }
   const s = Math.max(0, Math.ceil((state.idleDeadline - Date.now()) / 1000));
   el.textContent = tx('idle', { s });
 }
 
-const reader = document.getElementById('reader');
+const reader = byId('reader');
 reader.addEventListener('dragover', (e) => { e.preventDefault(); reader.classList.add('drop'); });
 reader.addEventListener('dragleave', () => reader.classList.remove('drop'));
 reader.addEventListener('drop', (e) => {
   e.preventDefault();
   reader.classList.remove('drop');
-  const id = e.dataTransfer.getData('text/plain');
+  const id = e.dataTransfer?.getData('text/plain');
   if (id) post('card/place', { cardId: id });
 });
 

@@ -1,6 +1,8 @@
 // Maintenance screen: nothing here works without the maintenance password.
+import { byId } from './dom.js';
+
 let csrf = null;
-const $ = (id) => document.getElementById(id);
+const $ = byId;
 const el = (tag, text, attrs = {}) => { const e = document.createElement(tag); if (text !== undefined) e.textContent = text; for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v); return e; };
 
 async function call(method, path, body) {
@@ -35,8 +37,8 @@ async function load() {
 
 $('login').addEventListener('submit', async (e) => {
   e.preventDefault();
-  const r = await call('POST', 'login', { password: $('password').value });
-  $('password').value = '';
+  const r = await call('POST', 'login', { password: $('password', HTMLInputElement).value });
+  $('password', HTMLInputElement).value = '';
   if (!r.ok) {
     $('login-error').hidden = false;
     $('login-error').textContent = r.status === 503 ? '保守機能は無効です（KIOSK_MAINTENANCE_PASSWORD 未設定）/ Maintenance is disabled' : r.status === 429 ? `しばらくお待ちください（${r.headers.get('retry-after') ?? '?'} 秒）/ Too many attempts: wait ${r.headers.get('retry-after') ?? 'a while'} s` : 'パスワードが違います / Wrong password';

@@ -1,13 +1,16 @@
 // データ取込: uploads one CSV file as the request body and shows the import report; a rejected
 // file lists every bad row and column and says that nothing was changed.
 import { api, errorMessage } from './api.js';
+import { byId, query, queryAll } from './dom.js';
 import { clearMessage, count, el, runPage, showMessage, startPage } from './layout.js';
 
-const $ = (id) => document.getElementById(id);
+const $ = byId;
 
+/** @type {Record<string, string>} */
 const KIND_NAMES = { residents: '接種対象者（住民）', vaccinations: '接種記録', passports: '旅券情報' };
 
 /** What each issue code of the import report means, in Japanese. */
+/** @type {Record<string, string>} */
 const ISSUES = {
   CSV_SYNTAX: 'CSV の書式が正しくありません（引用符の対応や余分な文字を確認してください）',
   EMPTY_FILE: 'ファイルが空です（1 行目に列名が必要です）',
@@ -36,12 +39,21 @@ const ISSUES = {
   NFKC: '使えない文字が含まれています',
 };
 
+/** @type {Record<string, string>} */
 const ENCODINGS = { 'utf-8': 'UTF-8', shift_jis: 'Shift_JIS' };
 
+/**
+ * @param {string} term
+ * @param {string} value
+ */
 function fact(term, value) {
   return [el('dt', {}, term), el('dd', {}, value)];
 }
 
+/**
+ * @param {string} fileName
+ * @param {import('./api.js').ImportReport} report
+ */
 function renderReport(fileName, report) {
   const section = $('report');
   section.hidden = false;
@@ -58,14 +70,14 @@ function renderReport(fileName, report) {
     section.dataset.outcome = 'applied';
     showMessage($('report-message'), 'ok', `${count(report.rows)} 行をすべて取り込みました。`, `${kind}の取込が完了しました。`);
     errorsBox.hidden = true;
-    $('error-table').tBodies[0].replaceChildren();
+    $('error-table', HTMLTableElement).tBodies[0].replaceChildren();
   } else {
     section.dataset.outcome = 'rejected';
     showMessage($('report-message'), 'error',
       `${count(report.errors.length)} 件の誤りがあるため、このファイルは取り込みませんでした。データは一切変更されていません。下の一覧の誤りをすべて直してから、ファイル全体をもう一度取り込んでください。`,
       '取り込みませんでした（データは変更されていません）');
     errorsBox.hidden = false;
-    $('error-table').tBodies[0].replaceChildren(...report.errors.map((e) => el('tr', {},
+    $('error-table', HTMLTableElement).tBodies[0].replaceChildren(...report.errors.map((e) => el('tr', {},
       el('td', { class: 'num' }, e.row === 0 ? 'ファイル全体' : `${e.row} 行目`),
       el('td', {}, e.column ?? '（行全体）'),
       el('td', {}, ISSUES[e.code] ?? e.message, el('span', { class: 'badge' }, e.code)),
@@ -74,10 +86,11 @@ function renderReport(fileName, report) {
   section.focus();
 }
 
+/** @param {HTMLFormElement} form One of the page's import forms (`data-kind`). */
 async function submit(form) {
   const kind = form.dataset.kind;
-  const input = form.querySelector('input[type="file"]');
-  const button = form.querySelector('button[type="submit"]');
+  const input = query('input[type="file"]', HTMLInputElement, form);
+  const button = query('button[type="submit"]', HTMLButtonElement, form);
   const file = input.files && input.files[0];
   if (!file) {
     $('report').hidden = false;
@@ -112,7 +125,7 @@ async function submit(form) {
 
 async function start() {
   await startPage('imports');
-  for (const form of document.querySelectorAll('form.import-form')) {
+  for (const form of queryAll('form.import-form', HTMLFormElement)) {
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       void submit(form);

@@ -1,12 +1,17 @@
 // 職員アカウントの開始: the invited person sets a password with the link's token. The token is in
 // the fragment (#token=…), which browsers never send to a server or in a Referer.
 import { api, errorMessage } from './api.js';
+import { byId } from './dom.js';
 
-const $ = (id) => document.getElementById(id);
+const $ = byId;
 const message = $('invitation-message');
-const form = $('invitation-form');
+const form = $('invitation-form', HTMLFormElement);
 const token = new URLSearchParams(location.hash.slice(1)).get('token') ?? '';
 
+/**
+ * @param {'error' | 'ok'} kind
+ * @param {string} text
+ */
 function show(kind, text) {
   message.className = `message ${kind}`;
   message.textContent = text;
@@ -19,19 +24,20 @@ if (!/^[A-Za-z0-9_-]{43}$/.test(token)) {
 
 form.addEventListener('submit', async (e) => {
   e.preventDefault();
-  const password = $('new-password').value;
+  const password = $('new-password', HTMLInputElement).value;
   if (password.length < 12) {
     show('error', 'パスワードは 12 文字以上にしてください。');
-    $('new-password').focus();
+    $('new-password', HTMLInputElement).focus();
     return;
   }
-  if (password !== $('new-password-again').value) {
+  if (password !== $('new-password-again', HTMLInputElement).value) {
     show('error', '確認のために入力したパスワードが一致しません。');
-    $('new-password-again').focus();
+    $('new-password-again', HTMLInputElement).focus();
     return;
   }
-  $('invitation-submit').disabled = true;
+  $('invitation-submit', HTMLButtonElement).disabled = true;
   try {
+    /** @type {{ email: string }} */
     const account = await api('/api/v1/invitation/accept', { method: 'POST', json: { token, password }, stayOn401: true });
     form.hidden = true;
     history.replaceState(null, '', location.pathname);
@@ -39,6 +45,6 @@ form.addEventListener('submit', async (e) => {
     $('to-login').hidden = false;
   } catch (err) {
     show('error', errorMessage(err));
-    $('invitation-submit').disabled = false;
+    $('invitation-submit', HTMLButtonElement).disabled = false;
   }
 });

@@ -1,13 +1,26 @@
 // 交付履歴: the municipality's issuances with a period filter, paging, totals, CSV download and
 // a chart of issuances per day and kind (Chart.js, served from node_modules at /vendor).
 import { api, errorMessage } from './api.js';
+import { byId } from './dom.js';
 import { addDays, CHANNEL_LABELS, clearMessage, count, el, jstText, jstToday, KIND_LABELS, runPage, showMessage, startPage, yen } from './layout.js';
 
 const PAGE_SIZE = 50;
-const $ = (id) => document.getElementById(id);
+const $ = byId;
 const state = { from: '', to: '', page: 1, total: 0 };
+/** @type {import('chart.js').Chart<'bar', number[], string> | null} */
 let chart = null;
 
+/**
+ * Chart.js as its UMD build (/vendor/chart.umd.js, loaded by the page before this module) leaves
+ * it on `window`; undefined when that script could not be loaded. Typed by the chart.js package.
+ * @returns {typeof import('chart.js').Chart | undefined}
+ */
+const chartJs = () => /** @type {Window & { Chart?: typeof import('chart.js').Chart }} */ (window).Chart;
+
+/**
+ * The period (and `extra`) as a query string, `?…` or empty.
+ * @param {Record<string, string | number>} [extra]
+ */
 function query(extra = {}) {
   const q = new URLSearchParams();
   if (state.from) q.set('from', state.from);
@@ -24,8 +37,9 @@ function rangeText() {
   return '全期間';
 }
 
+/** @param {import('./api.js').Issuance[]} items */
 function renderTable(items) {
-  const body = $('issuances').tBodies[0];
+  const body = $('issuances', HTMLTableElement).tBodies[0];
   if (items.length === 0) {
     body.replaceChildren(el('tr', {}, el('td', { colspan: 9, class: 'empty' }, 'この期間の交付はありません。')));
     return;
@@ -43,16 +57,21 @@ function renderTable(items) {
   )));
 }
 
+/** @param {number} shown Rows on this page. */
 function renderPager(shown) {
   const first = state.total === 0 ? 0 : (state.page - 1) * PAGE_SIZE + 1;
   const last = (state.page - 1) * PAGE_SIZE + shown;
   const pages = Math.max(1, Math.ceil(state.total / PAGE_SIZE));
   $('page-text').textContent = `全 ${count(state.total)} 件中 ${count(first)}〜${count(last)} 件目（${state.page}／${pages} ページ）`;
-  $('prev').disabled = state.page <= 1;
-  $('next').disabled = state.page >= pages;
+  $('prev', HTMLButtonElement).disabled = state.page <= 1;
+  $('next', HTMLButtonElement).disabled = state.page >= pages;
 }
 
 /** Every day of the period (the chart shows days without issuances as zero). */
+/**
+ * @param {import('./api.js').Statistics['days']} days
+ * @returns {string[]}
+ */
 function daysOf(days) {
   const from = state.from || days[0]?.date;
   const to = state.to || days[days.length - 1]?.date;
@@ -62,6 +81,7 @@ function daysOf(days) {
   return out;
 }
 
+/** @param {import('./api.js').Statistics} stats */
 function renderChart(stats) {
   const labels = daysOf(stats.days);
   const series = (kind) => labels.map((d) => stats.days.find((x) => x.date === d && x.kind === kind)?.issuances ?? 0);
@@ -75,8 +95,9 @@ function renderChart(stats) {
       { label: KIND_LABELS.overseas, data: series('overseas'), backgroundColor: '#e08a00', stack: 'k' },
     ],
   };
-  if (!window.Chart) {
-    $('chart').replaceWith(el('p', { class: 'message warn' }, 'グラフを表示できませんでした（グラフ部品を読み込めません）。'));
+  const Chart = chartJs();
+  if (!Chart) {
+    $('chart', HTMLCanvasElement).replaceWith(el('p', { class: 'message warn' }, 'グラフを表示できませんでした（グラフ部品を読み込めません）。'));
     return;
   }
   if (chart) {
@@ -85,9 +106,9 @@ function renderChart(stats) {
     return;
   }
   // The canvas draws text with the page's Japanese font only once that font is loaded.
-  window.Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
-  window.Chart.defaults.color = '#333';
-  chart = new window.Chart($('chart'), {
+  Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
+  Chart.defaults.color = '#333';
+  chart = new Chart($('chart', HTMLCanvasElement), {
     type: 'bar',
     data,
     options: {
@@ -106,8 +127,9 @@ function renderChart(stats) {
 async function load() {
   clearMessage($('message'));
   $('range-text').textContent = `表示中: ${rangeText()}`;
-  $('csv-link').href = `/api/v1/issuances.csv${query()}`;
+  $('csv-link', HTMLAnchorElement).href = `/api/v1/issuances.csv${query()}`;
   try {
+    /** @type {[import('./api.js').IssuanceList, import('./api.js').Statistics]} */
     const [list, stats] = await Promise.all([
       api(`/api/v1/issuances${query({ page: state.page, pageSize: PAGE_SIZE })}`),
       api(`/api/v1/statistics${query()}`),
@@ -133,16 +155,16 @@ async function start() {
   const today = jstToday();
   state.from = params.get('from') ?? addDays(today, -29);
   state.to = params.get('to') ?? today;
-  $('from').value = state.from;
-  $('to').value = state.to;
+  $('from', HTMLInputElement).value = state.from;
+  $('to', HTMLInputElement).value = state.to;
 
-  $('filter').addEventListener('submit', (e) => {
+  $('filter', HTMLFormElement).addEventListener('submit', (e) => {
     e.preventDefault();
-    const from = $('from').value;
-    const to = $('to').value;
+    const from = $('from', HTMLInputElement).value;
+    const to = $('to', HTMLInputElement).value;
     if (from && to && from > to) {
       showMessage($('message'), 'error', '開始日は終了日より前の日付にしてください。');
-      $('from').focus();
+      $('from', HTMLInputElement).focus();
       return;
     }
     state.from = from;
@@ -151,10 +173,10 @@ async function start() {
     history.replaceState(null, '', `/${query()}`);
     void load();
   });
-  $('prev').addEventListener('click', () => {
+  $('prev', HTMLButtonElement).addEventListener('click', () => {
     if (state.page > 1) { state.page -= 1; void load(); }
   });
-  $('next').addEventListener('click', () => {
+  $('next', HTMLButtonElement).addEventListener('click', () => {
     state.page += 1;
     void load();
   });

@@ -1,12 +1,18 @@
 // 2-step login: e-mail and password (a 6-digit code is mailed), then the code.
 import { api, ApiError, errorMessage, setCsrfToken } from './api.js';
+import { byId } from './dom.js';
 
-const $ = (id) => document.getElementById(id);
+const $ = byId;
 const message = $('login-message');
-const passwordStep = $('password-step');
-const codeStep = $('code-step');
+const passwordStep = $('password-step', HTMLFormElement);
+const codeStep = $('code-step', HTMLFormElement);
+/** @type {string | null} */
 let challengeId = null;
 
+/**
+ * @param {'error' | 'info'} kind
+ * @param {string} text
+ */
 function show(kind, text) {
   message.className = `message ${kind}`;
   message.textContent = text;
@@ -21,11 +27,15 @@ function toPasswordStep() {
   challengeId = null;
   codeStep.hidden = true;
   passwordStep.hidden = false;
-  $('password').value = '';
-  $('code').value = '';
-  $('password').focus();
+  $('password', HTMLInputElement).value = '';
+  $('code', HTMLInputElement).value = '';
+  $('password', HTMLInputElement).focus();
 }
 
+/**
+ * @param {HTMLButtonElement} button
+ * @param {boolean} on
+ */
 function busy(button, on) {
   button.disabled = on;
   button.setAttribute('aria-busy', on ? 'true' : 'false');
@@ -34,41 +44,43 @@ function busy(button, on) {
 passwordStep.addEventListener('submit', async (e) => {
   e.preventDefault();
   clear();
-  const email = $('email').value.trim();
-  const password = $('password').value;
+  const email = $('email', HTMLInputElement).value.trim();
+  const password = $('password', HTMLInputElement).value;
   if (!email || !password) {
     show('error', 'メールアドレスとパスワードを入力してください。');
-    (email ? $('password') : $('email')).focus();
+    (email ? $('password', HTMLInputElement) : $('email', HTMLInputElement)).focus();
     return;
   }
-  busy($('password-submit'), true);
+  busy($('password-submit', HTMLButtonElement), true);
   try {
+    /** @type {{ challengeId: string }} */
     const res = await api('/api/v1/login', { method: 'POST', json: { email, password }, stayOn401: true });
     challengeId = res.challengeId;
     passwordStep.hidden = true;
     codeStep.hidden = false;
     show('info', '確認コードをメールで送信しました。');
-    $('code').focus();
+    $('code', HTMLInputElement).focus();
   } catch (err) {
     show('error', errorMessage(err));
-    $('password').value = '';
-    $('password').focus();
+    $('password', HTMLInputElement).value = '';
+    $('password', HTMLInputElement).focus();
   } finally {
-    busy($('password-submit'), false);
+    busy($('password-submit', HTMLButtonElement), false);
   }
 });
 
 codeStep.addEventListener('submit', async (e) => {
   e.preventDefault();
   clear();
-  const code = $('code').value.trim();
+  const code = $('code', HTMLInputElement).value.trim();
   if (!/^[0-9]{6}$/.test(code)) {
     show('error', '確認コードは 6 桁の数字で入力してください。');
-    $('code').focus();
+    $('code', HTMLInputElement).focus();
     return;
   }
-  busy($('code-submit'), true);
+  busy($('code-submit', HTMLButtonElement), true);
   try {
+    /** @type {import('./layout.js').Session} */
     const res = await api('/api/v1/login/verify', { method: 'POST', json: { challengeId, code }, stayOn401: true });
     setCsrfToken(res.csrfToken);
     location.assign('/');
@@ -79,14 +91,14 @@ codeStep.addEventListener('submit', async (e) => {
       challengeId = null;
       codeStep.hidden = true;
       passwordStep.hidden = false;
-      $('code').value = '';
-      $('password').focus();
+      $('code', HTMLInputElement).value = '';
+      $('password', HTMLInputElement).focus();
     } else {
-      $('code').select();
-      $('code').focus();
+      $('code', HTMLInputElement).select();
+      $('code', HTMLInputElement).focus();
     }
   } finally {
-    busy($('code-submit'), false);
+    busy($('code-submit', HTMLButtonElement), false);
   }
 });
 
@@ -95,6 +107,7 @@ $('restart').addEventListener('click', () => {
   toPasswordStep();
 });
 
+/** @type {Record<string, string>} */
 const REASONS = {
   expired: 'ログインの有効期限が切れました。もう一度ログインしてください。',
   logout: 'ログアウトしました。',

@@ -1,9 +1,11 @@
 // サービス停止・再開: the municipality's kiosk service, with a switch that asks for confirmation.
 import { api, errorMessage } from './api.js';
+import { byId } from './dom.js';
 import { clearMessage, el, jstText, runPage, showMessage, startPage } from './layout.js';
 
-const $ = (id) => document.getElementById(id);
-let service = null;
+const $ = byId;
+/** @type {import('./api.js').ServiceState} */
+let service;
 
 function render() {
   const suspended = service.suspended;
@@ -13,39 +15,45 @@ function render() {
   state.textContent = !service.participates ? 'コンビニ交付に参加していません'
     : suspended ? '停止中（コンビニ端末では交付できません）' : '提供中（コンビニ端末で交付できます）';
   $('service-since').textContent = suspended && service.suspendedAt ? `${jstText(service.suspendedAt)} から停止しています。` : '';
-  const sw = $('service-switch');
+  const sw = $('service-switch', HTMLButtonElement);
   sw.setAttribute('aria-checked', running ? 'true' : 'false');
   sw.disabled = !service.participates;
   $('switch-label').textContent = `コンビニ交付を提供する（現在: ${running ? 'オン' : 'オフ'}）`;
   document.body.dataset.suspended = String(suspended);
 }
 
+/**
+ * Asks in the dialog whether to suspend (or resume) the service.
+ * @param {boolean} suspend
+ * @returns {Promise<boolean>} true when confirmed.
+ */
 function confirmChange(suspend) {
-  const dialog = $('confirm');
+  const dialog = $('confirm', HTMLDialogElement);
   const name = service.name;
   $('confirm-title').textContent = suspend ? `${name}のコンビニ交付を停止しますか？` : `${name}のコンビニ交付を再開しますか？`;
   $('confirm-text').textContent = suspend
     ? '停止すると直ちに、全国のコンビニ端末のメニューからこの自治体が外れ、接種証明書を交付できなくなります。'
     : '再開すると直ちに、全国のコンビニ端末でこの自治体の接種証明書を交付できるようになります。';
-  const ok = $('confirm-ok');
+  const ok = $('confirm-ok', HTMLButtonElement);
   ok.textContent = suspend ? '停止する' : '再開する';
   ok.className = suspend ? 'danger' : '';
   dialog.returnValue = '';
   return new Promise((resolve) => {
     dialog.addEventListener('close', () => resolve(dialog.returnValue === 'ok'), { once: true });
     dialog.showModal();
-    $('confirm-cancel').focus();
+    $('confirm-cancel', HTMLButtonElement).focus();
   });
 }
 
 async function toggle() {
   const suspend = !service.suspended;
   if (!(await confirmChange(suspend))) {
-    $('service-switch').focus();
+    $('service-switch', HTMLButtonElement).focus();
     return;
   }
   clearMessage($('message'));
   try {
+    /** @type {Pick<import('./api.js').ServiceState, 'suspended' | 'suspendedAt'>} */
     const res = await api('/api/v1/service', { method: 'PUT', json: { suspended: suspend } });
     service = { ...service, suspended: res.suspended, suspendedAt: res.suspendedAt };
     render();
@@ -53,7 +61,7 @@ async function toggle() {
   } catch (err) {
     showMessage($('message'), 'error', errorMessage(err));
   }
-  $('service-switch').focus();
+  $('service-switch', HTMLButtonElement).focus();
 }
 
 async function start() {
@@ -65,7 +73,7 @@ async function start() {
     el('dt', {}, 'コンビニ交付への参加'), el('dd', {}, service.participates ? '参加' : '不参加'),
   );
   render();
-  $('service-switch').addEventListener('click', () => void toggle());
+  $('service-switch', HTMLButtonElement).addEventListener('click', () => void toggle());
 }
 
 runPage(start);

@@ -1,27 +1,34 @@
 // 職員アカウント: list, invite (lg.jp only; active accounts and open invitations at most `limit`),
 // withdraw an invitation, disable an account.
 import { api, ApiError, errorMessage } from './api.js';
+import { byId } from './dom.js';
 import { clearMessage, el, jstText, runPage, showMessage, startPage } from './layout.js';
 
-const $ = (id) => document.getElementById(id);
+const $ = byId;
 /** Same rule as the server (validation.ts): an lg.jp address in a strict character set. */
 const LG_JP = /^[a-z0-9._%+-]{1,64}@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*lg\.jp$/;
 let me = '';
 let limit = 10;
 
+/**
+ * @param {string} email
+ * @returns {Promise<boolean>} true when confirmed.
+ */
 function confirmDisable(email) {
-  const dialog = $('confirm');
+  const dialog = $('confirm', HTMLDialogElement);
   $('confirm-text').textContent = `${email} を無効にします。このアカウントではログインできなくなり、ログイン中の画面もすぐに使えなくなります。`;
   dialog.returnValue = '';
   return new Promise((resolve) => {
     dialog.addEventListener('close', () => resolve(dialog.returnValue === 'ok'), { once: true });
     dialog.showModal();
-    $('confirm-cancel').focus();
+    $('confirm-cancel', HTMLButtonElement).focus();
   });
 }
 
+/** @type {Record<string, [string, string]>} */
 const STATUS = { active: ['有効', 'on'], disabled: ['無効', 'off'], invited: ['招待中', ''], expired: ['招待期限切れ', 'off'] };
 
+/** @param {import('./api.js').StaffItem} item */
 async function revoke(item) {
   try {
     await api(`/api/v1/staff/invitations/${encodeURIComponent(item.id)}/revoke`, { method: 'POST' });
@@ -32,6 +39,10 @@ async function revoke(item) {
   await load();
 }
 
+/**
+ * @param {import('./api.js').StaffItem} item
+ * @param {HTMLElement} button Focused again when the dialog is cancelled.
+ */
 async function disable(item, button) {
   if (!(await confirmDisable(item.email))) {
     button.focus();
@@ -44,9 +55,10 @@ async function disable(item, button) {
     showMessage($('message'), 'error', errorMessage(err));
   }
   await load();
-  $('staff-table').focus?.();
+  $('staff-table', HTMLTableElement).focus?.();
 }
 
+/** @param {import('./api.js').StaffItem} item */
 function actionOf(item) {
   const self = item.email === me;
   if (item.status === 'invited' || item.status === 'expired') {
@@ -63,6 +75,7 @@ function actionOf(item) {
   }, '無効にする');
 }
 
+/** @param {import('./api.js').StaffList} list */
 function render(list) {
   limit = list.limit;
   $('limit').textContent = String(list.limit);
@@ -70,9 +83,9 @@ function render(list) {
   $('active-count').textContent = String(list.active);
   $('invited-count').textContent = String(list.invited);
   const full = list.active + list.invited >= list.limit;
-  $('add-submit').disabled = full;
+  $('add-submit', HTMLButtonElement).disabled = full;
   if (full) showMessage($('message'), 'warn', `有効なアカウントと招待中のアドレスが上限（${list.limit} 件）に達しているため、追加できません。使わないアカウントを無効にするか、招待を取り消してください。`);
-  $('staff-table').tBodies[0].replaceChildren(...list.items.map((item) => {
+  $('staff-table', HTMLTableElement).tBodies[0].replaceChildren(...list.items.map((item) => {
     const self = item.email === me;
     const [label, tone] = STATUS[item.status] ?? [item.status, ''];
     return el('tr', { 'data-email': item.email, 'data-status': item.status },
@@ -89,22 +102,23 @@ async function load() {
   render(await api('/api/v1/staff'));
 }
 
+/** @param {SubmitEvent} e */
 async function add(e) {
   e.preventDefault();
   clearMessage($('message'));
-  const email = $('new-email').value.trim().toLowerCase();
+  const email = $('new-email', HTMLInputElement).value.trim().toLowerCase();
   if (!LG_JP.test(email)) {
     showMessage($('message'), 'error', 'メールアドレスは lg.jp のアドレス（例: name@city.example.lg.jp）を入力してください。');
-    $('new-email').focus();
+    $('new-email', HTMLInputElement).focus();
     return;
   }
-  $('add-submit').disabled = true;
+  $('add-submit', HTMLButtonElement).disabled = true;
   try {
     await api('/api/v1/staff', { method: 'POST', json: { email } });
-    $('new-email').value = '';
+    $('new-email', HTMLInputElement).value = '';
     await load();
     showMessage($('message'), 'ok', `${email} に招待のメールを送りました。本人がメールのリンクからパスワードを決めると、アカウントが使えるようになります。`);
-    $('new-email').focus();
+    $('new-email', HTMLInputElement).focus();
   } catch (err) {
     const fields = err instanceof ApiError ? err.problem.fields : undefined;
     const text = Array.isArray(fields) && fields.includes('email')
@@ -112,16 +126,16 @@ async function add(e) {
       : errorMessage(err);
     showMessage($('message'), 'error', text);
     await load().catch(() => undefined);
-    $('new-email').focus();
+    $('new-email', HTMLInputElement).focus();
   } finally {
-    if ($('add-submit').disabled && Number($('active-count').textContent) + Number($('invited-count').textContent) < limit) $('add-submit').disabled = false;
+    if ($('add-submit', HTMLButtonElement).disabled && Number($('active-count').textContent) + Number($('invited-count').textContent) < limit) $('add-submit', HTMLButtonElement).disabled = false;
   }
 }
 
 async function start() {
   const session = await startPage('staff');
   me = session.staff.email;
-  $('add-form').addEventListener('submit', (e) => void add(e));
+  $('add-form', HTMLFormElement).addEventListener('submit', (e) => void add(e));
   await load();
 }
 

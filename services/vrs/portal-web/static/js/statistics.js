@@ -1,25 +1,27 @@
 // 国への統計: what leaves the municipality for the state, counts per day and kind only.
 import { api, errorMessage } from './api.js';
+import { byId } from './dom.js';
 import { addDays, clearMessage, count, el, jstToday, KIND_LABELS, runPage, showMessage, startPage } from './layout.js';
 
-const $ = (id) => document.getElementById(id);
+const $ = byId;
 
 async function load() {
   clearMessage($('message'));
-  const from = $('from').value;
-  const to = $('to').value;
+  const from = $('from', HTMLInputElement).value;
+  const to = $('to', HTMLInputElement).value;
   if (from && to && from > to) {
     showMessage($('message'), 'error', '開始日は終了日より前の日付にしてください。');
-    $('from').focus();
+    $('from', HTMLInputElement).focus();
     return;
   }
   const q = new URLSearchParams();
   if (from) q.set('from', from);
   if (to) q.set('to', to);
   try {
+    /** @type {import('./api.js').Statistics} */
     const res = await api(`/api/v1/statistics?${q}`);
     $('stats-caption').textContent = `${res.from ?? '最初'} 〜 ${res.to ?? '最新'} の日別・種類別件数`;
-    const body = $('stats-table').tBodies[0];
+    const body = $('stats-table', HTMLTableElement).tBodies[0];
     body.replaceChildren(...(res.days.length ? res.days.map((d) => el('tr', {},
       el('td', {}, d.date),
       el('td', {}, KIND_LABELS[d.kind] ?? d.kind),
@@ -36,9 +38,9 @@ async function load() {
 async function start() {
   await startPage('statistics');
   const today = jstToday();
-  $('from').value = addDays(today, -29);
-  $('to').value = today;
-  $('filter').addEventListener('submit', (e) => {
+  $('from', HTMLInputElement).value = addDays(today, -29);
+  $('to', HTMLInputElement).value = today;
+  $('filter', HTMLFormElement).addEventListener('submit', (e) => {
     e.preventDefault();
     void load();
   });
