@@ -20,6 +20,7 @@ const RELEASED: Record<string, string> = {
   '005_portal.sql': 'af066ea923f02c5810df1907e088527296eabf4cdb86d604843c96216e9ac01b',
   '006_released.sql': '777ff9c0f0e53d45085bcb9933a8318b0a7523afeb7c25b3d223d857e2cd951b',
   '007_passport_sealed.sql': '257cf646b6569a1bfa87e94e68d7baf80cd91523929bcfa792204c6f0db64a16',
+  '008_staff_invitations.sql': '318a52c3fddbf78395c2f32fc72a9c5605d4401430114eacb2bb5be0c052735b',
 };
 
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(join(DIR, file))).digest('hex');
