@@ -1,14 +1,11 @@
-import { z } from 'zod';
 import type { AppError } from '../../common/errors.js';
 import { MunicipalityUnavailableError, NoPassportOnFileError, NoRecordsError, NotIssuableError } from '../../common/record-errors.js';
 import { UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError } from '../relay-errors.js';
-import {
-  certificateRecordSchema, completionAckSchema, issuanceQueryAnswerSchema, lookupResponseSchema, releaseAckSchema,
-  type CertificateKind, type CertificateRecord, type CompletionAck, type CompletionNotice, type IssuanceQuery, type IssuanceQueryAnswer,
-  type LookupResponse, type ReleaseAck, type ReleaseNotice,
+import { LgwanClient } from '../../common/lgwan-client.js';
+import type {
+  CertificateKind, CertificateRecord, CompletionAck, CompletionNotice, IssuanceQuery, IssuanceQueryAnswer, LookupResponse, ReleaseAck, ReleaseNotice,
 } from '../../common/lgwan-contract.js';
 import { MtlsCallError } from '../../common/mtls-call-error.js';
-import { MtlsJsonClient } from '../../common/mtls-json-client.js';
 
 /** The relay's view of VRS over LGWAN (services/common/lgwan-contract.ts). */
 export interface VrsClient {
@@ -49,24 +46,18 @@ export interface HttpVrsClientOptions {
  * validated with the contract's schemas. Bodies (which carry My Number) are never logged.
  */
 export function createVrsClient(options: HttpVrsClientOptions): VrsClient & { close(): void } {
-  const http = new MtlsJsonClient({ baseUrl: options.baseUrl, tls: options.tls, timeoutMs: options.timeoutMs, pool: { keepAlive: true, maxSockets: 128 } });
-
-  /** One POST; the timeout counts VRS's time, not the relay's (see AnswerDeadline). */
-  async function expect<T>(path: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
-    try {
-      return await http.json('POST', path, { body, headers: { accept: 'application/json' }, parse: (json) => schema.parse(json) });
-    } catch (e) {
-      throw upstreamError(e);
-    }
-  }
-
+  const lgwan = new LgwanClient({ baseUrl: options.baseUrl, tls: options.tls, timeoutMs: options.timeoutMs, pool: { keepAlive: true, maxSockets: 128 } });
+  /** The relay's error for whatever went wrong: VRS's record refusals pass on, anything else is VRS's fault. */
+  const mapped = <T>(call: Promise<T>): Promise<T> => call.catch((e: unknown) => {
+    throw upstreamError(e);
+  });
   return {
-    lookup: (myNumber) => expect('/lgwan/v1/holders/lookup', { myNumber }, lookupResponseSchema),
-    certificate: (r) => expect('/lgwan/v1/certificates', { myNumber: r.myNumber, municipality: r.municipality, kind: r.kind, channel: 'kiosk' }, certificateRecordSchema),
-    completion: (notice) => expect('/lgwan/v1/completions', notice, completionAckSchema),
-    release: (notice) => expect('/lgwan/v1/releases', notice, releaseAckSchema),
-    issuances: (query) => expect('/lgwan/v1/issuances/query', query, issuanceQueryAnswerSchema),
-    close: () => http.close(),
+    lookup: (myNumber) => mapped(lgwan.lookup(myNumber)),
+    certificate: (r) => mapped(lgwan.certificate({ myNumber: r.myNumber, municipality: r.municipality, kind: r.kind })),
+    completion: (notice) => mapped(lgwan.completion(notice)),
+    release: (notice) => mapped(lgwan.release(notice)),
+    issuances: (query) => mapped(lgwan.issuances(query)),
+    close: () => lgwan.close(),
   };
 }
 
