@@ -134,8 +134,8 @@ function personRows(kit: PageKit, r: CertificateRecord, y: number): number {
 
 const BOTTOM_TEXT = A4.height - 24 * MM;
 
-/** Where the QR codes go on the first page: symbol top-left and width (points, y down). */
-function codePlaces(input: CertificatePdfInput): Array<{ qr: QrMatrix; label: string; x: number; y: number; size: number }> {
+/** Where the QR codes go on the first page: symbol top-left and width (points, y down). Exported for tests. */
+export function codePlaces(input: CertificatePdfInput): Array<{ qr: QrMatrix; label: string; x: number; y: number; size: number }> {
   const { shcQr, vdsQr } = input;
   const qrTop = BOTTOM_TEXT - 10 * MM - (vdsQr ? VDS_QR_MM : SHC_QR_MM) * MM;
   const shc = {
