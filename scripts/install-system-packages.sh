@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests and the demo use: Redis and PostgreSQL servers for
 # integration tests, Chromium for browser tests, faketime for CI's run of the unit tests with the
-# clock moved ahead. Needs root (or sudo) and apt-get.
+# clock moved ahead, zbar-tools (zbarimg) for the test that printed QR codes read with a second decoder. Needs root (or sudo) and apt-get.
 # With --optional (used by `npm run up`), a machine where they cannot be installed only gets a
 # warning: the demo itself runs on embedded defaults; `npm test` needs them.
 set -euo pipefail
@@ -12,7 +12,7 @@ fail() {
   if $optional; then echo "continuing: the demo runs without them; npm test needs them" >&2; exit 0; fi
   exit 1
 }
-pkgs=(redis-server postgresql chromium faketime)
+pkgs=(redis-server postgresql chromium faketime zbar-tools)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -19,6 +19,11 @@ export interface CertificateBuilderOptions {
   clock?: Clock;
   /** Parsed fonts to share between builders (parsed here when absent). */
   fonts?: CertificateFonts;
+  /**
+   * Print a line saying where the SHC keys are (`<shcIssuerUrl>/.well-known/jwks.json`) at the
+   * foot of the first page. Off by default: real certificates carry no such hint.
+   */
+  verificationHint?: boolean;
 }
 
 /** What the holder sees, for kiosk confirmation screens (no passport number). */
@@ -122,7 +127,7 @@ export function createCertificateBuilder(options: CertificateBuilderOptions): Ce
       const r = validated(record);
       const codes = codesOf(r, opts.rid);
       const { pdf, pages } = await renderCertificatePdf(fonts, clock, {
-        record: r, shcQr: codes.shcQr, vdsQr: codes.vdsQr, shcIssuerUrl: shcSigner.issuerUrl, copies,
+        record: r, shcQr: codes.shcQr, vdsQr: codes.vdsQr, shcIssuerUrl: shcSigner.issuerUrl, copies, verificationHint: options.verificationHint === true,
       });
       return {
         certificateId: r.certificateId, pdf, digest: contentDigest(pdf), pages, shc: codes.shc,

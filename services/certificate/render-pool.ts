@@ -11,6 +11,8 @@ import type { BuiltCertificate, CertificateBuilder } from './builder.js';
 export interface RenderWorkerData {
   pkiRoot: string;
   shcIssuerUrl: string;
+  /** See CertificateBuilderOptions.verificationHint. */
+  verificationHint?: boolean;
 }
 
 /** @internal message to a worker */

@@ -17,7 +17,10 @@ if (!port) throw new TypeError('render-worker runs only as a worker thread');
 // The pool's clock, as of the job being built: jobs run one at a time, so this is never shared.
 let jobTime = Date.now();
 const ready = loadCertificateKeys(pkiPaths(data.pkiRoot)).then((keys) =>
-  createCertificateBuilder({ shcIssuerUrl: data.shcIssuerUrl, shcKey: keys.shcKey, vdsSigner: keys.vdsSigner, clock: { now: () => new Date(jobTime) } }),
+  createCertificateBuilder({
+    shcIssuerUrl: data.shcIssuerUrl, shcKey: keys.shcKey, vdsSigner: keys.vdsSigner, clock: { now: () => new Date(jobTime) },
+    verificationHint: data.verificationHint === true,
+  }),
 );
 
 let queue: Promise<void> = Promise.resolve();

@@ -40,6 +40,8 @@ export const relayConfigSchema = z
     /** How often each relay expires open requests whose session ran out (≤ 60 s after expiry). */
     EXPIRY_SWEEP_MS: opt(z.coerce.number().int().positive().max(60_000).default(15_000)),
     SHC_ISSUER_URL: opt(z.string().url().optional()),
+    /** Print where the SHC keys are at the foot of each certificate (a demo aid; real certificates carry none). */
+    CERTIFICATE_VERIFY_HINT: opt(z.enum(['true', 'false']).default('false')),
     NOTICE_RETRY_BASE_MS: opt(z.coerce.number().int().positive().default(500)),
     NOTICE_RETRY_MAX_MS: opt(z.coerce.number().int().positive().default(30_000)),
     NOTICE_POLL_MS: opt(z.coerce.number().int().positive().default(1000)),
@@ -86,6 +88,7 @@ export const relayConfigSchema = z
       requestLimit: env.REQUEST_LIMIT,
       expirySweepMs: env.EXPIRY_SWEEP_MS,
       shcIssuerUrl: env.SHC_ISSUER_URL,
+      verificationHint: env.CERTIFICATE_VERIFY_HINT === 'true',
       noticeRetry: { baseMs: env.NOTICE_RETRY_BASE_MS, maxMs: env.NOTICE_RETRY_MAX_MS, pollMs: env.NOTICE_POLL_MS },
       bodyLimit: env.BODY_LIMIT,
       renderWorkers: env.RENDER_WORKERS,

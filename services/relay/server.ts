@@ -99,9 +99,9 @@ export async function startRelay(
   // Certificates render in worker threads unless RENDER_WORKERS=0: a PDF takes milliseconds of
   // synchronous work that would otherwise stall every request on this relay (bench/RESULTS.md).
   const pool = config.renderWorkers > 0
-    ? createRenderPool({ pkiRoot: config.pki.root, shcIssuerUrl }, { size: config.renderWorkers, clock, log })
+    ? createRenderPool({ pkiRoot: config.pki.root, shcIssuerUrl, verificationHint: config.verificationHint }, { size: config.renderWorkers, clock, log })
     : undefined;
-  const builder = pool ?? createCertificateBuilder({ shcIssuerUrl, shcKey: keys.shcKey, vdsSigner: keys.vdsSigner, clock });
+  const builder = pool ?? createCertificateBuilder({ shcIssuerUrl, shcKey: keys.shcKey, vdsSigner: keys.vdsSigner, clock, verificationHint: config.verificationHint });
   const cardVerifier = createCardVerifier({
     trustAnchors: readCardTrustAnchors(config.pki.cardIssuerTrust),
     suspensions: new SuspensionList(config.suspensionListFile),

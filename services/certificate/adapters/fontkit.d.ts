@@ -5,6 +5,8 @@ declare module 'fontkit' {
     id: number;
     advanceWidth: number;
     codePoints: number[];
+    /** The outline in font units, y up (fontkit's public `Path`). */
+    path: { commands: Array<{ command: 'moveTo' | 'lineTo' | 'quadraticCurveTo' | 'bezierCurveTo' | 'closePath'; args: number[] }> };
   }
   export interface FontkitGlyphRun {
     glyphs: FontkitGlyph[];

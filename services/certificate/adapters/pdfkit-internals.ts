@@ -160,9 +160,27 @@ export function addPageForm(doc: PDFKit.PDFDocument, data: Record<string, unknow
   const form = doc.ref(data);
   form.end(stream as Buffer);
   const xobjects = currentPage(doc).xobjects;
-  const name = `QR${Object.keys(xobjects).length + 1}`;
+  const name = `QR${Object.keys(xobjects).filter((k) => k.startsWith('QR')).length + 1}`;
   xobjects[name] = form;
   return name;
+}
+
+/** An indirect object of the document, as resources of pages and forms refer to it. */
+export type DocumentObject = unknown;
+
+/**
+ * An indirect stream object holding already encoded bytes (a form or a pattern), written once and
+ * referable from any page's or form's resources. References in `data` become `n 0 R`.
+ */
+export function addStreamObject(doc: PDFKit.PDFDocument, data: Record<string, unknown>, stream: Uint8Array): DocumentObject {
+  const ref = doc.ref(data);
+  ref.end(stream as Buffer);
+  return ref;
+}
+
+/** Lists a document's XObject on the current page's resources under `name`. */
+export function usePageXObject(doc: PDFKit.PDFDocument, name: string, object: DocumentObject): void {
+  currentPage(doc).xobjects[name] = object;
 }
 
 /**

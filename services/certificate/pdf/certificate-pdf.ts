@@ -1,8 +1,10 @@
 import type { Clock } from '../../common/clock.js';
 import type { CertificateRecord, Dose } from '../../common/lgwan-contract.js';
 import type { QrMatrix } from '../qr/qr-matrix.js';
+import { AntiForgeryPrint, type KeepOut } from './anti-forgery.js';
 import { drawQr } from './draw-qr.js';
 import type { CertificateFonts } from './fonts.js';
+import { nationalityName } from './nationality-names.js';
 import { A4, MM, PageKit } from './page-kit.js';
 import { StaticText } from './text-runs.js';
 
@@ -15,6 +17,8 @@ export interface CertificatePdfInput {
   /** Where verifiers find the SHC keys. */
   shcIssuerUrl: string;
   copies: number;
+  /** Print where the SHC keys are (a deployment's choice, CERTIFICATE_VERIFY_HINT); off by default. */
+  verificationHint?: boolean;
 }
 
 const LEFT = 18 * MM;
@@ -37,7 +41,7 @@ function pagesOf(doses: Dose[]): Dose[][] {
 
 const HEADER_ID = '証明書ID Certificate ID: ';
 const TITLE = '新型コロナウイルス感染症予防接種証明書';
-const SUBTITLE = { domestic: '（国内用）', overseas: 'Vaccination Certificate for COVID-19（海外用及び日本国内用）' } as const;
+const SUBTITLE = { domestic: '（日本国内用）', overseas: 'Vaccination Certificate for COVID-19（海外用及び日本国内用）' } as const;
 /** Row labels (Japanese, English). */
 const ROWS = {
   issuer: ['発行自治体', 'Issuing municipality'],
@@ -56,8 +60,9 @@ const CERTIFY = {
 } as const;
 const SHC_LABEL = 'SMART Health Card';
 const VDS_LABEL = 'ICAO VDS-NC';
+/** The verification hint, printed only when configured (real certificates carry none). */
 const FOOTER = {
-  ja: '偽造防止：二次元コードは発行者の電子署名付きです。検証は公開鍵で誰でも行えます（npm run verify）。',
+  ja: '二次元コードは発行者の電子署名付きです。検証は公開鍵で誰でも行えます。',
   verify: 'Verify: SHC keys at ',
   overseas: '; VDS-NC signer chains to the Japan CSCA',
 } as const;
@@ -117,7 +122,7 @@ function personRows(kit: PageKit, r: CertificateRecord, y: number): number {
   }
   rows.push([ROWS.birthDate, r.person.birthDate]);
   if (r.kind === 'overseas' && p) {
-    rows.push([ROWS.nationality, p.nationality]);
+    rows.push([ROWS.nationality, nationalityName(p.nationality)]);
     rows.push([ROWS.passport, p.passportNumber]);
   }
   for (const [label, v] of rows) {
@@ -127,22 +132,36 @@ function personRows(kit: PageKit, r: CertificateRecord, y: number): number {
   return y;
 }
 
+const BOTTOM_TEXT = A4.height - 24 * MM;
+
+/** Where the QR codes go on the first page: symbol top-left and width (points, y down). Exported for tests. */
+export function codePlaces(input: CertificatePdfInput): Array<{ qr: QrMatrix; label: string; x: number; y: number; size: number }> {
+  const { shcQr, vdsQr } = input;
+  const qrTop = BOTTOM_TEXT - 10 * MM - (vdsQr ? VDS_QR_MM : SHC_QR_MM) * MM;
+  const shc = {
+    qr: shcQr, label: SHC_LABEL, size: SHC_QR_MM * MM,
+    x: vdsQr ? LEFT + 6 * MM : (A4.width - SHC_QR_MM * MM) / 2, y: vdsQr ? qrTop + (VDS_QR_MM - SHC_QR_MM) * MM : qrTop,
+  };
+  return vdsQr ? [shc, { qr: vdsQr, label: VDS_LABEL, size: VDS_QR_MM * MM, x: RIGHT - 6 * MM - VDS_QR_MM * MM, y: qrTop }] : [shc];
+}
+
+/** The codes with their quiet zones (4 modules) and 1 mm more: no anti-forgery dot falls there. */
+function codeKeepOuts(input: CertificatePdfInput): KeepOut[] {
+  return codePlaces(input).map(({ qr, x, y, size }) => {
+    const m = (4 * size) / qr.size + MM;
+    return { x: x - m, y: y - m, w: size + 2 * m, h: size + 2 * m };
+  });
+}
+
 function codesAndFooter(kit: PageKit, input: CertificatePdfInput): void {
-  const { record, shcQr, vdsQr } = input;
-  const bottomText = A4.height - 24 * MM;
-  const qrTop = bottomText - 10 * MM - (vdsQr ? VDS_QR_MM : SHC_QR_MM) * MM;
-  const shcX = vdsQr ? LEFT + 6 * MM : (A4.width - SHC_QR_MM * MM) / 2;
-  const shcY = vdsQr ? qrTop + (VDS_QR_MM - SHC_QR_MM) * MM : qrTop;
-  kit.line(SHC_LABEL, shcX, shcY - 7 * MM, 8.5, true);
-  drawQr(kit, shcQr, shcX, shcY, SHC_QR_MM * MM);
-  if (vdsQr) {
-    const vx = RIGHT - 6 * MM - VDS_QR_MM * MM;
-    kit.line(VDS_LABEL, vx, qrTop - 7 * MM, 8.5, true);
-    drawQr(kit, vdsQr, vx, qrTop, VDS_QR_MM * MM);
+  for (const c of codePlaces(input)) {
+    kit.line(c.label, c.x, c.y - 7 * MM, 8.5, true);
+    drawQr(kit, c.qr, c.x, c.y, c.size);
   }
+  if (!input.verificationHint) return;
   const jwks = `${input.shcIssuerUrl.replace(/\/$/, '')}/.well-known/jwks.json`;
-  kit.line(FOOTER.ja, LEFT, bottomText, 8);
-  kit.line(`${FOOTER.verify}${jwks}${record.kind === 'overseas' ? FOOTER.overseas : ''}`, LEFT, bottomText + 11, 7.5);
+  kit.line(FOOTER.ja, LEFT, BOTTOM_TEXT, 8);
+  kit.line(`${FOOTER.verify}${jwks}${input.record.kind === 'overseas' ? FOOTER.overseas : ''}`, LEFT, BOTTOM_TEXT + 11, 7.5);
 }
 
 /**
@@ -150,7 +169,7 @@ function codesAndFooter(kit: PageKit, input: CertificatePdfInput): void {
  * subset and its words are encoded once per font (see StaticText). Text left out here is still
  * drawn, only laid out per document; text listed but not drawn would add unused glyphs.
  */
-function staticStrings(kind: CertificateRecord['kind']): string[] {
+function staticStrings(kind: CertificateRecord['kind'], hint: boolean): string[] {
   const overseas = kind === 'overseas';
   const rows = overseas
     ? [ROWS.issuer, ROWS.name, ROWS.nameRoman, ROWS.birthDate, ROWS.nationality, ROWS.passport]
@@ -158,33 +177,38 @@ function staticStrings(kind: CertificateRecord['kind']): string[] {
   return [
     HEADER_ID, TITLE, SUBTITLE[kind], ...rows.flat(), ...DOSE_COLS.flatMap((c) => [c.ja, c.en]),
     ...ROWS.certificateId, ...ROWS.issuedOn, CERTIFY.ja, CERTIFY.en,
-    SHC_LABEL, ...(overseas ? [VDS_LABEL] : []), FOOTER.ja, FOOTER.verify, ...(overseas ? [FOOTER.overseas] : []),
+    SHC_LABEL, ...(overseas ? [VDS_LABEL] : []), ...(hint ? [FOOTER.ja, FOOTER.verify, ...(overseas ? [FOOTER.overseas] : [])] : []),
   ];
 }
 
-const staticTexts = new WeakMap<CertificateFonts, Map<CertificateRecord['kind'], StaticText>>();
+const staticTexts = new WeakMap<CertificateFonts, Map<string, StaticText>>();
 
-/** The StaticText of a kind for a font set (built on first use). */
-function staticTextOf(fonts: CertificateFonts, kind: CertificateRecord['kind']): StaticText {
+/** The StaticText of a kind (with or without the verification hint) for a font set (built on first use). */
+function staticTextOf(fonts: CertificateFonts, kind: CertificateRecord['kind'], hint: boolean): StaticText {
   let byKind = staticTexts.get(fonts);
   if (!byKind) staticTexts.set(fonts, (byKind = new Map()));
-  let st = byKind.get(kind);
-  if (!st) byKind.set(kind, (st = new StaticText(fonts.regular, staticStrings(kind))));
+  const key = `${kind}${hint ? '+hint' : ''}`;
+  let st = byKind.get(key);
+  if (!st) byKind.set(key, (st = new StaticText(fonts.regular, staticStrings(kind, hint))));
   return st;
 }
 
 /**
  * Lays out the certificate (新型コロナウイルス感染症予防接種証明書) on A4: header with the
  * certificate ID on every page, the holder, each dose, issue data, and the QR codes drawn as vector
- * modules. Copies repeat the pages. Resolves with the PDF bytes and the page count.
+ * modules, over the anti-forgery ground (地紋 with a latent 「複製」, kept off the codes). Copies
+ * repeat the pages. Resolves with the PDF bytes and the page count.
  */
 export async function renderCertificatePdf(fonts: CertificateFonts, clock: Clock, input: CertificatePdfInput): Promise<{ pdf: Buffer; pages: number }> {
   const { record } = input;
-  const kit = new PageKit(fonts, clock, `${TITLE} ${record.certificateId}`, staticTextOf(fonts, record.kind));
+  const kit = new PageKit(fonts, clock, `${TITLE} ${record.certificateId}`, staticTextOf(fonts, record.kind, input.verificationHint === true));
+  const antiForgery = new AntiForgeryPrint(fonts);
+  const keepOut = codeKeepOuts(input);
   const groups = pagesOf(record.doses);
   for (let copy = 0; copy < input.copies; copy++) {
     groups.forEach((doses, pageIndex) => {
       kit.addPage();
+      antiForgery.drawPage(kit, pageIndex === 0 ? keepOut : []);
       header(kit, record.certificateId, pageIndex + 1, groups.length);
       if (pageIndex > 0) {
         kit.lineCentered(`${TITLE}（続き） / continued`, 22 * MM, 12, true);

@@ -1,6 +1,6 @@
 import PDFDocument from 'pdfkit';
 import type { Clock } from '../../common/clock.js';
-import { addPageForm, collectOutput, documentFont, registerFontkitFont, useFontOnPage, writePageContent, type DocumentFont } from '../adapters/pdfkit-internals.js';
+import { addPageForm, addStreamObject, collectOutput, documentFont, registerFontkitFont, useFontOnPage, usePageXObject, writePageContent, type DocumentFont, type DocumentObject } from '../adapters/pdfkit-internals.js';
 import type { CertificateFonts } from './fonts.js';
 import { chunksOf, encodeChunk, num, sharedLayoutCache, type EncodedChunk, type StaticText } from './text-runs.js';
 import { toUnicodeCmap } from './to-unicode.js';
@@ -101,6 +101,16 @@ export class PageKit {
   /** Registers a Form XObject on the page under a page-local name (`QR1`, `QR2`, …). */
   addForm(data: Record<string, unknown>, stream: Uint8Array): string {
     return addPageForm(this.doc, data, stream);
+  }
+
+  /** Writes a stream object (a form or pattern) to the document, for the resources of any page or form. */
+  addObject(data: Record<string, unknown>, stream: Uint8Array): DocumentObject {
+    return addStreamObject(this.doc, data, stream);
+  }
+
+  /** Lists a document's XObject (see addObject) on the current page under `name`. */
+  useXObject(name: string, object: DocumentObject): void {
+    usePageXObject(this.doc, name, object);
   }
 
   /** Writes the page's collected operators into its content stream, deflated. */

@@ -59,6 +59,26 @@ function checkX5c(x5c: string[], jwk: JWK, iss: string, now: Date, warnings: str
   }
 }
 
+/** The `iss` a card claims, read without verifying it (undefined when the payload does not read). */
+function claimedIssuer(jws: string, zip: string | undefined): string | undefined {
+  try {
+    const raw = Buffer.from(jws.split('.')[1]!, 'base64url');
+    const iss = (JSON.parse((zip === 'DEF' ? inflateRawSync(raw) : raw).toString('utf8')) as { iss?: unknown }).iss;
+    return typeof iss === 'string' ? iss : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** No key of the JWKS has the card's kid: names the kid, the issuer the card claims and the key set to give. */
+function unknownKey(jws: string, header: { kid: string; zip?: string }): VerifyError {
+  const iss = claimedIssuer(jws, header.zip);
+  const where = iss === undefined
+    ? 'the card names no readable issuer'
+    : `the card names the issuer ${iss} (unverified): give its key set, published at ${iss.replace(/\/$/, '')}/.well-known/jwks.json (npm run verify: --jwks FILE)`;
+  return new VerifyError('shc-key', `no key in the JWKS has the SHC kid ${String(header.kid)}: the signing key is unknown, so the signature cannot be checked; ${where}`);
+}
+
 /**
  * Verifies a SMART Health Card (`shc:/…` QR content or the JWS): ES256 signature with the key of
  * `kid` from the JWKS, raw-DEFLATE payload, FHIR Bundle with a Patient and Immunizations. Strict in
@@ -77,7 +97,7 @@ export async function verifyShc(input: string, options: { jwks: JwksLike; now?: 
   const header = parseHeader(jws);
   if (header.alg !== 'ES256') throw new VerifyError('shc-header', 'SHC alg must be ES256');
   const jwk = options.jwks.keys.find((k) => k.kid === header.kid);
-  if (!jwk) throw new VerifyError('shc-key', 'no key in the JWKS has the SHC kid');
+  if (!jwk) throw unknownKey(jws, header);
   let raw: Uint8Array;
   try {
     const key = await importJWK({ ...jwk, alg: 'ES256' }, 'ES256');

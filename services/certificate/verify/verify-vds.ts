@@ -47,6 +47,22 @@ function limitWarnings(data: VdsData): string[] {
   return out;
 }
 
+const dn = (name: string): string => name.replace(/\n/g, ', ');
+
+/**
+ * The signer chains to no CSCA in the trust list: says what is known without it (whether the
+ * signature over the canonical message holds under the signer certificate's own key, who the signer
+ * and its issuer are) and which CSCA would settle it.
+ */
+function untrustedSigner(signer: X509Certificate, signatureOk: boolean): VerifyError {
+  const sig = signatureOk
+    ? 'the signature over the canonical message is valid under the signer certificate\'s key'
+    : 'the signature over the canonical message does NOT verify under the signer certificate\'s key';
+  return new VerifyError('vds-chain',
+    `VDS-NC signer certificate does not chain to a trusted CSCA: ${sig}; signer "${dn(signer.subject)}", issued by "${dn(signer.issuer)}", `
+    + `which is not in the trust list: add the CSCA "${dn(signer.issuer)}" (npm run verify: --csca FILE, a PEM file holding it) to trust this code`);
+}
+
 /**
  * Verifies an ICAO VDS-NC (`icao.vacc`): the Barcode Signer certificate chains to one of the CSCA
  * certificates and carries the VDS-NC signer EKU, and `sig.sigvl` is a valid ES256 (raw r‖s)
@@ -63,16 +79,16 @@ export function verifyVdsNc(input: string | object, options: { cscas: X509Certif
   } catch (e) {
     throw new VerifyError('vds-certificate', 'VDS-NC sig.cer is not a certificate', e);
   }
+  const canonical = canonicalize(data);
+  const signatureOk = canonical !== undefined && cryptoVerify('sha256', Buffer.from(canonical), { key: signer.publicKey, dsaEncoding: 'ieee-p1363' }, Buffer.from(sig.sigvl, 'base64url'));
   const csca = options.cscas.find((c) => signer.checkIssued(c) && signer.verify(c.publicKey));
-  if (!csca) throw new VerifyError('vds-chain', 'VDS-NC signer certificate does not chain to a trusted CSCA');
+  if (!csca) throw untrustedSigner(signer, signatureOk);
   if (!(signer.keyUsage ?? []).includes(VDS_SIGNER_EKU)) throw new VerifyError('vds-eku', 'VDS-NC signer certificate lacks the barcode signer EKU');
   const warnings: string[] = [];
   if (now > new Date(signer.validTo)) warnings.push(`VDS-NC signer certificate expired ${signer.validTo}`);
   if (now > new Date(csca.validTo)) warnings.push(`CSCA certificate expired ${csca.validTo}`);
-  const canonical = canonicalize(data);
-  const ok = canonical !== undefined && cryptoVerify('sha256', Buffer.from(canonical), { key: signer.publicKey, dsaEncoding: 'ieee-p1363' }, Buffer.from(sig.sigvl, 'base64url'));
-  if (!ok) throw new VerifyError('vds-signature', 'VDS-NC signature does not verify');
+  if (!signatureOk) throw new VerifyError('vds-signature', 'VDS-NC signature does not verify');
   if (data.hdr.is !== 'JPN') warnings.push(`issuing country is ${String(data.hdr.is)}`);
   warnings.push(...limitWarnings(data));
-  return { data, signer: { subject: signer.subject.replace(/\n/g, ', '), issuer: signer.issuer.replace(/\n/g, ', '), validTo: signer.validTo }, warnings };
+  return { data, signer: { subject: dn(signer.subject), issuer: dn(signer.issuer), validTo: signer.validTo }, warnings };
 }

@@ -69,4 +69,45 @@ describe('npm run verify', () => {
     await writeFile(join(dir, 'dom.pdf'), (await builder.build(domesticRecord())).pdf);
     expect((await verify(['--jwks', join(dir, 'jwks.json'), join(dir, 'dom.pdf')])).code).toBe(0);
   });
+
+  it('says what it knows of a VDS-NC whose CSCA it does not trust: the signature, the signer, its issuer, the CSCA to add', async () => {
+    const issuer = await makeShcIssuer();
+    const pki = await makeVdsPki();
+    const other = await makeVdsPki();
+    const built = await createCertificateBuilder({ shcIssuerUrl: issuer.issuerUrl, shcKey: issuer, vdsSigner: pki.signer }).build(overseasRecord());
+    const dir = await mkdtemp(join(tmpdir(), 'verify-'));
+    await writeFile(join(dir, 'vds.json'), JSON.stringify(built.vds));
+    const tampered = structuredClone(built.vds!);
+    tampered.data.msg.pid.n = 'SATO HANAKA';
+    await writeFile(join(dir, 'tampered.json'), JSON.stringify(tampered));
+    await writeFile(join(dir, 'other-csca.pem'), other.cscaPem);
+    const good = await verify(['--csca', join(dir, 'other-csca.pem'), join(dir, 'vds.json')]);
+    expect(good.code).toBe(1);
+    expect(good.out).toContain('vds-chain');
+    expect(good.out).toContain('the signature over the canonical message is valid');
+    expect(good.out).toContain('signer "C=JP, O=Test, CN=Test VDS-NC Barcode Signer"');
+    expect(good.out).toContain('issued by "C=JP, O=Test, CN=Test CSCA Japan"');
+    expect(good.out).toMatch(/add the CSCA "C=JP, O=Test, CN=Test CSCA Japan" \(npm run verify: --csca FILE/);
+    expect(good.out).toContain('RESULT: NOT VALID');
+    const bad = await verify(['--csca', join(dir, 'other-csca.pem'), join(dir, 'tampered.json')]);
+    expect(bad.code).toBe(1);
+    expect(bad.out).toContain('the signature over the canonical message does NOT verify');
+    expect(bad.out).not.toContain('message is valid');
+  });
+
+  it('says what it knows of an SHC whose key is not in the given JWKS: its kid, its issuer, the key set to give', async () => {
+    const issuer = await makeShcIssuer('https://issuer.test.example/shc');
+    const pki = await makeVdsPki();
+    const stranger = await makeShcIssuer('https://stranger.test.example/shc');
+    const built = await createCertificateBuilder({ shcIssuerUrl: issuer.issuerUrl, shcKey: issuer, vdsSigner: pki.signer }).build(domesticRecord());
+    const dir = await mkdtemp(join(tmpdir(), 'verify-'));
+    await writeFile(join(dir, 'stranger.json'), JSON.stringify(stranger.jwks));
+    const r = await verify(['--jwks', join(dir, 'stranger.json'), built.shc]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`shc-key: no key in the JWKS has the SHC kid ${issuer.kid}`);
+    expect(r.out).toContain('the signing key is unknown');
+    expect(r.out).toContain('issuer https://issuer.test.example/shc (unverified)');
+    expect(r.out).toContain('published at https://issuer.test.example/shc/.well-known/jwks.json (npm run verify: --jwks FILE)');
+    expect(r.out).toContain('RESULT: NOT VALID');
+  });
 });
