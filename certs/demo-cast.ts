@@ -81,6 +81,10 @@ const moderna = (dose: number, date: string, lot: string, venue: string, municip
   dose, date, vaccineType: 'mRNA', maker: 'モデルナ', product: 'スパイクバックス筋注', lot, amount: '0.25', venue, municipalityCode,
 });
 
+const dose = (dose: number, date: string, maker: string, product: string, lot: string, amount: string, venue: string, municipalityCode: string): DemoDose => ({
+  dose, date, vaccineType: 'mRNA', maker, product, lot, amount, venue, municipalityCode,
+});
+
 export const demoResidents: DemoResident[] = [
   {
     slug: 'yamada-taro',
@@ -207,6 +211,44 @@ export const demoResidents: DemoResident[] = [
         pfizer(5, '2022-11-28', 'GK3919', '高岡市民病院', '162027'),
       ],
       passport: { nameRoman: 'NAKAMURA YUKO', nationality: 'JPN', passportNumber: 'TR0011223', otherName: '旧姓 木村' },
+    }],
+  },
+  {
+    slug: 'kato-haruto',
+    label: '千代田区, seven doses incl. ダイチロナ (latest five printed), overseas on file',
+    myNumber: '310100010002',
+    familyName: '加藤', givenName: '陽翔', familyNameKana: 'カトウ', givenNameKana: 'ハルト',
+    address: '東京都千代田区永田町1丁目7番1号', birthDate: '1950-05-05', sex: '1',
+    card: { pin: DEMO_PIN, triesLeft: 3 },
+    records: [{
+      municipality: '131016', atenaNumber: '100000000000005', ticketNumber: '1310160005',
+      doses: [
+        pfizer(1, '2021-05-17', 'EY4834', '千代田区役所', '131016'),
+        pfizer(2, '2021-06-07', 'FA7338', '千代田区役所', '131016'),
+        moderna(3, '2022-01-24', '3004956', '千代田区集団接種会場', '131016'),
+        dose(4, '2022-07-25', 'ファイザー', 'コミナティRTU筋注（2価：起源株/オミクロン株BA.1）', 'GH9715', '0.3', '千代田区役所', '131016'),
+        dose(5, '2022-12-12', 'ファイザー', 'コミナティRTU筋注（2価：起源株/オミクロン株BA.4-5）', 'GK5638', '0.3', '千代田区役所', '131016'),
+        dose(6, '2023-06-05', 'モデルナ', 'スパイクバックス筋注（2価：起源株/オミクロン株BA.4-5）', 'AS6015', '0.5', '千代田区集団接種会場', '131016'),
+        dose(7, '2023-12-18', '第一三共', 'ダイチロナ筋注（1価：オミクロン株XBB.1.5）', 'DS3A001', '0.6', '千代田区役所', '131016'),
+      ],
+      passport: { nameRoman: 'KATO HARUTO', nationality: 'JPN', passportNumber: 'TK5550123' },
+    }],
+  },
+  {
+    slug: 'yoshida-mai',
+    label: '鎌ケ谷市, a dose whose product the catalogue does not know (issued as CVX 213)',
+    myNumber: '271000007777',
+    familyName: '吉田', givenName: '舞', familyNameKana: 'ヨシダ', givenNameKana: 'マイ',
+    address: '千葉県鎌ケ谷市初富本町1丁目10番1号', birthDate: '1988-08-08', sex: '2',
+    card: { pin: DEMO_PIN, triesLeft: 3 },
+    records: [{
+      municipality: '122246', atenaNumber: '300000000000203', ticketNumber: '1222460203',
+      doses: [
+        pfizer(1, '2021-08-16', 'FF0843', '鎌ケ谷市総合福祉保健センター', '122246'),
+        pfizer(2, '2021-09-06', 'FF9942', '鎌ケ谷市総合福祉保健センター', '122246'),
+        // the generic name (一般名) typed instead of the product name: no catalogue entry matches
+        dose(3, '2022-04-11', 'ファイザー', 'コロナウイルス修飾ウリジンRNAワクチン（SARS-CoV-2）', 'FP5220', '0.3', '鎌ケ谷市総合福祉保健センター', '122246'),
+      ],
     }],
   },
   {

@@ -16,7 +16,7 @@ import { pkiPaths, type CaName, type PkiPaths } from '../services/common/pki-pat
 import { createRootCa, issueCert, createCrl, generateKeys, privateKeyPem, publicKeyPem, RSA_2048, x509, type Issued } from './pki/x509-issue.js';
 import { writeShcIssuer } from './pki/shc-issuer.js';
 import { writeVdsSigner } from './pki/vds-signer.js';
-import { writeDemoCards } from './pki/demo-cards.js';
+import { demoCardsComplete, writeDemoCards } from './pki/demo-cards.js';
 import { renewPki } from './pki/renew.js';
 import { pkcs12Certificate, pkcs12Der, newPkcs12Password } from './pki/pkcs12.js';
 import { demoKiosks, revokedDemoKiosk } from './demo-cast.js';
@@ -56,6 +56,8 @@ export async function ensurePki(options: EnsurePkiOptions = {}): Promise<string[
   await part('SMART Health Card issuer', p.shcJwks, () => writeShcIssuer(p, options.shcIssuerUrl ?? process.env.SHC_ISSUER_URL ?? DEFAULT_SHC_ISSUER_URL));
   await part('ICAO VDS-NC CSCA and barcode signer', p.vdsCsca, () => writeVdsSigner(p));
   await part('service secrets', p.relayStoreKey, () => writeSecrets(p));
+  // A cast that gained people since the cards were written gets every card written again.
+  if (existsSync(p.cardSuspensionList) && !(await demoCardsComplete(p))) await rm(p.cardSuspensionList, { force: true });
   await part('demo cards', p.cardSuspensionList, () => writeDemoCards(p));
   // A checkout made long ago (or under a moved clock) is renewed rather than failing later.
   const renewed = await renewPki(p, { now: options.now, log });

@@ -10,6 +10,16 @@ export function cardsManifestPath(p: PkiPaths): string {
   return join(p.cardsDir, 'manifest.json');
 }
 
+/** Whether the cards manifest names every demo resident (false when it is missing or the cast grew). */
+export async function demoCardsComplete(p: PkiPaths): Promise<boolean> {
+  try {
+    const manifest = JSON.parse(await readFile(cardsManifestPath(p), 'utf8')) as Record<string, unknown>;
+    return demoResidents.every((r) => r.slug in manifest);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * One card file per demo resident under `cards/`, signed by the card issuer CA, plus the relay's
  * lost-card suspension list naming the cards the cast marks as suspended.

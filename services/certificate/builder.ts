@@ -2,6 +2,7 @@ import { systemClock, type Clock } from '../common/clock.js';
 import { certificateRecordSchema, type CertificateRecord } from '../common/lgwan-contract.js';
 import { contentDigest, type DocumentDigest } from './digest.js';
 import { CertificateDataError } from './errors.js';
+import { certificateDoses } from './latest-doses.js';
 import { toKeyObject, type AnyPrivateKey } from './keys.js';
 import { renderCertificatePdf } from './pdf/certificate-pdf.js';
 import { loadCertificateFonts, type CertificateFonts } from './pdf/fonts.js';
@@ -71,7 +72,8 @@ export interface CertificateBuilder {
   buildReceipt(input: ReceiptInput): Promise<Buffer>;
 }
 
-function validated(record: CertificateRecord): CertificateRecord {
+/** A valid record with only the doses the certificate carries (latest-doses.ts), and whether some were left out. */
+function validated(record: CertificateRecord): CertificateRecord & { latestOnly: boolean } {
   const parsed = certificateRecordSchema.safeParse(record);
   if (!parsed.success) {
     const path = parsed.error.issues[0]?.path.join('.') || 'record';
@@ -80,7 +82,8 @@ function validated(record: CertificateRecord): CertificateRecord {
   if (parsed.data.kind === 'overseas' && !parsed.data.person.passport) {
     throw new CertificateDataError('person.passport', 'Overseas certificate needs passport data');
   }
-  return parsed.data;
+  const { doses, latestOnly } = certificateDoses(parsed.data);
+  return { ...parsed.data, doses, latestOnly };
 }
 
 function previewOf(r: CertificateRecord): CertificatePreview {
@@ -127,7 +130,7 @@ export function createCertificateBuilder(options: CertificateBuilderOptions): Ce
       const r = validated(record);
       const codes = codesOf(r, opts.rid);
       const { pdf, pages } = await renderCertificatePdf(fonts, clock, {
-        record: r, shcQr: codes.shcQr, vdsQr: codes.vdsQr, shcIssuerUrl: shcSigner.issuerUrl, copies, verificationHint: options.verificationHint === true,
+        record: r, latestOnly: r.latestOnly, shcQr: codes.shcQr, vdsQr: codes.vdsQr, shcIssuerUrl: shcSigner.issuerUrl, copies, verificationHint: options.verificationHint === true,
       });
       return {
         certificateId: r.certificateId, pdf, digest: contentDigest(pdf), pages, shc: codes.shc,

@@ -12,3 +12,5 @@ export { buildPublicJwks, shcKeyId, type PublicJwks } from './shc/jwks.js';
 export { jwksRouter } from './shc/jwks-router.js';
 export { VDS_LIMITS } from './vds/limits.js';
 export type { VdsNc, VdsData } from './vds/vds-nc.js';
+export { certificateDoses, LATEST_FIVE_FROM, LATEST_FIVE_NOTE } from './latest-doses.js';
+export { unknownProducts, VACCINE_CATALOGUE, vaccineOf, type CatalogueEntry, type VaccineInfo } from './vaccines.js';

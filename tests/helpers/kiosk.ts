@@ -1,10 +1,11 @@
-import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { MtlsJsonClient, type HttpAnswer } from '../../services/common/mtls-json-client.js';
 import { pkiPaths } from '../../services/common/pki-paths.js';
 import { KenhojoCard } from '../../services/card/apdu-engine.js';
+import { createCard, type CardResident } from '../../services/card/card-factory.js';
 import { cardStateFromFile, type parseCardFile } from '../../services/card/card-file.js';
 import { connect, readAll, selectKenhojo, signChallenge, verifyPin } from '../../services/card/reader.js';
 import type { CardFiles } from '../../services/card/card-data.js';
@@ -57,6 +58,18 @@ export class CardWallet {
     this.#manifest = JSON.parse(await readFile(join(pkiPaths().cardsDir, 'manifest.json'), 'utf8'));
     for (const [slug, entry] of Object.entries(this.#manifest)) await copyFile(entry.file, join(this.#dir, `${slug}.json`));
     return this;
+  }
+
+  /** Adds a card made now, signed by the demo card issuer, for a holder outside the demo cast. */
+  async addCard(slug: string, resident: CardResident): Promise<void> {
+    const pki = pkiPaths();
+    const card = await createCard(resident, {
+      issuerKeyId: (await readFile(pki.cardIssuer.keyId, 'utf8')).trim(),
+      issuerPrivateKey: await readFile(pki.cardIssuer.key, 'utf8'),
+    });
+    const file = join(this.#dir, `${slug}.json`);
+    await writeFile(file, JSON.stringify(card, null, 2) + '\n', { mode: 0o600 });
+    this.#manifest[slug] = { cardId: card.cardId, file };
   }
 
   /** Removes the private copies. */

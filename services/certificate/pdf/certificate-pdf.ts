@@ -1,7 +1,9 @@
 import type { Clock } from '../../common/clock.js';
 import type { CertificateRecord, Dose } from '../../common/lgwan-contract.js';
+import { LATEST_FIVE_NOTE } from '../latest-doses.js';
 import type { QrMatrix } from '../qr/qr-matrix.js';
 import { AntiForgeryPrint, type KeepOut } from './anti-forgery.js';
+import { vaccineOf } from '../vaccines.js';
 import { drawQr } from './draw-qr.js';
 import type { CertificateFonts } from './fonts.js';
 import { nationalityName } from './nationality-names.js';
@@ -14,6 +16,8 @@ export interface CertificatePdfInput {
   shcQr: QrMatrix;
   /** Overseas only. */
   vdsQr?: QrMatrix;
+  /** The latest-five rule left earlier doses out: print its note under the doses. */
+  latestOnly?: boolean;
   /** Where verifiers find the SHC keys. */
   shcIssuerUrl: string;
   copies: number;
@@ -90,7 +94,7 @@ const DOSE_COLS = [
 
 const DOSE_WIDTHS = DOSE_COLS.map((c) => c.w || RIGHT - LEFT - DOSE_COLS.reduce((s, d) => s + d.w, 0));
 
-function doseTable(kit: PageKit, y: number, doses: Dose[]): number {
+function doseTable(kit: PageKit, y: number, doses: Dose[], overseas = false): number {
   let x = LEFT;
   DOSE_COLS.forEach((c, i) => {
     kit.fillAndStrokeRect(x, y, DOSE_WIDTHS[i]!, ROW_H, '#eeeeee', '#444444');
@@ -103,9 +107,16 @@ function doseTable(kit: PageKit, y: number, doses: Dose[]): number {
   for (const d of doses) {
     const cells = [`${d.dose}回目`, d.date, `${d.product}（${d.maker}）`, d.lot];
     x = LEFT;
+    // The overseas certificate prints the vaccine's English name under the Japanese one.
+    const en = overseas ? vaccineOf(d).nameEn : undefined;
     cells.forEach((text, i) => {
       kit.strokeRect(x, y, DOSE_WIDTHS[i]!, DOSE_ROW_H, '#444444');
-      kit.line(text, x + 4, y + 3.5, i === 2 && text.length > 26 ? 8 : 10);
+      if (i !== 2) kit.line(text, x + 4, y + 3.5, 10);
+      else if (!en) kit.lineWithin(text, x + 4, y + 3.5, text.length > 26 ? 8 : 10, DOSE_WIDTHS[i]! - 8);
+      else {
+        kit.lineWithin(text, x + 4, y + 1.5, 8, DOSE_WIDTHS[i]! - 8);
+        kit.lineWithin(en, x + 4, y + 10.5, 6.5, DOSE_WIDTHS[i]! - 8);
+      }
       x += DOSE_WIDTHS[i]!;
     });
     y += DOSE_ROW_H;
@@ -212,13 +223,14 @@ export async function renderCertificatePdf(fonts: CertificateFonts, clock: Clock
       header(kit, record.certificateId, pageIndex + 1, groups.length);
       if (pageIndex > 0) {
         kit.lineCentered(`${TITLE}（続き） / continued`, 22 * MM, 12, true);
-        doseTable(kit, 32 * MM, doses);
+        doseTable(kit, 32 * MM, doses, record.kind === 'overseas');
         return;
       }
       kit.lineCentered(TITLE, 19 * MM, 17, true);
       kit.lineCentered(SUBTITLE[record.kind], 27 * MM, 10);
       let y = personRows(kit, record, 36 * MM);
-      y = doseTable(kit, y + 4 * MM, doses);
+      y = doseTable(kit, y + 4 * MM, doses, record.kind === 'overseas');
+      if (input.latestOnly) kit.line(LATEST_FIVE_NOTE, LEFT, y + 2, 8);
       if (groups.length > 1) kit.line(`（${record.doses.length - doses.length}回分の接種記録は次頁以降 / further doses on the next page）`, LEFT, y + 2, 8);
       y += 5 * MM;
       labelRow(kit, y, ROWS.certificateId, record.certificateId);

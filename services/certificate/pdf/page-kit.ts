@@ -166,6 +166,16 @@ export class PageKit {
     else this.pdfkitLine(text, x, y, size, bold);
   }
 
+  /** One line at `size`, or smaller so that it fits `maxWidth` (never below `minSize`). */
+  lineWithin(text: string, x: number, y: number, size: number, maxWidth: number, minSize = 5): void {
+    if (text.length === 0) return;
+    const encoded = this.encode(text);
+    const width = encoded ? (encoded.width * size) / 1000 : this.doc.fontSize(size).widthOfString(text);
+    const fitted = width > maxWidth ? Math.max(minSize, Math.floor((size * maxWidth * 100) / width) / 100) : size;
+    if (encoded) this.writeLine(encoded.tj, x, y, fitted, false);
+    else this.pdfkitLine(text, x, y, fitted, false);
+  }
+
   /** Right-aligned single line ending at `right`. */
   lineRight(text: string, right: number, y: number, size: number, bold = false): void {
     if (text.length === 0) return;

@@ -30,7 +30,7 @@ export function buildFhirBundle(record: CertificateRecord): Record<string, unkno
     resource: {
       resourceType: 'Immunization',
       status: 'completed',
-      vaccineCode: { coding: [{ system: CVX_SYSTEM, code: vaccineOf(dose, i).cvx }] },
+      vaccineCode: { coding: [{ system: CVX_SYSTEM, code: vaccineOf(dose).cvx }] },
       patient: { reference: 'resource:0' },
       occurrenceDateTime: dose.date,
       performer: [{ actor: { display: JAPAN_PERFORMER } }],

@@ -7,7 +7,7 @@ import { checkLatin, checkVdsField } from './limits.js';
 
 /** One dose in a VDS-NC vaccination event. */
 export interface VdsDose { dvc: string; seq: number; ctr: string; adm: string; lot: string; dvn?: string }
-/** One vaccination event (`ve`): a vaccine product and its doses. */
+/** One vaccination event (`ve`): a vaccine product and its doses (one dose each, as Japan issues). */
 export interface VdsEvent { des: string; nam: string; dis: string; vd: VdsDose[] }
 
 /** The signed part of an `icao.vacc` VDS-NC. */
@@ -32,29 +32,40 @@ export interface VdsSigner {
 export const VDS_ADMINISTERING_BODY = 'MHLW_Gov_of_JAPAN';
 
 /**
+ * `pid.ai` as in Japan's public sample (`JPN90000120211209200002`): the holder's nationality, then
+ * the issuing municipality's code and the issue date (YYYYMMDD). The sample's last six digits have
+ * no public definition and are left out.
+ */
+export function additionalIdentifier(record: CertificateRecord): string | undefined {
+  const nationality = record.person.passport?.nationality;
+  if (!nationality) return undefined;
+  return `${nationality}${record.issuer.code}${record.issuedOn.replace(/-/g, '')}`;
+}
+
+/**
  * Builds the `data` of an overseas certificate's VDS-NC, refusing values over the ICAO limits.
- * Doses are grouped into one `ve` entry per vaccine product (one entry when all doses share it).
+ * One `ve` entry per dose, in the record's (vaccination) order, as Japan's VDS-NC has it.
  */
 export function buildVdsData(record: CertificateRecord): VdsData {
   const passport = record.person.passport;
   if (!passport) throw new CertificateDataError('person.passport', 'Overseas certificate needs passport data');
-  const ve: VdsEvent[] = [];
-  record.doses.forEach((dose, i) => {
-    const v = vaccineOf(dose, i);
-    let event = ve.find((e) => e.nam === v.brand);
-    if (!event) {
-      event = { des: checkVdsField('ve.des', v.icd11), nam: checkVdsField('ve.nam', v.brand), dis: COVID19_ICD11, vd: [] };
-      ve.push(event);
-    }
+  const ve: VdsEvent[] = record.doses.map((dose, i) => {
+    const v = vaccineOf(dose);
     checkVdsField('ve.vd.seq', String(dose.dose), `doses[${i}].dose`);
-    event.vd.push({
-      dvc: dose.date,
-      seq: dose.dose,
-      ctr: 'JPN',
-      adm: checkVdsField('ve.vd.adm', VDS_ADMINISTERING_BODY),
-      lot: checkLatin(checkVdsField('ve.vd.lot', dose.lot, `doses[${i}].lot`), `doses[${i}].lot`),
-    });
+    return {
+      des: checkVdsField('ve.des', v.icd11),
+      nam: checkVdsField('ve.nam', v.nam),
+      dis: COVID19_ICD11,
+      vd: [{
+        dvc: dose.date,
+        seq: dose.dose,
+        ctr: 'JPN',
+        adm: checkVdsField('ve.vd.adm', VDS_ADMINISTERING_BODY),
+        lot: checkLatin(checkVdsField('ve.vd.lot', dose.lot, `doses[${i}].lot`), `doses[${i}].lot`),
+      }],
+    };
   });
+  const ai = additionalIdentifier(record);
   return {
     hdr: { t: 'icao.vacc', v: 1, is: 'JPN' },
     msg: {
@@ -63,6 +74,7 @@ export function buildVdsData(record: CertificateRecord): VdsData {
         n: checkLatin(checkVdsField('pid.n', passport.nameRoman.trim(), 'passport.nameRoman'), 'passport.nameRoman'),
         dob: record.person.birthDate,
         i: checkLatin(checkVdsField('pid.i', passport.passportNumber, 'passport.passportNumber'), 'passport.passportNumber'),
+        ...(ai ? { ai: checkVdsField('pid.ai', ai, 'passport.nationality') } : {}),
       },
       ve,
     },

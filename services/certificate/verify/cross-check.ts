@@ -1,8 +1,7 @@
-import { CVX_NAMES } from '../vaccines.js';
+import { CVX_NAMES, cvxCodesOfBrand } from '../vaccines.js';
 import type { ShcVerification } from './verify-shc.js';
 import type { VdsVerification } from './verify-vds.js';
 
-const BRAND_CVX: Readonly<Record<string, string>> = { comirnaty: '208', spikevax: '207', nuvaxovid: '211', vaxzevria: '210' };
 const norm = (s: string): string => s.toUpperCase().replace(/[\s<,]+/g, ' ').trim();
 
 /**
@@ -16,7 +15,7 @@ export function crossCheck(shc: ShcVerification, vds: VdsVerification): string[]
   if (!names.includes(norm(msg.pid.n))) problems.push('name differs between SHC and VDS-NC');
   if (msg.pid.dob !== undefined && msg.pid.dob !== shc.patient.birthDate) problems.push('birth date differs between SHC and VDS-NC');
   const vdsDoses = msg.ve
-    .flatMap((ve) => (ve.vd ?? []).map((vd) => ({ ...vd, cvx: BRAND_CVX[String(ve.nam).toLowerCase()] })))
+    .flatMap((ve) => (ve.vd ?? []).map((vd) => ({ ...vd, nam: String(ve.nam), cvx: cvxCodesOfBrand(String(ve.nam)) })))
     .sort((a, b) => a.dvc.localeCompare(b.dvc) || Number(a.seq) - Number(b.seq));
   const shcDoses = [...shc.immunizations].sort((a, b) => a.date.localeCompare(b.date));
   if (vdsDoses.length !== shcDoses.length) {
@@ -27,7 +26,7 @@ export function crossCheck(shc: ShcVerification, vds: VdsVerification): string[]
     const v = vdsDoses[i]!;
     if (s.date.slice(0, 10) !== v.dvc) problems.push(`dose ${i + 1}: date differs`);
     if ((s.lot ?? '') !== v.lot) problems.push(`dose ${i + 1}: lot differs`);
-    if (v.cvx !== undefined && v.cvx !== s.cvx) problems.push(`dose ${i + 1}: vaccine differs (${CVX_NAMES[s.cvx] ?? s.cvx} vs ${String(v.cvx)})`);
+    if (v.cvx !== undefined && !v.cvx.has(s.cvx)) problems.push(`dose ${i + 1}: vaccine differs (${CVX_NAMES[s.cvx] ?? s.cvx} vs ${v.nam})`);
   });
   return problems;
 }

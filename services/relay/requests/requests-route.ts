@@ -3,6 +3,8 @@ import type { Clock } from '../../common/clock.js';
 import { AppError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { CertificateBuilder } from '../../certificate/builder.js';
+import { certificateDoses } from '../../certificate/latest-doses.js';
+import { unknownProducts } from '../../certificate/vaccines.js';
 import { releaseOf, type IssuanceBooks } from '../books/books.js';
 import { assertOffered } from '../menu/menu.js';
 import { SessionNotFoundError, SessionStateError, UpstreamError } from '../relay-errors.js';
@@ -127,6 +129,11 @@ export function requestsRoute(deps: RequestsRouteDeps): Router {
       await deps.books.endSession(sid, deps.clock.now().getTime());
       await deps.sessions.erase(sid);
       throw new SessionNotFoundError();
+    }
+    // A product the catalogue does not know was issued under CVX 213: say which (product text only, no holder data).
+    const unknown = new Map(unknownProducts(certificateDoses(record).doses).map((u) => [`${u.maker}\u0000${u.product}`, u]));
+    for (const u of unknown.values()) {
+      deps.log.warn({ reqId: (req as { id?: string }).id, event: 'unknown_product', municipality: body.municipality, maker: u.maker, product: u.product, cvx: '213' }, 'vaccine product not in the catalogue; issued as CVX 213');
     }
     deps.log.info({ reqId: (req as { id?: string }).id, event: 'request_ready', certificateId: built.certificateId, kind: body.kind, copies: body.copies, pages: built.pages, ...(opened.replaced ? { replaced: true } : {}) }, 'certificate ready');
     res.status(201).json({

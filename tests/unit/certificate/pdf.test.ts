@@ -81,7 +81,8 @@ describe('certificate PDF', () => {
   it('carries the certificate ID on every page of a long, multi-copy certificate', async () => {
     const base = overseasRecord();
     const doses = Array.from({ length: 12 }, (_, i) => ({ ...base.doses[i % 4]!, dose: i + 1, date: `2023-${String((i % 12) + 1).padStart(2, '0')}-15` }));
-    const built = await builder.build(overseasRecord({ doses }), { copies: 2 });
+    // issued before 2023-06-19, when every dose was printed
+    const built = await builder.build(overseasRecord({ doses, issuedOn: '2023-06-18' }), { copies: 2 });
     expect(built.pages).toBe(4);
     const texts = pageTexts(built.pdf);
     expect(texts).toHaveLength(4);

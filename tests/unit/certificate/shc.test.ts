@@ -97,31 +97,33 @@ describe('SMART Health Card', () => {
     await expect(verifyShc(shc, { jwks: forged })).rejects.toMatchObject({ check: 'shc-x5c' });
   });
 
-  it('keeps long names and six doses within one QR code of version ≤ 22', () => {
+  it('keeps long names and six doses within one QR code of version ≤ 22 (issued before the latest-five rule)', () => {
     const longFamily = '勅使河原左衛門三郎兵衛'.repeat(2);
     const longGiven = '寿限無寿限無五劫の擦り切れ海砂利水魚';
     const base = overseasRecord();
     const doses = Array.from({ length: 6 }, (_, i) => ({ ...base.doses[i % base.doses.length]!, dose: i + 1, lot: `LOT${String(i).padStart(17, '9')}` }));
     const rec = overseasRecord({
       person: { ...base.person, name: `${longFamily}\u3000${longGiven}`, familyName: longFamily, givenName: longGiven, passport: { ...base.person.passport!, nameRoman: 'TESHIGAWARASAEMONSABUROBEE JUGEMUJUGEM' } },
-      doses,
+      doses, issuedOn: '2023-06-18',
     });
     const codes = builder.codes(rec);
     expect(codes.shcQr.version).toBeLessThanOrEqual(22);
     expect(codes.vds!.data.msg.ve.flatMap((v) => v.vd)).toHaveLength(6);
+    expect(builder.codes({ ...rec, issuedOn: '2023-06-19' }).vds!.data.msg.ve.map((v) => v.vd[0]!.seq)).toEqual([2, 3, 4, 5, 6]);
   });
 
   it('refuses, with a coded error, a card too large for a single QR code', () => {
     const base = domesticRecord();
     // random lots defeat DEFLATE, as real lot numbers do
     const doses = Array.from({ length: 30 }, (_, i) => ({ ...base.doses[0]!, dose: i + 1, lot: randomBytes(8).toString('hex').toUpperCase() }));
-    expect(() => builder.codes(domesticRecord({ doses }))).toThrow(expect.objectContaining({ code: 'ERR_CERTIFICATE_DATA', status: 422 }));
+    expect(() => builder.codes(domesticRecord({ doses, issuedOn: '2023-06-18' }))).toThrow(expect.objectContaining({ code: 'ERR_CERTIFICATE_DATA', status: 422 }));
   });
 
-  it('refuses an unknown vaccine product with a coded error', () => {
+  it('issues an unknown vaccine product under CVX 213 rather than refusing it', async () => {
     const base = domesticRecord();
-    const rec = domesticRecord({ doses: [{ ...base.doses[0]!, maker: '未知製薬', product: 'ナゾワクチン' }] });
-    expect(() => builder.codes(rec)).toThrow(expect.objectContaining({ code: 'ERR_CERTIFICATE_DATA', field: 'doses[0].product' }));
+    const rec = domesticRecord({ doses: [{ ...base.doses[0]!, maker: '未知製薬', product: 'ナゾワクチン' }, base.doses[1]!] });
+    const out = await verifyShc(builder.codes(rec).shc, { jwks: issuer.jwks });
+    expect(out.immunizations.map((i) => i.cvx)).toEqual(['213', '208']);
   });
 
   it("verifies Japan's real certificate with Japan's published key (expired issuer certificate is a warning)", async () => {

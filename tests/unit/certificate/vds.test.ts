@@ -32,10 +32,14 @@ describe('ICAO VDS-NC', () => {
     const { vds } = builder.codes(overseasRecord());
     expect(vds!.data.hdr).toEqual({ t: 'icao.vacc', v: 1, is: 'JPN' });
     expect(vds!.data.msg.uvci).toBe('K1222460201');
-    expect(vds!.data.msg.pid).toEqual({ n: 'SATO HANAKO', dob: '1975-11-23', i: 'TK1234567' });
+    // pid as Japan's sample has it: ai = nationality, issuing municipality, issue date
+    expect(vds!.data.msg.pid).toEqual({ n: 'SATO HANAKO', dob: '1975-11-23', i: 'TK1234567', ai: 'JPN12224620261123' });
     const ve = vds!.data.msg.ve;
-    expect(ve.map((v) => [v.nam, v.des, v.dis])).toEqual([['Comirnaty', 'XM0GQ8', 'RA01.0'], ['Spikevax', 'XM0GQ8', 'RA01.0']]);
-    expect(ve.flatMap((v) => v.vd.map((d) => d.seq)).sort()).toEqual([1, 2, 3, 4]);
+    // one ve entry per dose, in order, nam in capitals as Japan wrote it
+    expect(ve.map((v) => [v.nam, v.des, v.dis, v.vd.length])).toEqual([
+      ['COMIRNATY', 'XM0GQ8', 'RA01.0', 1], ['COMIRNATY', 'XM0GQ8', 'RA01.0', 1], ['SPIKEVAX', 'XM0GQ8', 'RA01.0', 1], ['COMIRNATY', 'XM0GQ8', 'RA01.0', 1],
+    ]);
+    expect(ve.map((v) => v.vd[0]!.seq)).toEqual([1, 2, 3, 4]);
     expect(ve[0]!.vd[0]).toEqual({ dvc: '2021-07-05', seq: 1, ctr: 'JPN', adm: 'MHLW_Gov_of_JAPAN', lot: 'FF2782' });
     expect(Buffer.from(vds!.sig.sigvl, 'base64url')).toHaveLength(64);
     expect(Buffer.from(vds!.sig.cer, 'base64url')).toEqual(Buffer.from(pki.signer.certDer));
