@@ -29,7 +29,9 @@ async function signerCertDer(): Promise<{ privateKey: CryptoKey; certDer: Uint8A
   const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
   const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as CryptoKeyPair;
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    name: 'C=JP, CN=Bench VDS-NC Signer', keys, signingAlgorithm: alg,
+    name: 'C=JP, CN=Bench VDS-NC Signer',
+    keys,
+    signingAlgorithm: alg,
     extensions: [new x509.ExtendedKeyUsageExtension(['2.23.136.1.1.14.2'])],
   });
   return { privateKey: keys.privateKey, certDer: new Uint8Array(cert.rawData) };
@@ -39,8 +41,18 @@ function records(): { domestic: CertificateRecord; overseas: CertificateRecord }
   const p = demoResidents.find((r) => r.slug === 'sato-hanako')!;
   const rec = p.records[1]!;
   const overseas: CertificateRecord = {
-    certificateId: 'K1222460201', kind: 'overseas', issuedOn: '2026-11-23', issuer: { code: '122246', name: '鎌ケ谷市' },
-    person: { name: `${p.familyName}\u3000${p.givenName}`, familyName: p.familyName, givenName: p.givenName, birthDate: p.birthDate, sex: p.sex, passport: rec.passport! },
+    certificateId: 'K1222460201',
+    kind: 'overseas',
+    issuedOn: '2026-11-23',
+    issuer: { code: '122246', name: '鎌ケ谷市' },
+    person: {
+      name: `${p.familyName}\u3000${p.givenName}`,
+      familyName: p.familyName,
+      givenName: p.givenName,
+      birthDate: p.birthDate,
+      sex: p.sex,
+      passport: rec.passport!,
+    },
     doses: rec.doses.map(({ venue: _v, ...d }) => d),
   };
   const { passport: _pp, ...person } = overseas.person;
@@ -53,9 +65,16 @@ const POPULATION = 50_000;
 /** The certificate of the `i`th synthetic resident (its own certificate ID). */
 function residentRecord(r: SyntheticResident, i: number, kind: 'domestic' | 'overseas'): CertificateRecord {
   return {
-    certificateId: `${kind === 'overseas' ? 'K' : 'D'}162027${String(i).padStart(5, '0')}`, kind, issuedOn: '2026-11-23', issuer: { code: '162027', name: '高岡市' },
+    certificateId: `${kind === 'overseas' ? 'K' : 'D'}162027${String(i).padStart(5, '0')}`,
+    kind,
+    issuedOn: '2026-11-23',
+    issuer: { code: '162027', name: '高岡市' },
     person: {
-      name: `${r.familyName}\u3000${r.givenName}`, familyName: r.familyName, givenName: r.givenName, birthDate: r.birthDate, sex: r.sex,
+      name: `${r.familyName}\u3000${r.givenName}`,
+      familyName: r.familyName,
+      givenName: r.givenName,
+      birthDate: r.birthDate,
+      sex: r.sex,
       ...(kind === 'overseas' ? { passport: r.passport! } : {}),
     },
     doses: r.doses.map(({ venue: _v, ...d }) => d),
@@ -72,7 +91,12 @@ function variedRecords(kind: 'domestic' | 'overseas'): () => CertificateRecord {
   };
 }
 
-interface Figure { name: string; n: number; wallPerSec: number; cpuPerSec: number }
+interface Figure {
+  name: string;
+  n: number;
+  wallPerSec: number;
+  cpuPerSec: number;
+}
 
 async function measure(name: string, seconds: number, fn: () => unknown): Promise<Figure> {
   for (let i = 0; i < 5; i++) await fn(); // warm-up (JIT, caches)
@@ -91,10 +115,15 @@ async function measure(name: string, seconds: number, fn: () => unknown): Promis
 
 /** The straightforward rendering: font read and parsed per document, PNG QR images. */
 async function naiveDomestic(shc: string): Promise<Buffer> {
-  const png: Buffer = await (bwipjs.toBuffer({ bcid: 'qrcode', text: shc, scale: 3, eclevel: 'L' } as Parameters<typeof bwipjs.toBuffer>[0]) as unknown as Promise<Buffer>);
+  const png: Buffer = await (bwipjs.toBuffer({ bcid: 'qrcode', text: shc, scale: 3, eclevel: 'L' } as Parameters<
+    typeof bwipjs.toBuffer
+  >[0]) as unknown as Promise<Buffer>);
   const doc = new PDFDocument({ size: 'A4', margin: 40 });
   const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve) => { doc.on('data', (c: Buffer) => chunks.push(c)); doc.on('end', () => resolve(Buffer.concat(chunks))); });
+  const done = new Promise<Buffer>((resolve) => {
+    doc.on('data', (c: Buffer) => chunks.push(c));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+  });
   doc.font(notoSansJpPaths().regular).fontSize(17).text('新型コロナウイルス感染症予防接種証明書', { align: 'center' });
   doc.fontSize(11).text('氏名 佐藤 花子 / 生年月日 1975-11-23 / 1回目 2021-07-05 コミナティ筋注（ファイザー） FF2782');
   doc.image(png, 200, 500, { width: 150 });
@@ -105,7 +134,9 @@ async function naiveDomestic(shc: string): Promise<Buffer> {
 const seconds = Number(process.env.BENCH_SECONDS ?? 4);
 const shcKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
 const builder = createCertificateBuilder({
-  shcIssuerUrl: 'https://bench.example/shc', shcKey: { privateKey: shcKey, kid: await shcKeyId(shcKey) }, vdsSigner: await signerCertDer(),
+  shcIssuerUrl: 'https://bench.example/shc',
+  shcKey: { privateKey: shcKey, kid: await shcKeyId(shcKey) },
+  vdsSigner: await signerCertDer(),
 });
 const { domestic, overseas } = records();
 const variedDomestic = variedRecords('domestic');
@@ -121,5 +152,6 @@ const figures = [
 ];
 console.log(`certificate rendering, one process, ${seconds}s each (node ${process.version})`);
 console.log('what                                                 n   per s (wall)  per s (CPU time)');
-for (const f of figures) console.log(`${f.name.padEnd(50)} ${String(f.n).padStart(5)} ${f.wallPerSec.toFixed(1).padStart(13)} ${f.cpuPerSec.toFixed(1).padStart(17)}`);
+for (const f of figures)
+  console.log(`${f.name.padEnd(50)} ${String(f.n).padStart(5)} ${f.wallPerSec.toFixed(1).padStart(13)} ${f.cpuPerSec.toFixed(1).padStart(17)}`);
 console.log('(quote the varied-holder rows: the same-record rows reuse every per-string layout result)');

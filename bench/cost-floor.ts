@@ -63,7 +63,12 @@ const cpuNow = () => {
  * CPU milliseconds per operation of `op`, run `n` times with `parallel` in flight, after as many
  * runs to warm up (JIT), best of two rounds (the lower figure is the one less disturbed by others).
  */
-async function perOp(n: number, parallel: number, op: () => Promise<unknown> | unknown, external: () => number = () => 0): Promise<{ ms: number; extMs: number }> {
+async function perOp(
+  n: number,
+  parallel: number,
+  op: () => Promise<unknown> | unknown,
+  external: () => number = () => 0,
+): Promise<{ ms: number; extMs: number }> {
   for (let i = 0; i < n; i++) await op();
   const a = await round(n, parallel, op, external);
   const b = await round(n, parallel, op, external);
@@ -74,12 +79,14 @@ async function round(n: number, parallel: number, op: () => Promise<unknown> | u
   const c0 = cpuNow();
   const e0 = external();
   let next = 0;
-  await Promise.all(Array.from({ length: parallel }, async () => {
-    while (next < n) {
-      next++;
-      await op();
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < n) {
+        next++;
+        await op();
+      }
+    }),
+  );
   return { ms: ((cpuNow() - c0) * 1000) / n, extMs: ((external() - e0) * 1000) / n };
 }
 
@@ -98,17 +105,20 @@ async function httpsCosts(): Promise<{ json: number; pdf: number; raw: number }>
     res.status(200).set('Content-Type', 'application/pdf').send(pdf);
   });
   let bare = false;
-  const server = createMtlsServer({ cert: read(pki.server('relay').cert), key: read(pki.server('relay').key), ca: read(pki.kioskCa), crl: read(pki.kioskCrl) }, (req, res) => {
-    if (!bare) return void app(req, res);
-    // The same answer from node:https alone: what express and its middleware add is the difference.
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as object;
-      const out = JSON.stringify({ ok: true, echo: Object.keys(parsed).length, at: new Date().toISOString() });
-      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(out) }).end(out);
-    });
-  });
+  const server = createMtlsServer(
+    { cert: read(pki.server('relay').cert), key: read(pki.server('relay').key), ca: read(pki.kioskCa), crl: read(pki.kioskCrl) },
+    (req, res) => {
+      if (!bare) return void app(req, res);
+      // The same answer from node:https alone: what express and its middleware add is the difference.
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as object;
+        const out = JSON.stringify({ ok: true, echo: Object.keys(parsed).length, at: new Date().toISOString() });
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(out) }).end(out);
+      });
+    },
+  );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
   const client = new MtlsJsonClient({
@@ -117,7 +127,13 @@ async function httpsCosts(): Promise<{ json: number; pdf: number; raw: number }>
     pool: { keepAlive: true, maxSockets: 8 },
     timeoutMs: 30_000,
   });
-  const body = Buffer.from(JSON.stringify({ ef0001: randomBytes(300).toString('base64'), ef0002: randomBytes(120).toString('base64'), challengeSignature: randomBytes(256).toString('base64') }));
+  const body = Buffer.from(
+    JSON.stringify({
+      ef0001: randomBytes(300).toString('base64'),
+      ef0002: randomBytes(120).toString('base64'),
+      challengeSignature: randomBytes(256).toString('base64'),
+    }),
+  );
   const call = async (method: string, path: string, payload?: Buffer) => {
     const answer = await client.send(method, path, { body: payload });
     if (answer.status !== 200) throw new Error(`status ${answer.status}`);
@@ -136,7 +152,12 @@ async function postgresCost(server: RunningServer): Promise<number> {
   const port = new URL(server.url).port;
   const client = new pg.Pool({ connectionString: server.url, max: 4 });
   await client.query('SELECT 1');
-  const r = await perOp(4000, 4, () => client.query('SELECT $1::text AS v, now() AS t', ['x']), () => cpuOfProcesses((c) => c.includes('postgres') && c.includes(`-p ${port}`)));
+  const r = await perOp(
+    4000,
+    4,
+    () => client.query('SELECT $1::text AS v, now() AS t', ['x']),
+    () => cpuOfProcesses((c) => c.includes('postgres') && c.includes(`-p ${port}`)),
+  );
   await client.end();
   return r.ms + r.extMs;
 }
@@ -145,10 +166,15 @@ async function redisCost(server: RunningServer): Promise<number> {
   const port = new URL(server.url).port;
   const redis = new Redis(server.url);
   const value = randomBytes(200);
-  const r = await perOp(6000, 8, async () => {
-    const k = `floor:{${randomBytes(8).toString('hex')}}`;
-    await redis.set(k, value, 'PX', 10_000);
-  }, () => cpuOfProcesses((c) => c.includes('redis-server') && c.includes(`:${port}`)));
+  const r = await perOp(
+    6000,
+    8,
+    async () => {
+      const k = `floor:{${randomBytes(8).toString('hex')}}`;
+      await redis.set(k, value, 'PX', 10_000);
+    },
+    () => cpuOfProcesses((c) => c.includes('redis-server') && c.includes(`:${port}`)),
+  );
   await redis.quit();
   return r.ms + r.extMs;
 }
@@ -163,15 +189,19 @@ async function cryptoCosts(): Promise<Record<string, number>> {
   const doc = randomBytes(50 * 1024);
   const key = randomBytes(32);
   return {
-    'RSA-2048 signature (the card, at the kiosk)': (await perOp(300, 1, () => privateEncrypt({ key: rsa.privateKey, padding: constants.RSA_PKCS1_PADDING }, digestInfo))).ms,
+    'RSA-2048 signature (the card, at the kiosk)': (
+      await perOp(300, 1, () => privateEncrypt({ key: rsa.privateKey, padding: constants.RSA_PKCS1_PADDING }, digestInfo))
+    ).ms,
     'RSA-2048 verification (the relay)': (await perOp(3000, 1, () => verify('sha256', data, rsa.publicKey, dataSig))).ms,
     'ES256 signature (SHC, VDS-NC)': (await perOp(3000, 1, () => sign('sha256', data, { key: ec.privateKey, dsaEncoding: 'ieee-p1363' }))).ms,
-    'AES-256-GCM of a 50 KB document': (await perOp(3000, 1, () => {
-      const c = createCipheriv('aes-256-gcm', key, randomBytes(12));
-      c.update(doc);
-      c.final();
-      return c.getAuthTag();
-    })).ms,
+    'AES-256-GCM of a 50 KB document': (
+      await perOp(3000, 1, () => {
+        const c = createCipheriv('aes-256-gcm', key, randomBytes(12));
+        c.update(doc);
+        c.final();
+        return c.getAuthTag();
+      })
+    ).ms,
     'SHA-256 of a 50 KB document': (await perOp(3000, 1, () => createHash('sha256').update(doc).digest())).ms,
     _rsaSigLength: rsaSig.length,
   };
@@ -218,7 +248,9 @@ async function main(): Promise<void> {
       console.log(`  ${String(count).padStart(3)} × ${what.padEnd(34)} ${f(count * ms)}`);
     }
     console.log(`  floor                                    ${f(total)} of CPU`);
-    console.log(`  ceiling: ${(1000 / total).toFixed(0)} issuances/s per core, ${(2000 / total).toFixed(0)}/s on two cores (generator, relay, VRS, Redis and PostgreSQL sharing them)`);
+    console.log(
+      `  ceiling: ${(1000 / total).toFixed(0)} issuances/s per core, ${(2000 / total).toFixed(0)}/s on two cores (generator, relay, VRS, Redis and PostgreSQL sharing them)`,
+    );
     console.log(`  500 issuances/s on two cores leaves 4.000 ms of CPU per issuance for everything, PDF included`);
   } finally {
     await Promise.all([pgServer.stop(), redisServer.stop()]);

@@ -23,23 +23,51 @@ const CODE = '162027';
 
 const people = syntheticResidents(rows, 42, CODE);
 const residentsCsv = Buffer.from(
-  toCsv(CSV_HEADERS.residents, people.map((p) => [p.atenaNumber, p.myNumber, p.familyName, p.givenName, p.familyNameKana, p.givenNameKana, csvDate(p.birthDate), p.sex, p.ticketNumber, ''])),
+  toCsv(
+    CSV_HEADERS.residents,
+    people.map((p) => [
+      p.atenaNumber,
+      p.myNumber,
+      p.familyName,
+      p.givenName,
+      p.familyNameKana,
+      p.givenNameKana,
+      csvDate(p.birthDate),
+      p.sex,
+      p.ticketNumber,
+      '',
+    ]),
+  ),
 );
 // Exactly `rows` vaccination rows: doses taken in order across the population.
-const doseRows = people.flatMap((p) => p.doses.map((d) => [p.atenaNumber, d.dose, csvDate(d.date), d.vaccineType, d.maker, d.product, d.lot, d.amount, d.venue, d.municipalityCode])).slice(0, rows);
+const doseRows = people
+  .flatMap((p) => p.doses.map((d) => [p.atenaNumber, d.dose, csvDate(d.date), d.vaccineType, d.maker, d.product, d.lot, d.amount, d.venue, d.municipalityCode]))
+  .slice(0, rows);
 const vaccinationsCsv = Buffer.from(toCsv(CSV_HEADERS.vaccinations, doseRows));
 
 async function run(label: string, db: Database): Promise<void> {
   await migrate(db);
-  const deps: VrsDeps = { db, keys: { master: randomBytes(32), lookup: randomBytes(32) }, clock: systemClock, log: createLogger({ service: 'bench', level: 'silent' }), mailDir: '/tmp' };
+  const deps: VrsDeps = {
+    db,
+    keys: { master: randomBytes(32), lookup: randomBytes(32) },
+    clock: systemClock,
+    log: createLogger({ service: 'bench', level: 'silent' }),
+    mailDir: '/tmp',
+  };
   await ensureMunicipality(db, deps.keys.master, { code: CODE, name: '高岡市', participates: true });
-  for (const [kind, body] of [['residents', residentsCsv], ['vaccinations', vaccinationsCsv], ['residents', residentsCsv]] as const) {
+  for (const [kind, body] of [
+    ['residents', residentsCsv],
+    ['vaccinations', vaccinationsCsv],
+    ['residents', residentsCsv],
+  ] as const) {
     const t = performance.now();
     const report = await importCsv(deps, CODE, kind, body);
     const s = (performance.now() - t) / 1000;
     if (!report.ok) throw new Error(`${label} ${kind}: refused, first issue ${JSON.stringify(report.errors[0])}`);
     const what = report.updated ? 're-import (all updates)' : 'first import';
-    console.log(`${label.padEnd(10)} ${kind.padEnd(12)} ${what.padEnd(24)} ${report.rows} rows in ${s.toFixed(2)} s = ${Math.round(report.rows / s).toLocaleString('en-US')} rows/s`);
+    console.log(
+      `${label.padEnd(10)} ${kind.padEnd(12)} ${what.padEnd(24)} ${report.rows} rows in ${s.toFixed(2)} s = ${Math.round(report.rows / s).toLocaleString('en-US')} rows/s`,
+    );
   }
 }
 

@@ -117,7 +117,11 @@ async function writeServerTls(p: PkiPaths): Promise<void> {
       issuer: ca,
       keyUsage: SERVER_USAGE,
       extendedKeyUsage: ['1.3.6.1.5.5.7.3.1'],
-      san: [{ type: 'dns', value: 'localhost' }, { type: 'ip', value: '127.0.0.1' }, { type: 'dns', value: `${name}.localhost` }],
+      san: [
+        { type: 'dns', value: 'localhost' },
+        { type: 'ip', value: '127.0.0.1' },
+        { type: 'dns', value: `${name}.localhost` },
+      ],
     });
     await writeIssued(p.server(name), leaf);
   }
@@ -167,7 +171,10 @@ async function writeKiosks(p: PkiPaths): Promise<void> {
 async function writeKioskPkcs12(p: PkiPaths): Promise<string[]> {
   if (!existsSync(p.kiosksDir)) return [];
   const written: string[] = [];
-  const ids = (await readdir(p.kiosksDir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  const ids = (await readdir(p.kiosksDir, { withFileTypes: true }))
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
   for (const id of ids) {
     const files = p.kiosk(id);
     if (!existsSync(files.cert) || !existsSync(files.key)) continue;
@@ -181,7 +188,13 @@ async function writeKioskPkcs12(p: PkiPaths): Promise<string[]> {
       password = newPkcs12Password();
       await writeFileSafe(files.p12Password, password + '\n', true);
     }
-    const der = await pkcs12Der({ certPem, keyPem: await readFile(files.key, 'utf8'), chainPem: [await readFile(p.kioskCa, 'utf8')], password, friendlyName: id });
+    const der = await pkcs12Der({
+      certPem,
+      keyPem: await readFile(files.key, 'utf8'),
+      chainPem: [await readFile(p.kioskCa, 'utf8')],
+      password,
+      friendlyName: id,
+    });
     await writeFileSafe(files.p12, der, true);
     written.push(id);
   }

@@ -123,7 +123,10 @@ export function createFrontDoor(options: FrontDoorOptions): FrontDoor {
       };
     },
     problems: (err, req, res, next) => {
-      if (res.headersSent || !(err instanceof HostNotAllowedError || err instanceof KioskOriginError || err instanceof CrossSiteRequestError || err instanceof KioskTokenError)) {
+      if (
+        res.headersSent ||
+        !(err instanceof HostNotAllowedError || err instanceof KioskOriginError || err instanceof CrossSiteRequestError || err instanceof KioskTokenError)
+      ) {
         next(err);
         return;
       }

@@ -121,14 +121,16 @@ export function maintenanceRouter(agents: KioskAgent[], password: string | undef
   router.post('/api/kiosks/:kioskId/service', auth, (req, res) => {
     const agent = find(req);
     const on = (req.body as { inService?: unknown } | undefined)?.inService;
-    if (!agent || typeof on !== 'boolean') throw new BadRequestError('Name a kiosk of this store and give inService as true or false', [{ field: 'inService', rule: 'boolean' }]);
+    if (!agent || typeof on !== 'boolean')
+      throw new BadRequestError('Name a kiosk of this store and give inService as true or false', [{ field: 'inService', rule: 'boolean' }]);
     agent.flow.setInService(on);
     res.json({ ok: true });
   });
   router.post('/api/kiosks/:kioskId/printer', auth, (req, res) => {
     const agent = find(req);
     const jam = (req.body as { jamNext?: unknown } | undefined)?.jamNext;
-    if (!agent || typeof jam !== 'boolean') throw new BadRequestError('Name a kiosk of this store and give jamNext as true or false', [{ field: 'jamNext', rule: 'boolean' }]);
+    if (!agent || typeof jam !== 'boolean')
+      throw new BadRequestError('Name a kiosk of this store and give jamNext as true or false', [{ field: 'jamNext', rule: 'boolean' }]);
     agent.printer.jamNext = jam;
     res.json({ ok: true });
   });

@@ -109,7 +109,13 @@ export function loadKioskSimConfig(env: NodeJS.ProcessEnv = process.env): KioskS
 
 /** The kiosk certificates in `dir`, with store ID (subject OU) and store name. */
 function discoverKiosks(dir: string, only?: string[]): { kioskId: string; storeId: string; storeName: string; cert: string; key: string }[] {
-  const ids = only ?? (existsSync(dir) ? readdirSync(dir).filter((d) => d !== revokedDemoKiosk.kioskId).sort() : []);
+  const ids =
+    only ??
+    (existsSync(dir)
+      ? readdirSync(dir)
+          .filter((d) => d !== revokedDemoKiosk.kioskId)
+          .sort()
+      : []);
   return ids
     .filter((id) => /^[A-Za-z0-9_-]+$/.test(id) && existsSync(join(dir, id, 'cert.pem')) && existsSync(join(dir, id, 'key.pem')))
     .map((kioskId) => {
@@ -129,9 +135,15 @@ export async function startKioskSim(config: KioskSimConfig): Promise<RunningKios
   if (found.length === 0) throw new Error(`kiosk-sim: no kiosk certificates under ${config.kioskCertDir} (run npm run certs)`);
   const agents = found.map((k) =>
     createKioskAgent({
-      kioskId: k.kioskId, storeId: k.storeId, storeName: k.storeName,
-      relayUrl: config.relayUrl, tls: { cert: k.cert, key: k.key, ca }, cardsDir: config.cardsDir,
-      logPath: join(config.logDir, `${k.kioskId}.jsonl`), publicDir: PUBLIC_DIR, log,
+      kioskId: k.kioskId,
+      storeId: k.storeId,
+      storeName: k.storeName,
+      relayUrl: config.relayUrl,
+      tls: { cert: k.cert, key: k.key, ca },
+      cardsDir: config.cardsDir,
+      logPath: join(config.logDir, `${k.kioskId}.jsonl`),
+      publicDir: PUBLIC_DIR,
+      log,
       ...(config.clock ? { clock: config.clock } : {}),
       ...(config.idleTimeoutMs ? { idleTimeoutMs: config.idleTimeoutMs } : {}),
       ...(config.heartbeatMs !== undefined ? { heartbeatMs: config.heartbeatMs } : {}),
@@ -152,7 +164,8 @@ export async function startKioskSim(config: KioskSimConfig): Promise<RunningKios
   app.use((req, res, next) => {
     res.set({ 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' });
     // The PDFs in the output tray open in the browser's viewer, which a strict policy would block.
-    if (!req.path.includes('/api/tray/')) res.set('content-security-policy', "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'");
+    if (!req.path.includes('/api/tray/'))
+      res.set('content-security-policy', "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'");
     next();
   });
   app.get('/assets/fonts/:name', (req, res) => {

@@ -9,7 +9,10 @@ import { isMain, runStandalone } from './standalone.js';
  */
 export function redisRestart(o: { kiosks?: number; durationS?: number } = {}): FaultScenario {
   return {
-    name: 'redis-restart', relays: 2, kiosks: o.kiosks ?? 12, durationS: o.durationS ?? 16,
+    name: 'redis-restart',
+    relays: 2,
+    kiosks: o.kiosks ?? 12,
+    durationS: o.durationS ?? 16,
     async act(stack, second) {
       if (second === 3) {
         await stack.redis!.stop('SIGKILL');

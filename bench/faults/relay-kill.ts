@@ -9,7 +9,11 @@ import { isMain, runStandalone } from './standalone.js';
  */
 export function relayKill(o: { kiosks?: number; durationS?: number } = {}): FaultScenario {
   return {
-    name: 'relay-kill', relays: 2, kiosks: o.kiosks ?? 12, durationS: o.durationS ?? 12, allowNetErrors: true,
+    name: 'relay-kill',
+    relays: 2,
+    kiosks: o.kiosks ?? 12,
+    durationS: o.durationS ?? 12,
+    allowNetErrors: true,
     async act(stack, second) {
       if (second === 3) {
         await stack.relays[0]!.stop('SIGKILL');

@@ -11,10 +11,13 @@ import { runStandalone } from './standalone.js';
 import { vrsRestart } from './vrs-restart.js';
 import { vrsSlow } from './vrs-slow.js';
 
-void runStandalone([
-  (ctx) => runFault(redisRestart(), ctx),
-  (ctx) => runFault(vrsRestart(), ctx),
-  (ctx) => runFault(relayKill(), ctx),
-  (ctx) => runFault(vrsSlow(), ctx),
-  (ctx) => sameMillisecond(ctx),
-], 900);
+void runStandalone(
+  [
+    (ctx) => runFault(redisRestart(), ctx),
+    (ctx) => runFault(vrsRestart(), ctx),
+    (ctx) => runFault(relayKill(), ctx),
+    (ctx) => runFault(vrsSlow(), ctx),
+    (ctx) => sameMillisecond(ctx),
+  ],
+  900,
+);

@@ -34,7 +34,12 @@ export async function runStandalone(scenarios: Array<(ctx: ScenarioContext) => P
   let failed = 0;
   try {
     for (const run of scenarios) {
-      const result = await run(ctx).catch((e: unknown): ScenarioOutcome => ({ name: 'scenario', ok: false, problems: [String(e)], text: `crashed: ${(e as Error).stack ?? String(e)}` }));
+      const result = await run(ctx).catch((e: unknown): ScenarioOutcome => ({
+        name: 'scenario',
+        ok: false,
+        problems: [String(e)],
+        text: `crashed: ${(e as Error).stack ?? String(e)}`,
+      }));
       console.log(`\n=== ${result.name} ===\n${result.text}\n`);
       if (!result.ok) failed++;
     }

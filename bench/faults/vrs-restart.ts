@@ -8,7 +8,10 @@ import { isMain, runStandalone } from './standalone.js';
  */
 export function vrsRestart(o: { kiosks?: number; durationS?: number } = {}): FaultScenario {
   return {
-    name: 'vrs-restart', relays: 2, kiosks: o.kiosks ?? 12, durationS: o.durationS ?? 16,
+    name: 'vrs-restart',
+    relays: 2,
+    kiosks: o.kiosks ?? 12,
+    durationS: o.durationS ?? 16,
     async act(stack, second) {
       if (second === 3) await stack.vrs.stop('SIGTERM');
       if (second === 5) {

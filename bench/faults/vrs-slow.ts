@@ -11,7 +11,13 @@ import { isMain, runStandalone } from './standalone.js';
 export function vrsSlow(o: { kiosks?: number; durationS?: number } = {}): FaultScenario {
   let slowSince: number | undefined;
   return {
-    name: 'vrs-slow', relays: 2, kiosks: o.kiosks ?? 12, durationS: o.durationS ?? 18, vrsTimeoutMs: 4000, vrsProxy: true, graceS: 6,
+    name: 'vrs-slow',
+    relays: 2,
+    kiosks: o.kiosks ?? 12,
+    durationS: o.durationS ?? 18,
+    vrsTimeoutMs: 4000,
+    vrsProxy: true,
+    graceS: 6,
     async act(stack, second, state) {
       // Slow from the first second ≥ 3 at which certificates are being printed (on a busy machine
       // the kiosks may not have reached VRS yet at 3 s), for 3 s.

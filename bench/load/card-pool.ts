@@ -5,8 +5,17 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { KenhojoCard, type KenhojoCardState, type KenhojoFid } from '../../services/card/apdu-engine.js';
 import {
-  encodeCvBody, encodeDf51, encodeEf0001, encodeEf0002, encodeEf0003, encodeEf0004, encodeEf0007,
-  hashBasicInfo, hashEf0001, integrityMessage, toFullWidthDigits,
+  encodeCvBody,
+  encodeDf51,
+  encodeEf0001,
+  encodeEf0002,
+  encodeEf0003,
+  encodeEf0004,
+  encodeEf0007,
+  hashBasicInfo,
+  hashEf0001,
+  integrityMessage,
+  toFullWidthDigits,
 } from '../../services/card/card-encoding.js';
 import { subjectKeyIdOf } from '../../services/card/card-factory.js';
 import { pkiPaths } from '../../services/common/pki-paths.js';
@@ -71,7 +80,10 @@ export async function loadCardPool(options: CardPoolOptions): Promise<LoadCard[]
   const keys = pool.keys.map((pem) => createPrivateKey(pem));
   return pool.cards.map((c) => {
     const resident = residents[c.m]![c.i]!;
-    const files = Object.fromEntries(Object.entries(c.files).map(([fid, hex]) => [fid, new Uint8Array(Buffer.from(hex, 'hex'))])) as Record<KenhojoFid, Uint8Array>;
+    const files = Object.fromEntries(Object.entries(c.files).map(([fid, hex]) => [fid, new Uint8Array(Buffer.from(hex, 'hex'))])) as Record<
+      KenhojoFid,
+      Uint8Array
+    >;
     const challengeKey = keys[(c.key + 1) % keys.length]!;
     return {
       resident,
@@ -102,16 +114,28 @@ async function buildPool(residents: SyntheticResident[][], nKeys: number, issuer
   const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
   const cards: CachedPool['cards'] = [];
   let n = 0;
-  residents.forEach((people, m) => people.forEach((p, i) => {
-    const key = n++ % nKeys;
-    const ef0001 = encodeEf0001(p.myNumber);
-    const ef0002 = encodeEf0002({ name: `${p.familyName}\u3000${p.givenName}`, address: toFullWidthDigits(`${p.municipality} 中央1丁目${(i % 30) + 1}番地`), birthDate: p.birthDate, sex: p.sex });
-    // H2 covers DF22..DF25: everything after the outer header and the 11-byte DF21 item.
-    const outerHeader = ef0002[2]! < 0x80 ? 3 : ef0002[2] === 0x81 ? 4 : 5;
-    const h1 = hashEf0001(ef0001);
-    const h2 = hashBasicInfo(ef0002.subarray(outerHeader + 11));
-    const ef0003 = encodeEf0003(h1, h2, signWith(integrityMessage(h1, h2), pairs[key]!.privateKey));
-    cards.push({ m, i, key, files: { '0001': hex(ef0001), '0002': hex(ef0002), '0003': hex(ef0003), '0004': hex(perKey[key]!.ef0004), '0007': hex(perKey[key]!.ef0007) } });
-  }));
+  residents.forEach((people, m) =>
+    people.forEach((p, i) => {
+      const key = n++ % nKeys;
+      const ef0001 = encodeEf0001(p.myNumber);
+      const ef0002 = encodeEf0002({
+        name: `${p.familyName}\u3000${p.givenName}`,
+        address: toFullWidthDigits(`${p.municipality} 中央1丁目${(i % 30) + 1}番地`),
+        birthDate: p.birthDate,
+        sex: p.sex,
+      });
+      // H2 covers DF22..DF25: everything after the outer header and the 11-byte DF21 item.
+      const outerHeader = ef0002[2]! < 0x80 ? 3 : ef0002[2] === 0x81 ? 4 : 5;
+      const h1 = hashEf0001(ef0001);
+      const h2 = hashBasicInfo(ef0002.subarray(outerHeader + 11));
+      const ef0003 = encodeEf0003(h1, h2, signWith(integrityMessage(h1, h2), pairs[key]!.privateKey));
+      cards.push({
+        m,
+        i,
+        key,
+        files: { '0001': hex(ef0001), '0002': hex(ef0002), '0003': hex(ef0003), '0004': hex(perKey[key]!.ef0004), '0007': hex(perKey[key]!.ef0007) },
+      });
+    }),
+  );
   return { keys: pairs.map((p) => p.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string), cards };
 }

@@ -5,7 +5,13 @@ import type { LoadCard } from './card-pool.js';
 /** What a kiosk received for one request (steps 4 and 5). */
 export interface ReceivedDocument {
   /** The step-4 answer. */
-  created: { requestId: string; fee: number; copies: number; pages: number; preview: { issuer: string; name: string; birthDate: string; doses: Array<{ dose: number; date: string; lot: string }> } };
+  created: {
+    requestId: string;
+    fee: number;
+    copies: number;
+    pages: number;
+    preview: { issuer: string; name: string; birthDate: string; doses: Array<{ dose: number; date: string; lot: string }> };
+  };
   pdf: Buffer;
   headers: { contentDigest?: string; certificateId?: string };
   kind: 'domestic' | 'overseas';
@@ -23,10 +29,14 @@ export function checkDocument(holder: LoadCard, doc: ReceivedDocument): string[]
   const problems: string[] = [];
   const r = holder.resident;
   const p = doc.created.preview;
-  if (p.name !== holder.name) problems.push('preview name is not the holder\'s');
-  if (p.birthDate !== r.birthDate) problems.push('preview birth date is not the holder\'s');
-  const lots = (xs: Array<{ date: string; lot: string }>) => xs.map((d) => `${d.date}/${d.lot}`).sort().join(',');
-  if (lots(p.doses) !== lots(r.doses)) problems.push('preview doses are not the holder\'s');
+  if (p.name !== holder.name) problems.push("preview name is not the holder's");
+  if (p.birthDate !== r.birthDate) problems.push("preview birth date is not the holder's");
+  const lots = (xs: Array<{ date: string; lot: string }>) =>
+    xs
+      .map((d) => `${d.date}/${d.lot}`)
+      .sort()
+      .join(',');
+  if (lots(p.doses) !== lots(r.doses)) problems.push("preview doses are not the holder's");
   if (doc.headers.contentDigest !== digestOf(doc.pdf)) problems.push('document digest differs from its Content-Digest');
   if (!doc.headers.certificateId || !/^[A-Z0-9]{1,12}$/.test(doc.headers.certificateId)) problems.push('document has no Certificate-Id');
   if (doc.pdf.subarray(0, 5).toString('latin1') !== '%PDF-') problems.push('document is not a PDF');
@@ -52,17 +62,31 @@ export async function decodeAndCheck(holder: LoadCard, doc: ReceivedDocument): P
   if (!shc) problems.push('no SMART Health Card decoded');
   else {
     const names = [shc.patient, ...shc.otherNames];
-    if (!names.some((n) => n.family === r.familyName && n.given[0] === r.givenName)) problems.push('SHC name is not the holder\'s');
-    if (shc.patient.birthDate !== r.birthDate) problems.push('SHC birth date is not the holder\'s');
-    const shcLots = shc.immunizations.map((i) => i.lot ?? '').sort().join(',');
-    if (shcLots !== r.doses.map((d) => d.lot).sort().join(',')) problems.push('SHC doses are not the holder\'s');
+    if (!names.some((n) => n.family === r.familyName && n.given[0] === r.givenName)) problems.push("SHC name is not the holder's");
+    if (shc.patient.birthDate !== r.birthDate) problems.push("SHC birth date is not the holder's");
+    const shcLots = shc.immunizations
+      .map((i) => i.lot ?? '')
+      .sort()
+      .join(',');
+    if (
+      shcLots !==
+      r.doses
+        .map((d) => d.lot)
+        .sort()
+        .join(',')
+    )
+      problems.push("SHC doses are not the holder's");
   }
   if (doc.kind === 'overseas') {
     const vds = report.vds[0];
     if (!vds) problems.push('no VDS-NC decoded on an overseas certificate');
     else {
-      const norm = (s: string) => s.toUpperCase().replace(/[\s<,]+/g, ' ').trim();
-      if (norm(vds.data.msg.pid.n) !== norm(r.passport?.nameRoman ?? '')) problems.push('VDS-NC name is not the holder\'s passport name');
+      const norm = (s: string) =>
+        s
+          .toUpperCase()
+          .replace(/[\s<,]+/g, ' ')
+          .trim();
+      if (norm(vds.data.msg.pid.n) !== norm(r.passport?.nameRoman ?? '')) problems.push("VDS-NC name is not the holder's passport name");
       if (vds.data.msg.uvci !== doc.headers.certificateId) problems.push('VDS-NC uvci differs from the Certificate-Id header');
     }
   }

@@ -35,10 +35,19 @@ import { startRedisCluster } from './redis-cluster.js';
 
 const { values } = parseArgs({
   options: {
-    kiosks: { type: 'string', default: '100' }, duration: { type: 'string', default: '20' }, warmup: { type: 'string' },
-    relays: { type: 'string', default: '1' }, rate: { type: 'string' }, redis: { type: 'string' }, 'redis-cluster': { type: 'string' },
-    memory: { type: 'boolean', default: false }, database: { type: 'string' }, check: { type: 'boolean', default: false },
-    sample: { type: 'string', default: '0.01' }, residents: { type: 'string' }, seed: { type: 'string', default: '1' },
+    kiosks: { type: 'string', default: '100' },
+    duration: { type: 'string', default: '20' },
+    warmup: { type: 'string' },
+    relays: { type: 'string', default: '1' },
+    rate: { type: 'string' },
+    redis: { type: 'string' },
+    'redis-cluster': { type: 'string' },
+    memory: { type: 'boolean', default: false },
+    database: { type: 'string' },
+    check: { type: 'boolean', default: false },
+    sample: { type: 'string', default: '0.01' },
+    residents: { type: 'string' },
+    seed: { type: 'string', default: '1' },
     'cpu-prof': { type: 'string' },
   },
 });
@@ -59,14 +68,20 @@ async function main(): Promise<number> {
     const cluster = values['redis-cluster'] === 'private' ? await startRedisCluster(3) : undefined;
     if (cluster) cleanups.push(() => cluster.stop());
     const clusterNodes = cluster?.nodes ?? values['redis-cluster'];
-    const store: StoreChoice = clusterNodes ? { kind: 'redis-cluster', nodes: clusterNodes }
-      : values.redis ? { kind: 'redis-url', url: values.redis }
-        : values.memory ? { kind: 'memory' } : { kind: 'redis-private', persistence: 'everysec' };
+    const store: StoreChoice = clusterNodes
+      ? { kind: 'redis-cluster', nodes: clusterNodes }
+      : values.redis
+        ? { kind: 'redis-url', url: values.redis }
+        : values.memory
+          ? { kind: 'memory' }
+          : { kind: 'redis-private', persistence: 'everysec' };
     const pgServer = values.database === 'private' ? await startPostgres() : undefined;
     if (pgServer) cleanups.push(() => pgServer.stop());
     const databaseUrl = pgServer?.url ?? values.database;
     const stack = await startStack({
-      relays, store, population: { perMunicipality, seed: num(values.seed, 'seed', 0), municipalities },
+      relays,
+      store,
+      population: { perMunicipality, seed: num(values.seed, 'seed', 0), municipalities },
       ...(databaseUrl ? { databaseServerUrl: databaseUrl } : {}),
       ...(values['cpu-prof'] ? { relayNodeArgs: ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] } : {}),
       log: (l) => console.log(l),
@@ -82,7 +97,9 @@ async function measure(stack: LoadStack, store: StoreChoice, kiosks: number): Pr
   try {
     console.log(`running ${kiosks} kiosks for ${values.duration} s …`);
     const report = await runLoad(stack, {
-      kiosks, durationS: num(values.duration, 'duration', 1), ...(values.warmup ? { warmupS: num(values.warmup, 'warmup', 0) } : {}),
+      kiosks,
+      durationS: num(values.duration, 'duration', 1),
+      ...(values.warmup ? { warmupS: num(values.warmup, 'warmup', 0) } : {}),
       ...(values.rate ? { rate: num(values.rate, 'rate', 0.001) } : {}),
       decode: values.check ? 'all' : num(values.sample, 'sample', 0),
     });
@@ -95,7 +112,10 @@ async function measure(stack: LoadStack, store: StoreChoice, kiosks: number): Pr
       client.disconnect();
     } else await new Promise((r) => setTimeout(r, 3000));
     await stack.stop();
-    const privacy = sweepLogs(stack.logs(), stack.cards.map((c) => c.resident));
+    const privacy = sweepLogs(
+      stack.logs(),
+      stack.cards.map((c) => c.resident),
+    );
     const vrsAudit = await stack.withDb((db) => auditIssuances(db, report.state.printed));
     const audits = { vrs: vrsAudit, privacy, ...(storeAudit ? { store: storeAudit } : {}) };
     console.log(formatReport(report, audits));
@@ -105,7 +125,10 @@ async function measure(stack: LoadStack, store: StoreChoice, kiosks: number): Pr
   }
 }
 
-main().then((code) => process.exit(code), (err: unknown) => {
-  console.error(err instanceof Error ? err.stack ?? err.message : err);
-  process.exit(2);
-});
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+    process.exit(2);
+  },
+);

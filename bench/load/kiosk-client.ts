@@ -34,7 +34,10 @@ export class KioskIdentity {
     this.#http = new MtlsJsonClient({
       tls: { cert, key: readFileSync(pki.kiosk(kioskId).key, 'utf8'), ca: readFileSync(pki.serverCa, 'utf8') },
       pool: {
-        keepAlive: true, maxSockets: Infinity, maxFreeSockets: 100_000, scheduling: 'lifo',
+        keepAlive: true,
+        maxSockets: Infinity,
+        maxFreeSockets: 100_000,
+        scheduling: 'lifo',
         // Idle sockets are dropped before the relay's keep-alive timeout (65 s, services/relay/server.ts)
         // closes them, so a request never goes out on a socket the server is closing (ECONNRESET);
         // a kiosk keeps its line open between sessions and while it waits out a Retry-After.

@@ -50,7 +50,14 @@ export async function readCard(holder: LoadCard, challengeB64: string): Promise<
     if (!('ok' in pin)) throw new Error('synthetic card refused its PIN');
     const files = await readAll(conn);
     const sig = await signChallenge(conn, Buffer.from(challengeB64, 'base64'));
-    return { ef0001: b64(files.ef0001), ef0002: b64(files.ef0002), ef0003: b64(files.ef0003), ef0004: b64(files.ef0004), ef0007: b64(files.ef0007), challengeSignature: b64(sig) };
+    return {
+      ef0001: b64(files.ef0001),
+      ef0002: b64(files.ef0002),
+      ef0003: b64(files.ef0003),
+      ef0004: b64(files.ef0004),
+      ef0007: b64(files.ef0007),
+      challengeSignature: b64(sig),
+    };
   } finally {
     card.reset();
   }
@@ -86,7 +93,15 @@ const BUSY_GIVE_UP_AFTER_END_MS = 60_000;
  * Each refusal is counted as shed, not as an error. Undefined when the next try would start after
  * `giveUpAt`.
  */
-async function sendAdmitted(k: SimKiosk, o: LoopOptions, step: StepName, giveUpAt: number, method: string, path: string, body?: unknown): Promise<RelayAnswer | undefined> {
+async function sendAdmitted(
+  k: SimKiosk,
+  o: LoopOptions,
+  step: StepName,
+  giveUpAt: number,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<RelayAnswer | undefined> {
   for (;;) {
     const a = await send(k, o, step, method, path, body);
     if (!isBusy(a)) return a;
@@ -100,7 +115,7 @@ async function sendAdmitted(k: SimKiosk, o: LoopOptions, step: StepName, giveUpA
 /** Records a refusal: its problem+json code, or UNCODED_<status> when the answer carries none. */
 function refuse(o: LoopOptions, a: RelayAnswer, expected: number): never {
   if (!a.netError) {
-    const code = typeof a.json?.code === 'string' && String(a.headers['content-type']).includes('problem+json') ? a.json.code as string : undefined;
+    const code = typeof a.json?.code === 'string' && String(a.headers['content-type']).includes('problem+json') ? (a.json.code as string) : undefined;
     if (code) o.state.error(code);
     else {
       o.state.uncoded++;
@@ -140,20 +155,24 @@ export async function runSession(k: SimKiosk, o: LoopOptions): Promise<boolean |
     st.time('card-apdu', performance.now() - tc, false);
 
     // ERR_BUSY at step 3 consumed nothing (the challenge is still there): the same body again.
-    const accepted = await sendAdmitted(k, o, 'card', stepGiveUp, 'POST', `/v1/sessions/${sid}/card`, cardBody) ?? gaveUp('card');
+    const accepted = (await sendAdmitted(k, o, 'card', stepGiveUp, 'POST', `/v1/sessions/${sid}/card`, cardBody)) ?? gaveUp('card');
     if (accepted.status !== 200) refuse(o, accepted, 200);
     if (accepted.json.holder?.name !== holder.name || accepted.json.holder?.birthDate !== holder.resident.birthDate) {
       st.mismatch(`kiosk ${k.n} session ${sid}: step 3 answered another holder`);
     }
     // The menu: the holder's own municipality; overseas when on offer for a share of sessions.
-    const entry = (accepted.json.municipalities as Array<{ code: string; domestic: boolean; overseas: boolean }>).find((m) => m.code === holder.resident.municipality);
+    const entry = (accepted.json.municipalities as Array<{ code: string; domestic: boolean; overseas: boolean }>).find(
+      (m) => m.code === holder.resident.municipality,
+    );
     if (!entry?.domestic) {
       st.mismatch(`kiosk ${k.n} session ${sid}: menu lacks the holder's municipality`);
       throw new SessionFailed('menu');
     }
-    const kind = entry.overseas && (k.next % 10) < (o.overseasShare ?? 0.2) * 10 ? 'overseas' : 'domestic';
+    const kind = entry.overseas && k.next % 10 < (o.overseasShare ?? 0.2) * 10 ? 'overseas' : 'domestic';
 
-    const created = await sendAdmitted(k, o, 'request', stepGiveUp, 'POST', `/v1/sessions/${sid}/requests`, { municipality: entry.code, kind, copies: 1 }) ?? gaveUp('request');
+    const created =
+      (await sendAdmitted(k, o, 'request', stepGiveUp, 'POST', `/v1/sessions/${sid}/requests`, { municipality: entry.code, kind, copies: 1 })) ??
+      gaveUp('request');
     if (created.status !== 201) {
       if (created.json?.code === 'ERR_UPSTREAM_TIMEOUT') st.timedOutSessions.push(sid);
       refuse(o, created, 201);
@@ -162,8 +181,13 @@ export async function runSession(k: SimKiosk, o: LoopOptions): Promise<boolean |
     const docAnswer = await send(k, o, 'document', 'GET', `/v1/sessions/${sid}/requests/${rid}/document`);
     if (docAnswer.status !== 200) refuse(o, docAnswer, 200);
     const doc: ReceivedDocument = {
-      created: created.json, pdf: docAnswer.body, kind,
-      headers: { contentDigest: docAnswer.headers['content-digest'] as string | undefined, certificateId: docAnswer.headers['certificate-id'] as string | undefined },
+      created: created.json,
+      pdf: docAnswer.body,
+      kind,
+      headers: {
+        contentDigest: docAnswer.headers['content-digest'] as string | undefined,
+        certificateId: docAnswer.headers['certificate-id'] as string | undefined,
+      },
     };
     const problems = checkDocument(holder, doc);
     if (problems.length > 0) st.mismatch(`kiosk ${k.n} session ${sid}: ${problems.join('; ')}`);
@@ -184,7 +208,7 @@ export async function runSession(k: SimKiosk, o: LoopOptions): Promise<boolean |
       if (!a.netError && a.status < 500) refuse(o, a, 200);
       if (!a.netError) {
         // A part is down (coded 5xx): count it and try again, as the kiosk's printer already ran.
-        const code = typeof a.json?.code === 'string' ? a.json.code as string : undefined;
+        const code = typeof a.json?.code === 'string' ? (a.json.code as string) : undefined;
         if (!code) o.state.uncoded++;
         o.state.error(code ?? `UNCODED_${a.status}`);
       }

@@ -17,10 +17,14 @@ export function sweepLogs(logs: Array<{ service: string; lines: string[] }>, peo
   const myNumbers = new Set(people.map((p) => p.myNumber));
   const dates = new Set(people.flatMap((p) => [p.birthDate, p.birthDate.replaceAll('-', '')]));
   const passports = new Set(people.flatMap((p) => (p.passport ? [p.passport.passportNumber] : [])));
-  const names = new Set(people.flatMap((p) => [
-    `${p.familyName}\u3000${p.givenName}`, `${p.familyName} ${p.givenName}`, `${p.familyName}${p.givenName}`,
-    ...(p.passport ? [p.passport.nameRoman] : []),
-  ]));
+  const names = new Set(
+    people.flatMap((p) => [
+      `${p.familyName}\u3000${p.givenName}`,
+      `${p.familyName} ${p.givenName}`,
+      `${p.familyName}${p.givenName}`,
+      ...(p.passport ? [p.passport.nameRoman] : []),
+    ]),
+  );
   const kanjiNames = [...names].filter((n) => /[^\x20-\x7e]/.test(n));
   const romanNames = [...names].filter((n) => !/[^\x20-\x7e]/.test(n));
   const findings: PrivacyFinding[] = [];

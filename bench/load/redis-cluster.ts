@@ -53,10 +53,14 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterHandle
     }
     await Promise.all(nodes.map((n) => n.start()));
     await run('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { timeout: 30_000 });
-    await waitUntil(async () => {
-      const infos = await Promise.all(ports.map((p) => run('redis-cli', ['-p', String(p), 'cluster', 'info'])));
-      return infos.every((i) => i.stdout.includes('cluster_state:ok'));
-    }, 30_000, 'cluster_state:ok');
+    await waitUntil(
+      async () => {
+        const infos = await Promise.all(ports.map((p) => run('redis-cli', ['-p', String(p), 'cluster', 'info'])));
+        return infos.every((i) => i.stdout.includes('cluster_state:ok'));
+      },
+      30_000,
+      'cluster_state:ok',
+    );
   } catch (e) {
     await Promise.all(nodes.map((n) => n.stop('SIGKILL')));
     await rm(dir, { recursive: true, force: true });

@@ -12,13 +12,24 @@ export type RedisPersistence = 'none' | 'everysec' | 'always';
 export function redisProcess(options: { port: number; dir: string; persistence: RedisPersistence; cluster?: boolean; name?: string }): ServiceProcess {
   const name = options.name ?? `redis-${options.port}`;
   const args = [
-    '--port', String(options.port), '--bind', '127.0.0.1', '--dir', options.dir, '--save', '',
-    '--appendonly', options.persistence === 'none' ? 'no' : 'yes',
+    '--port',
+    String(options.port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    options.dir,
+    '--save',
+    '',
+    '--appendonly',
+    options.persistence === 'none' ? 'no' : 'yes',
     ...(options.persistence === 'none' ? [] : ['--appendfsync', options.persistence, '--appendfilename', `${name}.aof`, '--appenddirname', `${name}-aof`]),
     ...(options.cluster ? ['--cluster-enabled', 'yes', '--cluster-config-file', join(options.dir, `${name}-nodes.conf`)] : []),
   ];
   return new ServiceProcess({
-    name, command: 'redis-server', args, env: {},
+    name,
+    command: 'redis-server',
+    args,
+    env: {},
     logFile: join(options.dir, `${name}.log`),
     ready: /Ready to accept connections/,
     readyTimeoutMs: 20_000,

@@ -52,8 +52,14 @@ export async function runLoad(stack: LoadStack, options: LoadOptions): Promise<L
   const state = new RunState();
   const cards = stack.cards;
   const kiosks: SimKiosk[] = Array.from({ length: options.kiosks }, (_, n) => ({
-    n, identity: identities[n % identities.length]!, relayUrls: stack.relayUrls, relay: n % stack.relayUrls.length,
-    cards: cards.length >= options.kiosks ? cards.filter((_c, i) => i % options.kiosks === n) : [...cards.slice(n % cards.length), ...cards.slice(0, n % cards.length)],
+    n,
+    identity: identities[n % identities.length]!,
+    relayUrls: stack.relayUrls,
+    relay: n % stack.relayUrls.length,
+    cards:
+      cards.length >= options.kiosks
+        ? cards.filter((_c, i) => i % options.kiosks === n)
+        : [...cards.slice(n % cards.length), ...cards.slice(0, n % cards.length)],
     next: 0,
   }));
   const warmupS = options.warmupS ?? Math.min(5, options.durationS / 5);
@@ -88,13 +94,17 @@ export async function runLoad(stack: LoadStack, options: LoadOptions): Promise<L
       loopOptions.until = Math.max(loopOptions.until, state.t0 + s * 1000);
     });
   }, 1000);
-  const windowEnd = new Promise<number>((resolve) => setTimeout(() => {
-    state.measuring = false;
-    resolve(performance.now());
-  }, until - performance.now()));
+  const windowEnd = new Promise<number>((resolve) =>
+    setTimeout(() => {
+      state.measuring = false;
+      resolve(performance.now());
+    }, until - performance.now()),
+  );
 
   const loopOptions: LoopOptions = {
-    state, until, periodS: options.rate ? options.kiosks / options.rate : 0,
+    state,
+    until,
+    periodS: options.rate ? options.kiosks / options.rate : 0,
     keepForDecode: () => state.decodeQueue.length < maxDecode && Math.random() < decodeShare,
     ...(options.overseasShare === undefined ? {} : { overseasShare: options.overseasShare }),
   };
@@ -117,8 +127,14 @@ export async function runLoad(stack: LoadStack, options: LoadOptions): Promise<L
     if (problems.length > 0) state.mismatch(`document ${doc.headers.certificateId ?? '?'}: ${problems.join('; ')}`);
   }
   return {
-    options, relays: stack.relayUrls.length, windowS, state, relayFigures, ...(vrsFigures ? { vrsFigures } : {}),
-    ...(redisFigures ? { redisFigures } : {}), machine: machineFigures,
+    options,
+    relays: stack.relayUrls.length,
+    windowS,
+    state,
+    relayFigures,
+    ...(vrsFigures ? { vrsFigures } : {}),
+    ...(redisFigures ? { redisFigures } : {}),
+    machine: machineFigures,
     generatorCpuPercent: ((cpu.user + cpu.system) / 1e6 / ((performance.now() - state.t0) / 1000)) * 100,
     generatorLoopDelay: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
   };

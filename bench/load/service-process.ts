@@ -17,7 +17,12 @@ export function freePort(): Promise<number> {
 export async function waitUntil(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
-    if (await Promise.resolve().then(check).catch(() => false)) return;
+    if (
+      await Promise.resolve()
+        .then(check)
+        .catch(() => false)
+    )
+      return;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`${what} not reached within ${ms} ms`);
@@ -68,11 +73,17 @@ export class ServiceProcess {
     this.#child = child;
     this.#exited = new Promise((resolve) => child.once('exit', () => resolve()));
     let failed = false;
-    child.once('exit', () => { failed = true; });
-    await waitUntil(() => {
-      if (failed) throw new Error('exited');
-      return this.spec.ready.test(readFileSync(this.spec.logFile).subarray(before).toString('utf8'));
-    }, this.spec.readyTimeoutMs ?? 60_000, `${this.spec.name} ready`).catch((e: unknown) => {
+    child.once('exit', () => {
+      failed = true;
+    });
+    await waitUntil(
+      () => {
+        if (failed) throw new Error('exited');
+        return this.spec.ready.test(readFileSync(this.spec.logFile).subarray(before).toString('utf8'));
+      },
+      this.spec.readyTimeoutMs ?? 60_000,
+      `${this.spec.name} ready`,
+    ).catch((e: unknown) => {
       const tail = readFileSync(this.spec.logFile, 'utf8').slice(-2000);
       throw new Error(`${this.spec.name} did not start (${(e as Error).message}); log tail:\n${tail}`);
     });

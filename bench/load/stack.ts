@@ -12,10 +12,7 @@ import { seedPopulation } from './vrs-population.js';
 
 /** Where the relays keep the one-time store. */
 export type StoreChoice =
-  | { kind: 'memory' }
-  | { kind: 'redis-url'; url: string }
-  | { kind: 'redis-private'; persistence: RedisPersistence }
-  | { kind: 'redis-cluster'; nodes: string };
+  { kind: 'memory' } | { kind: 'redis-url'; url: string } | { kind: 'redis-private'; persistence: RedisPersistence } | { kind: 'redis-cluster'; nodes: string };
 
 export interface StackOptions {
   relays: number;
@@ -93,7 +90,10 @@ export async function startStack(options: StackOptions): Promise<LoadStack> {
   {
     const db = await openDb();
     try {
-      await seedPopulation(db, cards.map((c) => c.resident));
+      await seedPopulation(
+        db,
+        cards.map((c) => c.resident),
+      );
     } finally {
       await db.close();
     }
@@ -114,8 +114,18 @@ export async function startStack(options: StackOptions): Promise<LoadStack> {
   async function startProcesses(): Promise<LoadStack> {
     const vrsPort = await freePort();
     const vrs = new ServiceProcess({
-      name: 'vrs', ...tsxNode('services/vrs/server.ts'), logFile: join(dir, 'vrs.log'), ready: /vrs: LGWAN API/,
-      env: { ...dbEnv, VRS_PORT: String(vrsPort), PORTAL_PORT: String(await freePort()), VRS_SEED_DEMO: 'false', MAIL_DIR: join(dir, 'mail'), LOG_LEVEL: 'info' },
+      name: 'vrs',
+      ...tsxNode('services/vrs/server.ts'),
+      logFile: join(dir, 'vrs.log'),
+      ready: /vrs: LGWAN API/,
+      env: {
+        ...dbEnv,
+        VRS_PORT: String(vrsPort),
+        PORTAL_PORT: String(await freePort()),
+        VRS_SEED_DEMO: 'false',
+        MAIL_DIR: join(dir, 'mail'),
+        LOG_LEVEL: 'info',
+      },
     });
     started.push(vrs);
     await vrs.start();
@@ -141,15 +151,28 @@ export async function startStack(options: StackOptions): Promise<LoadStack> {
     const relayUrls: string[] = [];
     for (let i = 0; i < options.relays; i++) {
       const port = await freePort();
-      relays.push(new ServiceProcess({
-        name: `relay-${i + 1}`, ...tsxNode('services/relay/server.ts', options.relayNodeArgs), logFile: join(dir, `relay-${i + 1}.log`),
-        ready: /"event":"listening"/,
-        env: {
-          ...storeEnv, RELAY_PORT: String(port), VRS_URL: `https://localhost:${proxy ? proxy.port : vrsPort}`,
-          VRS_TIMEOUT_MS: String(options.vrsTimeoutMs ?? 5000), SERVICE_HOURS: '00:00-24:00', OUTBOX_DIR: join(dir, `outbox-${i + 1}`), BOOKS_DIR: join(dir, `books-${i + 1}`),
-          NOTICE_RETRY_BASE_MS: '100', NOTICE_RETRY_MAX_MS: '1000', NOTICE_POLL_MS: '200', LOG_LEVEL: 'info', ...options.relayEnv,
-        },
-      }));
+      relays.push(
+        new ServiceProcess({
+          name: `relay-${i + 1}`,
+          ...tsxNode('services/relay/server.ts', options.relayNodeArgs),
+          logFile: join(dir, `relay-${i + 1}.log`),
+          ready: /"event":"listening"/,
+          env: {
+            ...storeEnv,
+            RELAY_PORT: String(port),
+            VRS_URL: `https://localhost:${proxy ? proxy.port : vrsPort}`,
+            VRS_TIMEOUT_MS: String(options.vrsTimeoutMs ?? 5000),
+            SERVICE_HOURS: '00:00-24:00',
+            OUTBOX_DIR: join(dir, `outbox-${i + 1}`),
+            BOOKS_DIR: join(dir, `books-${i + 1}`),
+            NOTICE_RETRY_BASE_MS: '100',
+            NOTICE_RETRY_MAX_MS: '1000',
+            NOTICE_POLL_MS: '200',
+            LOG_LEVEL: 'info',
+            ...options.relayEnv,
+          },
+        }),
+      );
       relayUrls.push(`https://localhost:${port}`);
     }
     started.push(...relays);
@@ -157,7 +180,14 @@ export async function startStack(options: StackOptions): Promise<LoadStack> {
     say(`relays: ${relayUrls.join(' ')}; store ${store.kind}`);
 
     const stack: LoadStack = {
-      dir, cards, vrs, relays, relayUrls, ...(redis ? { redis } : {}), ...(storeEnv.REDIS_URL ? { redisUrl: storeEnv.REDIS_URL } : {}), ...(proxy ? { proxy } : {}),
+      dir,
+      cards,
+      vrs,
+      relays,
+      relayUrls,
+      ...(redis ? { redis } : {}),
+      ...(storeEnv.REDIS_URL ? { redisUrl: storeEnv.REDIS_URL } : {}),
+      ...(proxy ? { proxy } : {}),
       async withDb(fn) {
         if (!options.databaseServerUrl && vrs.running) throw new TypeError('PGlite is single-process: stop VRS before reading its database');
         const db = await openDb();

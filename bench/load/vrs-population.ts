@@ -17,7 +17,9 @@ import { syntheticCsv, type SyntheticResident } from '../../services/vrs/seed/sy
 export async function seedPopulation(db: Database, people: SyntheticResident[]): Promise<void> {
   const pki = pkiPaths();
   const deps: VrsDeps = {
-    db, clock: systemClock, mailDir: '.data/mailbox-load',
+    db,
+    clock: systemClock,
+    mailDir: '.data/mailbox-load',
     keys: { master: await readKeyFile(pki.vrsMasterKey, 'VRS_MASTER_KEY_FILE'), lookup: await readKeyFile(pki.vrsLookupKey, 'VRS_LOOKUP_KEY_FILE') },
     log: createLogger({ service: 'load-seed', level: 'silent' }),
   };

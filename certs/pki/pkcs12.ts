@@ -50,11 +50,12 @@ export async function pkcs12Der(options: { certPem: string; keyPem: string; chai
     new pkijs.Attribute({ type: OID.localKeyId, values: [new asn1js.OctetString({ valueHex: toArrayBuffer(localKeyId) })] }),
     new pkijs.Attribute({ type: OID.friendlyName, values: [new asn1js.BmpString({ value: options.friendlyName })] }),
   ];
-  const certBag = (bytes: Buffer, attrs?: pkijs.Attribute[]) => new pkijs.SafeBag({
-    bagId: OID.certBag,
-    bagValue: new pkijs.CertBag({ parsedValue: pkijs.Certificate.fromBER(toArrayBuffer(bytes)) }),
-    ...(attrs ? { bagAttributes: attrs } : {}),
-  });
+  const certBag = (bytes: Buffer, attrs?: pkijs.Attribute[]) =>
+    new pkijs.SafeBag({
+      bagId: OID.certBag,
+      bagValue: new pkijs.CertBag({ parsedValue: pkijs.Certificate.fromBER(toArrayBuffer(bytes)) }),
+      ...(attrs ? { bagAttributes: attrs } : {}),
+    });
   const keyBag = new pkijs.PKCS8ShroudedKeyBag({ parsedValue: pkijs.PrivateKeyInfo.fromBER(toArrayBuffer(keyDer)) });
   // pkijs draws a random IV for each encryption itself (its type asks for one it does not use)
   const aes = { name: 'AES-CBC', length: 256 } as pkijs.ContentEncryptionAlgorithm;
@@ -67,9 +68,17 @@ export async function pkcs12Der(options: { certPem: string; keyPem: string; chai
         parsedValue: {
           safeContents: [
             // the key bag is itself encrypted (PKCS8ShroudedKeyBag): its SafeContents is plain data
-            { privacyMode: 0, value: new pkijs.SafeContents({ safeBags: [new pkijs.SafeBag({ bagId: OID.pkcs8ShroudedKeyBag, bagValue: keyBag, bagAttributes: attributes() })] }) },
+            {
+              privacyMode: 0,
+              value: new pkijs.SafeContents({
+                safeBags: [new pkijs.SafeBag({ bagId: OID.pkcs8ShroudedKeyBag, bagValue: keyBag, bagAttributes: attributes() })],
+              }),
+            },
             // the certificates in password-encrypted data
-            { privacyMode: 1, value: new pkijs.SafeContents({ safeBags: [certBag(leafDer, attributes()), ...(options.chainPem ?? []).map((c) => certBag(der(c)))] }) },
+            {
+              privacyMode: 1,
+              value: new pkijs.SafeContents({ safeBags: [certBag(leafDer, attributes()), ...(options.chainPem ?? []).map((c) => certBag(der(c)))] }),
+            },
           ],
         },
       }),

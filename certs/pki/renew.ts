@@ -150,8 +150,15 @@ async function simpleTree(caPath: string, caKey: string, leaves: Array<{ cert: s
 }
 
 async function kioskTree(p: PkiPaths): Promise<CertTree> {
-  const ids = (await readdir(p.kiosksDir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
-  const tree = await simpleTree(p.kioskCa, p.caKey('kiosk-ca'), ids.map((id) => p.kiosk(id)));
+  const ids = (await readdir(p.kiosksDir, { withFileTypes: true }))
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
+  const tree = await simpleTree(
+    p.kioskCa,
+    p.caKey('kiosk-ca'),
+    ids.map((id) => p.kiosk(id)),
+  );
   tree.root.crl = { crl: new x509.X509Crl(await readFile(p.kioskCrl, 'utf8')) };
   const save = tree.save;
   return {
@@ -176,7 +183,10 @@ async function shcTree(p: PkiPaths): Promise<CertTree> {
     async save() {
       const chain = [issuer.cert, ca.cert, root.cert];
       await writeFileSafe(p.shcIssuer.chain, chain.map((c) => c.toString('pem')).join('\n') + '\n');
-      await writeShcJwks(p, chain.map((c) => new X509Certificate(Buffer.from(c.rawData))));
+      await writeShcJwks(
+        p,
+        chain.map((c) => new X509Certificate(Buffer.from(c.rawData))),
+      );
     },
   };
 }

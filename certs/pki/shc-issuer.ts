@@ -26,5 +26,8 @@ export async function writeShcIssuer(p: PkiPaths, issuerUrl: string): Promise<vo
   await writeFileSafe(p.shcIssuer.key, await privateKeyPem(issuer.keys.privateKey), true);
   await writeFileSafe(p.shcIssuer.chain, chain.map((c) => c.toString('pem')).join('\n') + '\n');
   await writeFileSafe(p.shcIssuer.meta, JSON.stringify({ issuerUrl, kid }, null, 2) + '\n');
-  await writeShcJwks(p, chain.map((c) => new X509Certificate(Buffer.from(c.rawData))));
+  await writeShcJwks(
+    p,
+    chain.map((c) => new X509Certificate(Buffer.from(c.rawData))),
+  );
 }

@@ -18,7 +18,7 @@ export interface Issued {
 /** A positive, random 128-bit serial (hex), as RFC 5280 asks for unpredictable serials. */
 export function randomSerial(): string {
   const b = randomBytes(16);
-  b[0] = b[0]! & 0x7f | 0x01;
+  b[0] = (b[0]! & 0x7f) | 0x01;
   return b.toString('hex');
 }
 
@@ -66,10 +66,7 @@ export async function issueCert(o: LeafOptions): Promise<Issued> {
   const keys = o.keys ?? (await generateKeys());
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(o.ca ?? false, o.ca ? 0 : undefined, true),
-    new x509.KeyUsagesExtension(
-      o.keyUsage ?? (o.ca ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign : x509.KeyUsageFlags.digitalSignature),
-      true,
-    ),
+    new x509.KeyUsagesExtension(o.keyUsage ?? (o.ca ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign : x509.KeyUsageFlags.digitalSignature), true),
     await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     await x509.AuthorityKeyIdentifierExtension.create(o.issuer.cert),
   ];
@@ -93,7 +90,11 @@ export async function issueCert(o: LeafOptions): Promise<Issued> {
 /** A CRL from `issuer` revoking the given certificates. */
 export async function createCrl(issuer: Issued, revoked: x509.X509Certificate[]): Promise<x509.X509Crl> {
   const now = new Date();
-  const entries = revoked.map((c) => ({ serialNumber: c.serialNumber, revocationDate: new Date(now.getTime() - DAY_MS), reason: x509.X509CrlReason.keyCompromise }));
+  const entries = revoked.map((c) => ({
+    serialNumber: c.serialNumber,
+    revocationDate: new Date(now.getTime() - DAY_MS),
+    reason: x509.X509CrlReason.keyCompromise,
+  }));
   return remakeCrl({ cert: issuer.cert, privateKey: issuer.keys.privateKey }, entries, now);
 }
 

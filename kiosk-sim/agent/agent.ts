@@ -61,7 +61,9 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
   const clock = options.clock ?? systemClock;
   const health = new HealthMonitor({ kioskId: options.kioskId, storeId: options.storeId, storeName: options.storeName });
   const relay = new RelayClient({
-    relayUrl: options.relayUrl, tls: options.tls, now: () => clock.now(),
+    relayUrl: options.relayUrl,
+    tls: options.tls,
+    now: () => clock.now(),
     listener: {
       contact: (at) => health.contact(at),
       fault: (code, detail, at) => health.fault(code, detail, at),
@@ -74,8 +76,15 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
   const printer = new Printer();
   const log = new KioskLog(options.logPath);
   const flow = new KioskFlow({
-    kioskId: options.kioskId, storeId: options.storeId, storeName: options.storeName,
-    relay, slot: new CardSlot(options.cardsDir), printer, coins: new CoinBox(), log, clock,
+    kioskId: options.kioskId,
+    storeId: options.storeId,
+    storeName: options.storeName,
+    relay,
+    slot: new CardSlot(options.cardsDir),
+    printer,
+    coins: new CoinBox(),
+    log,
+    clock,
     idleTimeoutMs: options.idleTimeoutMs ?? 120_000,
     onEvent: (e) => {
       if (e.type === 'fault') health.fault(e.code, e.detail, clock.now());

@@ -1,8 +1,15 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  connect, readAll, selectKenhojo, signChallenge, triesLeft, verifyPin,
-  type CardConnection, type PinResult, type PinStatus,
+  connect,
+  readAll,
+  selectKenhojo,
+  signChallenge,
+  triesLeft,
+  verifyPin,
+  type CardConnection,
+  type PinResult,
+  type PinStatus,
 } from '../../services/card/reader.js';
 import type { CardFiles } from '../../services/card/card-data.js';
 

@@ -41,7 +41,10 @@ export type FlowScreenState = ScreenState & { relayBusy?: true };
 
 /** A resident-facing refusal: the screen shows `code`. */
 export class FlowError extends Error {
-  constructor(readonly code: string, message = code) {
+  constructor(
+    readonly code: string,
+    message = code,
+  ) {
     super(message);
   }
 }
@@ -79,12 +82,16 @@ export class KioskFlow {
 
   constructor(options: KioskFlowOptions) {
     this.o = options;
-    this.#idle = new IdleTimer(options.idleTimeoutMs, () => {
-      void this.run(async () => {
-        if (IDLE_FREE.includes(this.#step) || this.#busy) return;
-        await this.cancel('timeout');
-      }, false).catch(() => undefined);
-    }, options.clock);
+    this.#idle = new IdleTimer(
+      options.idleTimeoutMs,
+      () => {
+        void this.run(async () => {
+          if (IDLE_FREE.includes(this.#step) || this.#busy) return;
+          await this.cancel('timeout');
+        }, false).catch(() => undefined);
+      },
+      options.clock,
+    );
   }
 
   get step(): Step {
@@ -132,7 +139,9 @@ export class KioskFlow {
       ...(this.#pin ? { pin: this.#pin } : {}),
       ...(this.#answer ? { holder: this.#answer.holder, municipalities: offered, unavailable, feePerCopy: this.#answer.feePerCopy } : {}),
       ...(this.#selection ? { selection: this.#selection } : {}),
-      ...(this.#request ? { request: { fee: this.#request.fee, copies: this.#request.copies, pages: this.#request.pages, preview: this.#request.preview } } : {}),
+      ...(this.#request
+        ? { request: { fee: this.#request.fee, copies: this.#request.copies, pages: this.#request.pages, preview: this.#request.preview } }
+        : {}),
       payment: { inserted: this.o.coins.inserted, returned: this.o.coins.returned, ...(this.#request ? { fee: this.#request.fee } : {}) },
       ...(this.#receipt ? { receipt: this.#receipt } : {}),
       tray: this.o.printer.tray.map((i) => ({ id: i.id, kind: i.kind, fileName: i.fileName })),
@@ -255,8 +264,12 @@ export class KioskFlow {
       const signature = await this.o.slot.sign(this.#challenge!);
       const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
       this.#answer = await this.o.relay.submitCard(this.#sessionId!, {
-        ef0001: b64(files.ef0001), ef0002: b64(files.ef0002), ef0003: b64(files.ef0003),
-        ef0004: b64(files.ef0004), ef0007: b64(files.ef0007), challengeSignature: b64(signature),
+        ef0001: b64(files.ef0001),
+        ef0002: b64(files.ef0002),
+        ef0003: b64(files.ef0003),
+        ef0004: b64(files.ef0004),
+        ef0007: b64(files.ef0007),
+        challengeSignature: b64(signature),
       });
       for (const f of Object.values(files)) f.fill(0);
       this.#go('remove-card');
@@ -323,8 +336,14 @@ export class KioskFlow {
     const { kind, copies } = this.#selection!;
     try {
       const outcome = await runPrintJob(
-        { relay: this.o.relay, printer: this.o.printer, coins: this.o.coins, log: this.o.log, storeName: this.o.storeName,
-          fault: (code, detail) => this.o.onEvent?.({ type: 'fault', code, detail }) },
+        {
+          relay: this.o.relay,
+          printer: this.o.printer,
+          coins: this.o.coins,
+          log: this.o.log,
+          storeName: this.o.storeName,
+          fault: (code, detail) => this.o.onEvent?.({ type: 'fault', code, detail }),
+        },
         { sessionId: this.#sessionId!, request, kind, copies },
       );
       if (outcome.printed) {

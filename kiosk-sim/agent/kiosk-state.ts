@@ -18,12 +18,7 @@ export type Step =
   | 'error';
 
 /** Kiosk-side error codes, next to the relay's `ERR_…` codes. */
-export type KioskErrorCode =
-  | 'ERR_CARD_UNREADABLE'
-  | 'ERR_RELAY_UNREACHABLE'
-  | 'ERR_RELAY_PROTOCOL'
-  | 'ERR_PRINT_FAILED'
-  | 'ERR_DIGEST_MISMATCH';
+export type KioskErrorCode = 'ERR_CARD_UNREADABLE' | 'ERR_RELAY_UNREACHABLE' | 'ERR_RELAY_PROTOCOL' | 'ERR_PRINT_FAILED' | 'ERR_DIGEST_MISMATCH';
 
 /** What the kiosk's own page sees. No card bytes, no PIN, no relay identifiers. */
 export interface ScreenState {

@@ -1,6 +1,13 @@
 import { KioskProtocolClient, type FetchedDocument } from '../../services/common/kiosk-client.js';
 import type {
-  CardAccepted, CardDataBody, CertificateRequestBody, CompletionBody, CompletionResult, RequestCreated, ServiceStatus, SessionCreated,
+  CardAccepted,
+  CardDataBody,
+  CertificateRequestBody,
+  CompletionBody,
+  CompletionResult,
+  RequestCreated,
+  ServiceStatus,
+  SessionCreated,
 } from '../../services/common/kiosk-protocol.js';
 import { MtlsCallError } from '../../services/common/mtls-call-error.js';
 
@@ -76,7 +83,12 @@ export class RelayClient {
   constructor(options: RelayClientOptions) {
     if (new URL(options.relayUrl).protocol !== 'https:') throw new TypeError('the relay URL must be https');
     this.#timeoutMs = options.timeoutMs ?? 20_000;
-    this.#relay = new KioskProtocolClient({ relayUrl: options.relayUrl, tls: options.tls, timeoutMs: this.#timeoutMs, pool: { keepAlive: true, maxSockets: 16 } });
+    this.#relay = new KioskProtocolClient({
+      relayUrl: options.relayUrl,
+      tls: options.tls,
+      timeoutMs: this.#timeoutMs,
+      pool: { keepAlive: true, maxSockets: 16 },
+    });
     this.#listener = options.listener;
     this.#now = options.now ?? (() => new Date());
     this.#busyWaitMs = options.busyWaitMs ?? 20_000;
@@ -168,10 +180,14 @@ export class RelayClient {
       case 'refused':
         if (e.code) return new RelayError(e.code, status, `${label}: ${e.code} (${status})`);
         return new RelayError(status === 403 ? 'ERR_KIOSK' : 'ERR_RELAY_PROTOCOL', status, `${label}: HTTP ${status}`);
-      case 'timeout': return new RelayError('ERR_UPSTREAM_TIMEOUT', 504, `${label}: no answer in ${this.#timeoutMs} ms`);
-      case 'unreachable': return new RelayError('ERR_RELAY_UNREACHABLE', 502, `${label}: ${e.cause instanceof Error ? e.cause.message : e.message}`);
-      case 'not_json': return new RelayError('ERR_RELAY_PROTOCOL', 502, `${label}: answer is not JSON`);
-      default: return new RelayError('ERR_RELAY_PROTOCOL', 502, `${label}: ${e.failure.replace('_', ' ')} answer`);
+      case 'timeout':
+        return new RelayError('ERR_UPSTREAM_TIMEOUT', 504, `${label}: no answer in ${this.#timeoutMs} ms`);
+      case 'unreachable':
+        return new RelayError('ERR_RELAY_UNREACHABLE', 502, `${label}: ${e.cause instanceof Error ? e.cause.message : e.message}`);
+      case 'not_json':
+        return new RelayError('ERR_RELAY_PROTOCOL', 502, `${label}: answer is not JSON`);
+      default:
+        return new RelayError('ERR_RELAY_PROTOCOL', 502, `${label}: ${e.failure.replace('_', ' ')} answer`);
     }
   }
 
@@ -212,8 +228,17 @@ export function retryAfterMs(value: string | undefined, answerDate?: string, now
 }
 
 const NOT_FAULTS = new Set([
-  'ERR_CARD_FORMAT', 'ERR_CARD_SIGNATURE', 'ERR_CARD_CHAIN', 'ERR_CARD_CHALLENGE', 'ERR_CARD_SUSPENDED', 'ERR_NO_RECORDS',
-  'ERR_MUNICIPALITY_UNAVAILABLE', 'ERR_NO_PASSPORT_ON_FILE', 'ERR_NOT_ISSUABLE', 'ERR_SERVICE_CLOSED', 'ERR_COPIES',
+  'ERR_CARD_FORMAT',
+  'ERR_CARD_SIGNATURE',
+  'ERR_CARD_CHAIN',
+  'ERR_CARD_CHALLENGE',
+  'ERR_CARD_SUSPENDED',
+  'ERR_NO_RECORDS',
+  'ERR_MUNICIPALITY_UNAVAILABLE',
+  'ERR_NO_PASSPORT_ON_FILE',
+  'ERR_NOT_ISSUABLE',
+  'ERR_SERVICE_CLOSED',
+  'ERR_COPIES',
   'ERR_SESSION_NOT_FOUND',
 ]);
 

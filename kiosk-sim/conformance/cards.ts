@@ -41,7 +41,14 @@ const b64 = (u: Uint8Array) => Buffer.from(u).toString('base64');
 
 /** The step-3 body of card files and a challenge signature. */
 export function cardBody(files: CardFiles, signature: Uint8Array): CardBody {
-  return { ef0001: b64(files.ef0001), ef0002: b64(files.ef0002), ef0003: b64(files.ef0003), ef0004: b64(files.ef0004), ef0007: b64(files.ef0007), challengeSignature: b64(signature) };
+  return {
+    ef0001: b64(files.ef0001),
+    ef0002: b64(files.ef0002),
+    ef0003: b64(files.ef0003),
+    ef0004: b64(files.ef0004),
+    ef0007: b64(files.ef0007),
+    challengeSignature: b64(signature),
+  };
 }
 
 /**

@@ -103,9 +103,10 @@ export async function discoverCards(client: ConformanceClient, pool: CardPool): 
 /** One line per card, for the report. */
 export function describeDiscovery(d: Discovery): string[] {
   const lines = d.classified.map((c) => {
-    const what = c.outcome === 'accepted'
-      ? `accepted: ${c.menu!.map((m) => `${m.code}${m.domestic ? ' domestic' : ''}${m.overseas ? ' overseas' : ''}${m.unavailableReason ? ` (${m.unavailableReason})` : ''}`).join('; ')}`
-      : `${c.outcome}${c.reason ? `: ${c.reason}` : ''}`;
+    const what =
+      c.outcome === 'accepted'
+        ? `accepted: ${c.menu!.map((m) => `${m.code}${m.domestic ? ' domestic' : ''}${m.overseas ? ' overseas' : ''}${m.unavailableReason ? ` (${m.unavailableReason})` : ''}`).join('; ')}`
+        : `${c.outcome}${c.reason ? `: ${c.reason}` : ''}`;
     return `card ${c.card.file} "${c.card.label}": ${what}`;
   });
   for (const s of d.skippedFiles) lines.push(`file ${s.file}: skipped, ${s.reason}`);

@@ -35,7 +35,7 @@ export function documentDefect(pdf: Uint8Array, certificateId: string, holder: H
   const missingId = texts.findIndex((t) => !t.includes(squash(certificateId)));
   if (missingId >= 0) return `page ${missingId + 1} of ${pages.length} does not carry Certificate-Id ${certificateId}`;
   const all = texts.join('\n');
-  if (!all.includes(squash(holder.name)) && !all.includes(holder.birthDate)) return 'the document shows neither the holder\'s name nor birth date';
+  if (!all.includes(squash(holder.name)) && !all.includes(holder.birthDate)) return "the document shows neither the holder's name nor birth date";
   for (const o of others) {
     if (o.myNumber === holder.myNumber) continue;
     // Names only: another holder's birth date could equal a dose or issue date by chance.

@@ -34,7 +34,7 @@ export function formatReport(report: ConformanceReport): string {
 /** XML text: escapes markup and drops characters XML 1.0 cannot carry. */
 export function xmlEscape(s: string): string {
   return s
-     
+
     .replace(/[^\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '\uFFFD')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -53,17 +53,26 @@ export function junitXml(report: ConformanceReport): string {
   const groups = new Map<string, CheckResult[]>();
   for (const r of report.results) groups.set(r.group, [...(groups.get(r.group) ?? []), r]);
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  out.push(`<testsuites name="relay conformance" tests="${report.results.length}" failures="${report.failed}" errors="0" skipped="${report.notRun}" time="${seconds(report.durationMs)}">`);
+  out.push(
+    `<testsuites name="relay conformance" tests="${report.results.length}" failures="${report.failed}" errors="0" skipped="${report.notRun}" time="${seconds(report.durationMs)}">`,
+  );
   let first = true;
   for (const [group, results] of groups) {
     const f = results.filter((r) => r.status === 'fail').length;
     const s = results.filter((r) => r.status === 'not-run').length;
     const t = results.reduce((sum, r) => sum + r.durationMs, 0);
-    out.push(`  <testsuite name="${xmlEscape(group)}" tests="${results.length}" failures="${f}" errors="0" skipped="${s}" time="${seconds(t)}" timestamp="${xmlEscape(report.startedAt)}">`);
+    out.push(
+      `  <testsuite name="${xmlEscape(group)}" tests="${results.length}" failures="${f}" errors="0" skipped="${s}" time="${seconds(t)}" timestamp="${xmlEscape(report.startedAt)}">`,
+    );
     for (const r of results) {
       const open = `    <testcase classname="conformance.${xmlEscape(group)}" name="${xmlEscape(`${r.id}: ${r.title}`)}" time="${seconds(r.durationMs)}"`;
       if (r.status === 'pass') out.push(`${open}/>`);
-      else if (r.status === 'fail') out.push(`${open}>`, `      <failure message="${xmlEscape(r.reason ?? 'failed')}" type="ConformanceFailure">${xmlEscape(r.reason ?? '')}</failure>`, '    </testcase>');
+      else if (r.status === 'fail')
+        out.push(
+          `${open}>`,
+          `      <failure message="${xmlEscape(r.reason ?? 'failed')}" type="ConformanceFailure">${xmlEscape(r.reason ?? '')}</failure>`,
+          '    </testcase>',
+        );
       else out.push(`${open}>`, `      <skipped message="${xmlEscape(r.reason ?? 'not run')}"/>`, '    </testcase>');
     }
     // What the relay answered for each card file, once, with the first suite.

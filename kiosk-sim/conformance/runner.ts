@@ -15,7 +15,15 @@ import type { ConformanceReport } from './report.js';
 
 /** The battery, in order. Lifetime checks wait, so they run side by side; the sweeps run last. */
 export const ALL_CHECKS: readonly Check[] = [
-  ...serviceChecks, ...sessionChecks, ...cardChecks, ...requestChecks, ...documentChecks, ...ledgerChecks, ...concurrencyChecks, ...lifetimeChecks, ...errorSweepChecks,
+  ...serviceChecks,
+  ...sessionChecks,
+  ...cardChecks,
+  ...requestChecks,
+  ...documentChecks,
+  ...ledgerChecks,
+  ...concurrencyChecks,
+  ...lifetimeChecks,
+  ...errorSweepChecks,
 ];
 
 /** Everything the kit needs: the relay's URL, its server CA, kiosk certificates and card files. */
@@ -88,12 +96,21 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     const holders = new Map(discovery.classified.filter((c) => c.holder).map((c) => [c.holder!.myNumber, c.holder!] as const));
     const ctx: KitContext = {
       options: {
-        relayUrl: options.relayUrl, expectClosed: options.expectClosed ?? false,
+        relayUrl: options.relayUrl,
+        expectClosed: options.expectClosed ?? false,
         ...(options.sessionTtlS !== undefined ? { sessionTtlS: options.sessionTtlS } : {}),
         ...(options.documentTtlS !== undefined ? { documentTtlS: options.documentTtlS } : {}),
-        concurrency: options.concurrency ?? 12, maxWaitS: options.maxWaitS ?? 30,
+        concurrency: options.concurrency ?? 12,
+        maxWaitS: options.maxWaitS ?? 30,
       } satisfies KitOptions,
-      kiosk, otherKiosk, anonymous, pool, discovery, serviceOpen, answers, holders,
+      kiosk,
+      otherKiosk,
+      anonymous,
+      pool,
+      discovery,
+      serviceOpen,
+      answers,
+      holders,
     };
     const selected = ALL_CHECKS.filter((c) => !options.only?.length || options.only.some((p) => c.id.startsWith(p)));
     const results: CheckResult[] = [];
@@ -110,8 +127,14 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     for (const c of sweeps) emit(await runOne(c, ctx));
     const count = (s: CheckResult['status']) => results.filter((r) => r.status === s).length;
     return {
-      relayUrl: options.relayUrl, startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime(),
-      cards, results, passed: count('pass'), failed: count('fail'), notRun: count('not-run'),
+      relayUrl: options.relayUrl,
+      startedAt: startedAt.toISOString(),
+      durationMs: Date.now() - startedAt.getTime(),
+      cards,
+      results,
+      passed: count('pass'),
+      failed: count('fail'),
+      notRun: count('not-run'),
     };
   } finally {
     kiosk.close();
@@ -124,7 +147,15 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
 function emptyDiscovery(pool: CardPool, blocked: string): Discovery {
   return {
     classified: pool.cards.map((card) => ({ card, outcome: 'unusable' as const, reason: blocked })),
-    skippedFiles: pool.skipped, issuable: [], overseas: [], withoutPassport: [], twoMunicipalities: [],
-    municipalityUnavailable: [], notIssuable: [], suspended: [], noRecords: [], blocked,
+    skippedFiles: pool.skipped,
+    issuable: [],
+    overseas: [],
+    withoutPassport: [],
+    twoMunicipalities: [],
+    municipalityUnavailable: [],
+    notIssuable: [],
+    suspended: [],
+    noRecords: [],
+    blocked,
   };
 }

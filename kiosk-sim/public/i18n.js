@@ -213,7 +213,10 @@ export const dict = {
       ERR_CARD_CHALLENGE: ['The card could not be confirmed', 'Please try again from the start.'],
       ERR_CARD_SUSPENDED: ['This card is suspended', 'The card was reported lost or stolen. Please ask at your municipality.'],
       ERR_NO_RECORDS: ['No vaccination records found', 'No participating municipality holds records for you. Ask the municipality where you were vaccinated.'],
-      ERR_MUNICIPALITY_UNAVAILABLE: ['Your municipality does not offer store issuance', 'Apply at the municipal counter or in the vaccination certificate app.'],
+      ERR_MUNICIPALITY_UNAVAILABLE: [
+        'Your municipality does not offer store issuance',
+        'Apply at the municipal counter or in the vaccination certificate app.',
+      ],
       ERR_NO_PASSPORT_ON_FILE: ['The overseas certificate cannot be issued', 'No passport data is on file. Apply at the municipal counter or in the app.'],
       ERR_NOT_ISSUABLE: ['The certificate cannot be issued', 'Please ask at your municipality.'],
       ERR_SERVICE_CLOSED: ['The service is closed now', 'Please come back during service hours.'],

@@ -48,7 +48,9 @@ async function poll() {
   try {
     const res = await fetch(api('state'), { cache: 'no-store' });
     if (res.ok) update(await res.json());
-  } catch { /* the agent restarts; keep polling */ }
+  } catch {
+    /* the agent restarts; keep polling */
+  }
 }
 
 async function loadCards() {
@@ -65,7 +67,9 @@ function speak(text) {
     u.lang = lang === 'en' ? 'en-US' : 'ja-JP';
     window.speechSynthesis.cancel();
     window.speechSynthesis.speak(u);
-  } catch { /* no voice available */ }
+  } catch {
+    /* no voice available */
+  }
 }
 
 function update(next) {
@@ -78,12 +82,22 @@ function update(next) {
   shown = key;
   if (stepChanged) {
     ui.pin = '';
-    if (next.step === 'select') { ui.municipality = next.municipalities?.[0]?.code ?? null; ui.kind = 'domestic'; ui.copies = 1; }
+    if (next.step === 'select') {
+      ui.municipality = next.municipalities?.[0]?.code ?? null;
+      ui.kind = 'domestic';
+      ui.copies = 1;
+    }
     if (next.step === 'card' || next.step === 'home') loadCards();
   }
   const voiceKey = `${next.step}:${next.idleDeadline ?? ''}`;
-  if (stepChanged && next.step === 'remove-card' && spokenFor !== voiceKey) { spokenFor = voiceKey; speak(tx('voice.remove')); }
-  if (stepChanged && next.step === 'done' && spokenFor !== voiceKey) { spokenFor = voiceKey; speak(tx('voice.done')); }
+  if (stepChanged && next.step === 'remove-card' && spokenFor !== voiceKey) {
+    spokenFor = voiceKey;
+    speak(tx('voice.remove'));
+  }
+  if (stepChanged && next.step === 'done' && spokenFor !== voiceKey) {
+    spokenFor = voiceKey;
+    speak(tx('voice.done'));
+  }
   render();
 }
 
@@ -94,15 +108,21 @@ function render() {
   byId('store-name').textContent = `${state.storeName} / ${state.kioskId}`;
   const langBtn = byId('lang', HTMLButtonElement);
   langBtn.textContent = dict[lang].lang;
-  langBtn.onclick = () => { lang = lang === 'ja' ? 'en' : 'ja'; localStorage.setItem('kiosk-lang', lang); render(); };
+  langBtn.onclick = () => {
+    lang = lang === 'ja' ? 'en' : 'ja';
+    localStorage.setItem('kiosk-lang', lang);
+    render();
+  };
   const screen = byId('screen');
   screen.dataset.step = state.step;
-  screen.replaceChildren(...kids(
-    screens[state.step](),
-    // The certificate center is busy: the agent repeats the step by itself after Retry-After
-    // (opening a session on home, reading on the card, the request on the choice screen).
-    state.relayBusy ? h('p', { class: 'notice', 'data-testid': 'relay-busy' }, tx('relay.busy')) : null,
-  ));
+  screen.replaceChildren(
+    ...kids(
+      screens[state.step](),
+      // The certificate center is busy: the agent repeats the step by itself after Retry-After
+      // (opening a session on home, reading on the card, the request on the choice screen).
+      state.relayBusy ? h('p', { class: 'notice', 'data-testid': 'relay-busy' }, tx('relay.busy')) : null,
+    ),
+  );
   renderReader();
   renderCardTray();
   renderOutputTray();
@@ -111,7 +131,7 @@ function render() {
 
 const cancelBtn = () => h('button', { class: 'btn secondary', 'data-testid': 'cancel', onclick: () => post('cancel') }, tx('cancel'));
 const yen = (n) => tx('yen', { n: Number(n).toLocaleString('ja-JP') });
-const reasonText = (r) => tx(`reason.${r}`) === `reason.${r}` ? tx('reason.unavailable') : tx(`reason.${r}`);
+const reasonText = (r) => (tx(`reason.${r}`) === `reason.${r}` ? tx('reason.unavailable') : tx(`reason.${r}`));
 
 const screens = {
   home: () => [
@@ -121,30 +141,59 @@ const screens = {
     h('p', {}, tx('home.sub')),
     state.service ? h('p', { class: 'muted' }, tx('home.hours', { hours: state.service.hours })) : null,
   ],
-  closed: () => [
-    h('h1', { 'data-testid': 'closed' }, tx('closed.title')),
-    h('p', {}, tx('closed.body', { hours: state.service?.hours ?? '06:30-23:00' })),
-  ],
+  closed: () => [h('h1', { 'data-testid': 'closed' }, tx('closed.title')), h('p', {}, tx('closed.body', { hours: state.service?.hours ?? '06:30-23:00' }))],
   'out-of-service': () => [h('h1', { 'data-testid': 'out-of-service' }, tx('oos.title')), h('p', {}, tx('oos.body'))],
-  card: () => [
-    h('h1', {}, tx('card.title')),
-    h('p', {}, tx('card.body')),
-    h('div', { class: 'actions' }, cancelBtn()),
-  ],
+  card: () => [h('h1', {}, tx('card.title')), h('p', {}, tx('card.body')), h('div', { class: 'actions' }, cancelBtn())],
   pin: () => {
     // Each key press counts as activity (the digits themselves stay in the page until OK).
-    const press = (d) => { if (ui.pin.length < 4) { ui.pin += d; render(); touch(); } };
+    const press = (d) => {
+      if (ui.pin.length < 4) {
+        ui.pin += d;
+        render();
+        touch();
+      }
+    };
     const digits = ['1', '2', '3', '4', '5', '6', '7', '8', '9'];
     return [
       h('h1', {}, tx('pin.title')),
       h('p', { class: 'muted' }, tx('pin.body')),
       state.pin?.wrong ? h('p', { class: 'alert', 'data-testid': 'pin-wrong' }, tx('pin.wrong', { n: state.pin.triesLeft })) : null,
-      h('div', { class: 'pin-dots', 'data-testid': 'pin-dots' }, [0, 1, 2, 3].map((i) => h('span', {}, i < ui.pin.length ? '●' : ''))),
-      h('div', { class: 'pad' },
+      h(
+        'div',
+        { class: 'pin-dots', 'data-testid': 'pin-dots' },
+        [0, 1, 2, 3].map((i) => h('span', {}, i < ui.pin.length ? '●' : '')),
+      ),
+      h(
+        'div',
+        { class: 'pad' },
         digits.map((d) => h('button', { 'data-digit': d, onclick: () => press(d) }, d)),
-        h('button', { class: 'clear', 'data-testid': 'pin-clear', onclick: () => { ui.pin = ''; render(); } }, tx('pin.clear')),
+        h(
+          'button',
+          {
+            class: 'clear',
+            'data-testid': 'pin-clear',
+            onclick: () => {
+              ui.pin = '';
+              render();
+            },
+          },
+          tx('pin.clear'),
+        ),
         h('button', { 'data-digit': '0', onclick: () => press('0') }, '0'),
-        h('button', { class: 'ok', 'data-testid': 'pin-ok', disabled: ui.pin.length !== 4, onclick: () => { const pin = ui.pin; ui.pin = ''; post('pin', { pin }); } }, tx('pin.ok')),
+        h(
+          'button',
+          {
+            class: 'ok',
+            'data-testid': 'pin-ok',
+            disabled: ui.pin.length !== 4,
+            onclick: () => {
+              const pin = ui.pin;
+              ui.pin = '';
+              post('pin', { pin });
+            },
+          },
+          tx('pin.ok'),
+        ),
       ),
       h('div', { class: 'actions' }, cancelBtn()),
     ];
@@ -165,27 +214,79 @@ const screens = {
     const offered = state.municipalities ?? [];
     const m = offered.find((x) => x.code === ui.municipality) ?? offered[0];
     if (m && !m.overseas && ui.kind === 'overseas') ui.kind = 'domestic';
-    const choose = (k, v) => { ui[k] = v; render(); touch(); };
+    const choose = (k, v) => {
+      ui[k] = v;
+      render();
+      touch();
+    };
     return [
       h('h1', {}, tx('select.title')),
       state.holder ? h('p', { 'data-testid': 'holder' }, tx('select.holder', state.holder)) : null,
       h('h2', {}, tx('select.municipality')),
-      h('div', { class: 'row', 'data-testid': 'municipalities' }, offered.map((x) =>
-        h('button', { class: `btn${x.code === m?.code ? ' selected' : ''}`, 'data-municipality': x.code, onclick: () => choose('municipality', x.code) }, x.name))),
-      state.unavailable?.length ? h('p', { class: 'muted', 'data-testid': 'unavailable' }, tx('select.unavailable'), ' ',
-        state.unavailable.map((u) => `${u.name}（${reasonText(u.reason)}）`).join('、')) : null,
+      h(
+        'div',
+        { class: 'row', 'data-testid': 'municipalities' },
+        offered.map((x) =>
+          h(
+            'button',
+            { class: `btn${x.code === m?.code ? ' selected' : ''}`, 'data-municipality': x.code, onclick: () => choose('municipality', x.code) },
+            x.name,
+          ),
+        ),
+      ),
+      state.unavailable?.length
+        ? h(
+            'p',
+            { class: 'muted', 'data-testid': 'unavailable' },
+            tx('select.unavailable'),
+            ' ',
+            state.unavailable.map((u) => `${u.name}（${reasonText(u.reason)}）`).join('、'),
+          )
+        : null,
       h('h2', {}, tx('select.kind')),
-      h('div', { class: 'row' },
-        h('button', { class: `btn${ui.kind === 'domestic' ? ' selected' : ''}`, 'data-kind': 'domestic', onclick: () => choose('kind', 'domestic') }, tx('kind.domestic')),
-        h('button', { class: `btn${ui.kind === 'overseas' ? ' selected' : ''}`, 'data-kind': 'overseas', disabled: !m?.overseas, onclick: () => choose('kind', 'overseas') }, tx('kind.overseas'))),
+      h(
+        'div',
+        { class: 'row' },
+        h(
+          'button',
+          { class: `btn${ui.kind === 'domestic' ? ' selected' : ''}`, 'data-kind': 'domestic', onclick: () => choose('kind', 'domestic') },
+          tx('kind.domestic'),
+        ),
+        h(
+          'button',
+          {
+            class: `btn${ui.kind === 'overseas' ? ' selected' : ''}`,
+            'data-kind': 'overseas',
+            disabled: !m?.overseas,
+            onclick: () => choose('kind', 'overseas'),
+          },
+          tx('kind.overseas'),
+        ),
+      ),
       m && !m.overseas ? h('p', { class: 'notice', 'data-testid': 'overseas-reason' }, tx('kind.noPassport')) : null,
       h('h2', {}, tx('select.copies')),
-      h('div', { class: 'row' },
+      h(
+        'div',
+        { class: 'row' },
         h('button', { class: 'btn', 'data-testid': 'copies-minus', disabled: ui.copies <= 1, onclick: () => choose('copies', ui.copies - 1) }, '−'),
         h('span', { class: 'copies', 'data-testid': 'copies' }, String(ui.copies)),
-        h('button', { class: 'btn', 'data-testid': 'copies-plus', disabled: ui.copies >= 5, onclick: () => choose('copies', ui.copies + 1) }, '+')),
-      h('div', { class: 'actions' }, cancelBtn(),
-        h('button', { class: 'btn primary', 'data-testid': 'next', disabled: !m, onclick: () => post('select', { municipality: m.code, kind: ui.kind, copies: ui.copies }) }, tx('next'))),
+        h('button', { class: 'btn', 'data-testid': 'copies-plus', disabled: ui.copies >= 5, onclick: () => choose('copies', ui.copies + 1) }, '+'),
+      ),
+      h(
+        'div',
+        { class: 'actions' },
+        cancelBtn(),
+        h(
+          'button',
+          {
+            class: 'btn primary',
+            'data-testid': 'next',
+            disabled: !m,
+            onclick: () => post('select', { municipality: m.code, kind: ui.kind, copies: ui.copies }),
+          },
+          tx('next'),
+        ),
+      ),
     ];
   },
   confirm: () => {
@@ -193,18 +294,34 @@ const screens = {
     const p = r.preview;
     return [
       h('h1', {}, tx('confirm.title')),
-      h('dl', { class: 'preview', 'data-testid': 'preview' },
-        h('dt', {}, tx('confirm.issuer')), h('dd', {}, p.issuer),
-        h('dt', {}, tx('confirm.name')), h('dd', {}, p.name),
-        h('dt', {}, tx('confirm.birth')), h('dd', {}, p.birthDate),
-        h('dt', {}, tx('confirm.kind')), h('dd', {}, tx(`kind.${state.selection.kind}`)),
-        h('dt', {}, tx('confirm.copies')), h('dd', {}, String(r.copies)),
-        h('dt', {}, tx('confirm.fee')), h('dd', { 'data-testid': 'fee' }, tx('confirm.feeLine', { per: state.feePerCopy ?? r.fee / r.copies, copies: r.copies, fee: r.fee }))),
+      h(
+        'dl',
+        { class: 'preview', 'data-testid': 'preview' },
+        h('dt', {}, tx('confirm.issuer')),
+        h('dd', {}, p.issuer),
+        h('dt', {}, tx('confirm.name')),
+        h('dd', {}, p.name),
+        h('dt', {}, tx('confirm.birth')),
+        h('dd', {}, p.birthDate),
+        h('dt', {}, tx('confirm.kind')),
+        h('dd', {}, tx(`kind.${state.selection.kind}`)),
+        h('dt', {}, tx('confirm.copies')),
+        h('dd', {}, String(r.copies)),
+        h('dt', {}, tx('confirm.fee')),
+        h('dd', { 'data-testid': 'fee' }, tx('confirm.feeLine', { per: state.feePerCopy ?? r.fee / r.copies, copies: r.copies, fee: r.fee })),
+      ),
       h('h2', {}, tx('confirm.doses')),
-      h('table', { class: 'doses' }, p.doses.map((d) => h('tr', {}, h('td', {}, tx('confirm.dose', { n: d.dose })), h('td', {}, d.date), h('td', {}, d.product), h('td', {}, d.lot)))),
-      h('div', { class: 'actions' },
+      h(
+        'table',
+        { class: 'doses' },
+        p.doses.map((d) => h('tr', {}, h('td', {}, tx('confirm.dose', { n: d.dose })), h('td', {}, d.date), h('td', {}, d.product), h('td', {}, d.lot))),
+      ),
+      h(
+        'div',
+        { class: 'actions' },
         h('div', { class: 'row' }, cancelBtn(), h('button', { class: 'btn secondary', 'data-testid': 'back', onclick: () => post('back') }, tx('back'))),
-        h('button', { class: 'btn primary', 'data-testid': 'confirm', onclick: () => post('confirm') }, tx('confirm.ok'))),
+        h('button', { class: 'btn primary', 'data-testid': 'confirm', onclick: () => post('confirm') }, tx('confirm.ok')),
+      ),
     ];
   },
   pay: () => {
@@ -212,16 +329,29 @@ const screens = {
     const inserted = state.payment.inserted;
     return [
       h('h1', {}, tx('pay.title')),
-      h('div', { class: 'money' },
-        h('span', {}, tx('pay.fee')), h('strong', { 'data-testid': 'pay-fee' }, yen(fee)),
-        h('span', {}, tx('pay.inserted')), h('strong', { 'data-testid': 'inserted' }, yen(inserted)),
-        h('span', {}, tx('pay.remaining')), h('strong', {}, yen(Math.max(0, fee - inserted)))),
+      h(
+        'div',
+        { class: 'money' },
+        h('span', {}, tx('pay.fee')),
+        h('strong', { 'data-testid': 'pay-fee' }, yen(fee)),
+        h('span', {}, tx('pay.inserted')),
+        h('strong', { 'data-testid': 'inserted' }, yen(inserted)),
+        h('span', {}, tx('pay.remaining')),
+        h('strong', {}, yen(Math.max(0, fee - inserted))),
+      ),
       h('p', { class: 'muted' }, tx('pay.coins')),
-      h('div', { class: 'row' },
+      h(
+        'div',
+        { class: 'row' },
         [10, 50, 100, 500].map((v) => h('button', { class: 'coin', 'data-coin': v, onclick: () => post('pay', { value: v }) }, String(v))),
-        h('button', { class: 'note', 'data-coin': 1000, onclick: () => post('pay', { value: 1000 }) }, '1000')),
-      h('div', { class: 'actions' }, cancelBtn(),
-        h('button', { class: 'btn primary', 'data-testid': 'print', disabled: inserted < fee, onclick: () => post('print') }, tx('pay.print'))),
+        h('button', { class: 'note', 'data-coin': 1000, onclick: () => post('pay', { value: 1000 }) }, '1000'),
+      ),
+      h(
+        'div',
+        { class: 'actions' },
+        cancelBtn(),
+        h('button', { class: 'btn primary', 'data-testid': 'print', disabled: inserted < fee, onclick: () => post('print') }, tx('pay.print')),
+      ),
     ];
   },
   printing: () => [h('h1', { 'data-testid': 'printing' }, tx('printing.title')), h('div', { class: 'spinner' }), h('p', {}, tx('printing.body'))],
@@ -248,10 +378,16 @@ const screens = {
 function renderReader() {
   const reader = byId('reader');
   const card = state.card.present ? cards.find((c) => c.cardId === state.card.cardId) : null;
-  reader.replaceChildren(...kids(state.card.present
-    ? [h('div', { class: 'card', 'data-testid': 'card-on-reader' }, tx('reader.card'), h('div', { class: 'id' }, card?.label ?? '')),
-       h('button', { class: 'btn', 'data-testid': 'reader-take-card', onclick: () => post('card/remove') }, tx('tray.takeCard'))]
-    : tx('reader.empty')));
+  reader.replaceChildren(
+    ...kids(
+      state.card.present
+        ? [
+            h('div', { class: 'card', 'data-testid': 'card-on-reader' }, tx('reader.card'), h('div', { class: 'id' }, card?.label ?? '')),
+            h('button', { class: 'btn', 'data-testid': 'reader-take-card', onclick: () => post('card/remove') }, tx('tray.takeCard')),
+          ]
+        : tx('reader.empty'),
+    ),
+  );
 }
 
 /** What the card tray last showed: rebuilding it under a card being dragged would cancel the drag. */
@@ -263,46 +399,80 @@ function renderCardTray() {
   const key = JSON.stringify([lang, cards, state.card.present, state.card.cardId]);
   if (key === trayShown) return;
   trayShown = key;
-  tray.replaceChildren(...kids(
-    h('h2', {}, tx('tray.cards')),
-    h('p', { class: 'hint' }, tx('tray.cardsHint')),
-    cards.map((c) => {
-      const on = state.card.present && state.card.cardId === c.cardId;
-      return h('div', {
-        class: `card${on ? ' on-reader' : ''}`, draggable: on ? 'false' : 'true', role: 'button', tabindex: '0',
-        'data-card': c.cardId, 'data-label': c.label,
-        ondragstart: (e) => e.dataTransfer.setData('text/plain', c.cardId),
-        onclick: () => { if (!on) post('card/place', { cardId: c.cardId }); },
-        onkeydown: (e) => { if (!on && (e.key === 'Enter' || e.key === ' ')) { e.preventDefault(); post('card/place', { cardId: c.cardId }); } },
-      }, h('div', {}, c.label), h('div', { class: 'id' }, on ? tx('tray.onReader') : c.cardId.slice(0, 8)));
-    }),
-    state.card.present ? h('button', { class: 'btn', 'data-testid': 'take-card', onclick: () => post('card/remove') }, tx('tray.takeCard')) : null,
-  ));
+  tray.replaceChildren(
+    ...kids(
+      h('h2', {}, tx('tray.cards')),
+      h('p', { class: 'hint' }, tx('tray.cardsHint')),
+      cards.map((c) => {
+        const on = state.card.present && state.card.cardId === c.cardId;
+        return h(
+          'div',
+          {
+            class: `card${on ? ' on-reader' : ''}`,
+            draggable: on ? 'false' : 'true',
+            role: 'button',
+            tabindex: '0',
+            'data-card': c.cardId,
+            'data-label': c.label,
+            ondragstart: (e) => e.dataTransfer.setData('text/plain', c.cardId),
+            onclick: () => {
+              if (!on) post('card/place', { cardId: c.cardId });
+            },
+            onkeydown: (e) => {
+              if (!on && (e.key === 'Enter' || e.key === ' ')) {
+                e.preventDefault();
+                post('card/place', { cardId: c.cardId });
+              }
+            },
+          },
+          h('div', {}, c.label),
+          h('div', { class: 'id' }, on ? tx('tray.onReader') : c.cardId.slice(0, 8)),
+        );
+      }),
+      state.card.present ? h('button', { class: 'btn', 'data-testid': 'take-card', onclick: () => post('card/remove') }, tx('tray.takeCard')) : null,
+    ),
+  );
 }
 
 function renderOutputTray() {
   const tray = byId('output-tray');
-  tray.replaceChildren(...kids(
-    h('h2', {}, tx('tray.output')),
-    state.tray.length === 0 ? h('p', { class: 'hint' }, tx('tray.empty')) : null,
-    state.tray.map((i) => h('div', { class: 'tray-item', 'data-tray': i.kind },
-      h('strong', {}, tx(`tray.${i.kind}`)),
-      h('div', {},
-        h('a', { href: api(`tray/${i.id}`), target: '_blank', rel: 'noopener', 'data-testid': `open-${i.kind}` }, tx('tray.open')),
-        h('a', { href: api(`tray/${i.id}?download=1`), download: i.fileName, 'data-testid': `download-${i.kind}` }, tx('tray.download'))))),
-    state.tray.length ? h('button', { class: 'btn', 'data-testid': 'take-paper', onclick: () => post('tray/take') }, tx('tray.take')) : null,
-  ));
+  tray.replaceChildren(
+    ...kids(
+      h('h2', {}, tx('tray.output')),
+      state.tray.length === 0 ? h('p', { class: 'hint' }, tx('tray.empty')) : null,
+      state.tray.map((i) =>
+        h(
+          'div',
+          { class: 'tray-item', 'data-tray': i.kind },
+          h('strong', {}, tx(`tray.${i.kind}`)),
+          h(
+            'div',
+            {},
+            h('a', { href: api(`tray/${i.id}`), target: '_blank', rel: 'noopener', 'data-testid': `open-${i.kind}` }, tx('tray.open')),
+            h('a', { href: api(`tray/${i.id}?download=1`), download: i.fileName, 'data-testid': `download-${i.kind}` }, tx('tray.download')),
+          ),
+        ),
+      ),
+      state.tray.length ? h('button', { class: 'btn', 'data-testid': 'take-paper', onclick: () => post('tray/take') }, tx('tray.take')) : null,
+    ),
+  );
 }
 
 function renderIdle() {
   const el = byId('idle');
-  if (!state?.idleDeadline) { el.textContent = ''; return; }
+  if (!state?.idleDeadline) {
+    el.textContent = '';
+    return;
+  }
   const s = Math.max(0, Math.ceil((state.idleDeadline - Date.now()) / 1000));
   el.textContent = tx('idle', { s });
 }
 
 const reader = byId('reader');
-reader.addEventListener('dragover', (e) => { e.preventDefault(); reader.classList.add('drop'); });
+reader.addEventListener('dragover', (e) => {
+  e.preventDefault();
+  reader.classList.add('drop');
+});
 reader.addEventListener('dragleave', () => reader.classList.remove('drop'));
 reader.addEventListener('drop', (e) => {
   e.preventDefault();

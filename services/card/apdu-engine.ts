@@ -73,7 +73,8 @@ export class KenhojoCard {
 
   constructor(state: KenhojoCardState) {
     if (!Number.isInteger(state.pin.maxTries) || state.pin.maxTries < 1 || state.pin.maxTries > 15) throw new TypeError('maxTries must be 1–15');
-    if (!Number.isInteger(state.pin.triesLeft) || state.pin.triesLeft < 0 || state.pin.triesLeft > state.pin.maxTries) throw new TypeError('triesLeft out of range');
+    if (!Number.isInteger(state.pin.triesLeft) || state.pin.triesLeft < 0 || state.pin.triesLeft > state.pin.maxTries)
+      throw new TypeError('triesLeft out of range');
     this.#state = { files: { ...state.files }, pin: { ...state.pin }, challengeKey: state.challengeKey };
   }
 
@@ -96,10 +97,14 @@ export class KenhojoCard {
     if (apdu === undefined) return status(SW.WRONG_LENGTH);
     if (apdu.cla === 0x00) {
       switch (apdu.ins) {
-        case 0xa4: return this.#select(apdu);
-        case 0x20: return this.#verify(apdu);
-        case 0xb0: return this.#readBinary(apdu);
-        default: return status(SW.UNKNOWN_INS);
+        case 0xa4:
+          return this.#select(apdu);
+        case 0x20:
+          return this.#verify(apdu);
+        case 0xb0:
+          return this.#readBinary(apdu);
+        default:
+          return status(SW.UNKNOWN_INS);
       }
     }
     if (apdu.cla === 0x80) return apdu.ins === 0x2a ? this.#sign(apdu) : status(SW.UNKNOWN_INS);

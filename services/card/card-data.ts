@@ -97,9 +97,13 @@ function parseEf0001(ef: Uint8Array): string {
 
 function parseEf0002(ef: Uint8Array): BasicInfoParsed {
   const outer = decodeWholeTlv(ef, TAG.basicInfoFile);
-  const [df21, name, address, birth, sex] = decodeSequence(ef, outer.valueStart, outer.end, [
-    TAG.offsets, TAG.name, TAG.address, TAG.birthDate, TAG.sex,
-  ]) as [Tlv4, Tlv4, Tlv4, Tlv4, Tlv4];
+  const [df21, name, address, birth, sex] = decodeSequence(ef, outer.valueStart, outer.end, [TAG.offsets, TAG.name, TAG.address, TAG.birthDate, TAG.sex]) as [
+    Tlv4,
+    Tlv4,
+    Tlv4,
+    Tlv4,
+    Tlv4,
+  ];
   if (df21.length !== 8) throw new CardFormatError('EF0002: DF21 is not four offsets');
   const view = new DataView(df21.value.buffer, df21.value.byteOffset, 8);
   [name, address, birth, sex].forEach((item, i) => {

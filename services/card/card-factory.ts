@@ -2,8 +2,19 @@ import { createHash, createPrivateKey, generateKeyPair, randomBytes, sign, type 
 import { promisify } from 'node:util';
 import { isValidMyNumber } from '../common/check-digits.js';
 import {
-  encodeCvBody, encodeDf51, encodeEf0001, encodeEf0002, encodeEf0003, encodeEf0004, encodeEf0007,
-  hashBasicInfo, hashEf0001, integrityMessage, toFullWidthDigits, KEY_ID_BYTES, TAG,
+  encodeCvBody,
+  encodeDf51,
+  encodeEf0001,
+  encodeEf0002,
+  encodeEf0003,
+  encodeEf0004,
+  encodeEf0007,
+  hashBasicInfo,
+  hashEf0001,
+  integrityMessage,
+  toFullWidthDigits,
+  KEY_ID_BYTES,
+  TAG,
 } from './card-encoding.js';
 import { CARD_FILE_FORMAT, KENHOJO_AID_HEX, type CardFile } from './card-file.js';
 import { encodeRsaPublicKey } from './rsa-key.js';
@@ -62,10 +73,7 @@ const signSha256 = (data: Uint8Array, key: KeyObject): Uint8Array => new Uint8Ar
  * unique per key, stable, and recomputable by anyone holding the certificate, while revealing
  * nothing about the holder.
  */
-export async function createCard(
-  resident: CardResident,
-  issuer: { issuerKeyId: string; issuerPrivateKey: KeyObject | string },
-): Promise<CardFile> {
+export async function createCard(resident: CardResident, issuer: { issuerKeyId: string; issuerPrivateKey: KeyObject | string }): Promise<CardFile> {
   if (!isValidMyNumber(resident.myNumber)) throw new TypeError('resident My Number is not 12 digits with a valid check digit');
   if (!/^\d{4}$/.test(resident.card.pin)) throw new TypeError('the kenhojo PIN is 4 digits');
   if (!Number.isInteger(resident.card.triesLeft) || resident.card.triesLeft < 0 || resident.card.triesLeft > MAX_TRIES) {

@@ -15,7 +15,10 @@ export const KENHOJO_AID_HEX = 'D3921000310001010408';
 
 /** EFs are addressed with 15-bit offsets, so no file can be larger. */
 const MAX_EF_BYTES = 0x7fff;
-const hexFile = z.string().regex(/^(?:[0-9a-fA-F]{2})+$/).max(MAX_EF_BYTES * 2);
+const hexFile = z
+  .string()
+  .regex(/^(?:[0-9a-fA-F]{2})+$/)
+  .max(MAX_EF_BYTES * 2);
 
 const kenhojoApSchema = z.object({
   files: z.object({ '0001': hexFile, '0002': hexFile, '0003': hexFile, '0004': hexFile, '0007': hexFile }),
@@ -99,9 +102,10 @@ export async function writeTriesLeft(path: string, triesLeft: number): Promise<v
 /** The engine state a card file describes. */
 export function cardStateFromFile(card: CardFile): KenhojoCardState {
   const ap = card.aps[KENHOJO_AID_HEX];
-  const files = Object.fromEntries(
-    Object.entries(ap.files).map(([fid, hex]) => [fid, new Uint8Array(Buffer.from(hex, 'hex'))]),
-  ) as Record<KenhojoFid, Uint8Array>;
+  const files = Object.fromEntries(Object.entries(ap.files).map(([fid, hex]) => [fid, new Uint8Array(Buffer.from(hex, 'hex'))])) as Record<
+    KenhojoFid,
+    Uint8Array
+  >;
   let challengeKey;
   try {
     challengeKey = createPrivateKey({ key: ap.challengeKey, format: 'pem' });

@@ -32,14 +32,17 @@ const MAX_LENGTH = 0xffff;
 
 /** Hex of a tag for messages (`DF21`, `90`). */
 export function tagName(tag: number): string {
-  return tag.toString(16).toUpperCase().padStart(tag > 0xff ? 4 : 2, '0');
+  return tag
+    .toString(16)
+    .toUpperCase()
+    .padStart(tag > 0xff ? 4 : 2, '0');
 }
 
 function tagBytes(tag: number): number[] {
   if (!Number.isInteger(tag) || tag < 0 || tag > 0xffff) throw new TypeError(`tag out of range: ${tag}`);
   if (tag > 0xff) {
     // A two-byte tag must announce itself (low five bits 1F) and end on its second byte.
-    if ((tag >> 8 & 0x1f) !== 0x1f || (tag & 0x80) !== 0) throw new TypeError(`not a two-byte BER tag: ${tagName(tag)}`);
+    if (((tag >> 8) & 0x1f) !== 0x1f || (tag & 0x80) !== 0) throw new TypeError(`not a two-byte BER tag: ${tagName(tag)}`);
     return [tag >> 8, tag & 0xff];
   }
   if ((tag & 0x1f) === 0x1f) throw new TypeError(`not a one-byte BER tag: ${tagName(tag)}`);

@@ -103,7 +103,11 @@ export function createCertificateBuilder(options: CertificateBuilderOptions): Ce
   if (!/^https:\/\//.test(options.shcIssuerUrl)) throw new TypeError('shcIssuerUrl must be an https URL');
   const clock = options.clock ?? systemClock;
   const fonts = options.fonts ?? loadCertificateFonts();
-  const shcSigner: ShcSigner = { issuerUrl: options.shcIssuerUrl.replace(/\/$/, ''), privateKey: toKeyObject(options.shcKey.privateKey), kid: options.shcKey.kid };
+  const shcSigner: ShcSigner = {
+    issuerUrl: options.shcIssuerUrl.replace(/\/$/, ''),
+    privateKey: toKeyObject(options.shcKey.privateKey),
+    kid: options.shcKey.kid,
+  };
   const vdsSigner: VdsSigner = { privateKey: toKeyObject(options.vdsSigner.privateKey), certDer: options.vdsSigner.certDer };
 
   function codesOf(record: CertificateRecord, rid?: string): CertificateCodes {
@@ -130,11 +134,22 @@ export function createCertificateBuilder(options: CertificateBuilderOptions): Ce
       const r = validated(record);
       const codes = codesOf(r, opts.rid);
       const { pdf, pages } = await renderCertificatePdf(fonts, clock, {
-        record: r, latestOnly: r.latestOnly, shcQr: codes.shcQr, vdsQr: codes.vdsQr, shcIssuerUrl: shcSigner.issuerUrl, copies, verificationHint: options.verificationHint === true,
+        record: r,
+        latestOnly: r.latestOnly,
+        shcQr: codes.shcQr,
+        vdsQr: codes.vdsQr,
+        shcIssuerUrl: shcSigner.issuerUrl,
+        copies,
+        verificationHint: options.verificationHint === true,
       });
       return {
-        certificateId: r.certificateId, pdf, digest: contentDigest(pdf), pages, shc: codes.shc,
-        ...(codes.vds ? { vds: codes.vds } : {}), preview: previewOf(r),
+        certificateId: r.certificateId,
+        pdf,
+        digest: contentDigest(pdf),
+        pages,
+        shc: codes.shc,
+        ...(codes.vds ? { vds: codes.vds } : {}),
+        preview: previewOf(r),
       };
     },
     buildReceipt(input) {

@@ -2,7 +2,14 @@
  * The certificate service: VRS record → signed, printable vaccination certificate
  * (新型コロナウイルス感染症予防接種証明書), its receipt, the published SHC keys, and a verifier.
  */
-export { createCertificateBuilder, type BuiltCertificate, type CertificateBuilder, type CertificateBuilderOptions, type CertificateCodes, type CertificatePreview } from './builder.js';
+export {
+  createCertificateBuilder,
+  type BuiltCertificate,
+  type CertificateBuilder,
+  type CertificateBuilderOptions,
+  type CertificateCodes,
+  type CertificatePreview,
+} from './builder.js';
 export { contentDigest, contentDigestHeader, type DocumentDigest } from './digest.js';
 export { CertificateDataError, VerifyError } from './errors.js';
 export { loadCertificateKeys, parsePemCertificates, toKeyObject, type CertificateKeys } from './keys.js';

@@ -159,7 +159,10 @@ export function createRenderPool(data: RenderWorkerData, options: RenderPoolOpti
     if (slot.respawnedAt.length >= maxRespawns) {
       slot.abandoned = true;
       const live = slots.filter((s) => !s.dead).length;
-      log.error({ event: 'render_worker_dead', slot: slot.index, exitCode, respawns: slot.respawnedAt.length, windowMs, live }, 'render worker keeps dying; slot given up');
+      log.error(
+        { event: 'render_worker_dead', slot: slot.index, exitCode, respawns: slot.respawnedAt.length, windowMs, live },
+        'render worker keeps dying; slot given up',
+      );
       return;
     }
     slot.respawnedAt.push(now);

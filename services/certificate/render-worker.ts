@@ -18,7 +18,10 @@ if (!port) throw new TypeError('render-worker runs only as a worker thread');
 let jobTime = Date.now();
 const ready = loadCertificateKeys(pkiPaths(data.pkiRoot)).then((keys) =>
   createCertificateBuilder({
-    shcIssuerUrl: data.shcIssuerUrl, shcKey: keys.shcKey, vdsSigner: keys.vdsSigner, clock: { now: () => new Date(jobTime) },
+    shcIssuerUrl: data.shcIssuerUrl,
+    shcKey: keys.shcKey,
+    vdsSigner: keys.vdsSigner,
+    clock: { now: () => new Date(jobTime) },
     verificationHint: data.verificationHint === true,
   }),
 );
@@ -38,9 +41,10 @@ port.on('message', (job: RenderJob) => {
       transfer = [pdf.buffer];
       reply = { id: job.id, ok: true, built: { ...built, pdf } };
     } catch (err) {
-      reply = err instanceof AppError
-        ? { id: job.id, ok: false, error: { code: err.code, status: err.status, message: err.message, extras: err.extras } }
-        : { id: job.id, ok: false, error: { message: err instanceof Error ? err.message : 'render failed' } };
+      reply =
+        err instanceof AppError
+          ? { id: job.id, ok: false, error: { code: err.code, status: err.status, message: err.message, extras: err.extras } }
+          : { id: job.id, ok: false, error: { message: err instanceof Error ? err.message : 'render failed' } };
     }
     port.postMessage(reply, transfer);
   });

@@ -18,8 +18,6 @@ export class ConfigError extends Error {
 }
 
 /** "HH:MM-HH:MM" JST service window; "00:00-24:00" means always open. */
-export const serviceHoursSchema = z
-  .string()
-  .regex(/^([01]\d|2[0-4]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/, 'expected HH:MM-HH:MM (JST)');
+export const serviceHoursSchema = z.string().regex(/^([01]\d|2[0-4]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/, 'expected HH:MM-HH:MM (JST)');
 
 export const portSchema = z.coerce.number().int().min(0).max(65535);

@@ -37,7 +37,12 @@ function classOf(err: Error): string {
 /** Describes an error for the log: class and frames always, the message only when it is our own fixed text. */
 export function reportError(err: unknown, depth = 0): ErrorReport {
   if (!(err instanceof Error)) return { name: typeof err, frames: [], fingerprint: fingerprint(String(err)) };
-  const frames = (err.stack ?? '').split('\n').filter((l) => /^\s*at /.test(l)).map(frameOf).filter((f): f is string => !!f).slice(0, MAX_FRAMES);
+  const frames = (err.stack ?? '')
+    .split('\n')
+    .filter((l) => /^\s*at /.test(l))
+    .map(frameOf)
+    .filter((f): f is string => !!f)
+    .slice(0, MAX_FRAMES);
   const report: ErrorReport = { name: classOf(err), frames };
   if (err instanceof AppError) report.message = err.message;
   else if (err.message) report.fingerprint = fingerprint(err.message);

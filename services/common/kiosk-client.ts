@@ -1,5 +1,12 @@
 import type {
-  CardAccepted, CardDataBody, CertificateRequestBody, CompletionBody, CompletionResult, RequestCreated, ServiceStatus, SessionCreated,
+  CardAccepted,
+  CardDataBody,
+  CertificateRequestBody,
+  CompletionBody,
+  CompletionResult,
+  RequestCreated,
+  ServiceStatus,
+  SessionCreated,
 } from './kiosk-protocol.js';
 import { MtlsCallError } from './mtls-call-error.js';
 import { headerOf, MtlsJsonClient, redactIds, type ClientPoolOptions, type ClientTls, type HttpAnswer } from './mtls-json-client.js';

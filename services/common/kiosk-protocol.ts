@@ -8,9 +8,16 @@ import type { ErrorCode } from './errors.js';
  * the kiosk protocol client (`kiosk-client.ts`) types its answers with them.
  */
 
-const base64 = (max: number) => z.string().max(max).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'standard base64');
+const base64 = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'standard base64');
 /** 128-bit random identifiers, base64url. */
-export const idSchema = z.string().regex(/^[A-Za-z0-9_-]{22}$/).meta({ description: '128-bit random identifier (base64url)' });
+export const idSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{22}$/)
+  .meta({ description: '128-bit random identifier (base64url)' });
 
 export const serviceStatusSchema = z.object({
   open: z.boolean(),
@@ -27,14 +34,16 @@ export type ServiceStatus = z.infer<typeof serviceStatusSchema>;
 export type SessionCreated = z.infer<typeof sessionCreatedSchema>;
 
 /** Raw card bytes, base64 (each file is well under 2 kB). */
-export const cardDataSchema = z.object({
-  ef0001: base64(4096),
-  ef0002: base64(4096),
-  ef0003: base64(4096),
-  ef0004: base64(4096),
-  ef0007: base64(4096),
-  challengeSignature: base64(1024),
-}).strict();
+export const cardDataSchema = z
+  .object({
+    ef0001: base64(4096),
+    ef0002: base64(4096),
+    ef0003: base64(4096),
+    ef0004: base64(4096),
+    ef0007: base64(4096),
+    challengeSignature: base64(1024),
+  })
+  .strict();
 export type CardDataBody = z.infer<typeof cardDataSchema>;
 
 export const menuMunicipalitySchema = z.object({
@@ -42,7 +51,9 @@ export const menuMunicipalitySchema = z.object({
   name: z.string(),
   domestic: z.boolean(),
   overseas: z.boolean(),
-  unavailableReason: z.enum(['not_participating', 'suspended', 'not_issuable', 'no_passport_on_file']).optional()
+  unavailableReason: z
+    .enum(['not_participating', 'suspended', 'not_issuable', 'no_passport_on_file'])
+    .optional()
     .meta({ description: 'Why domestic (or, when only overseas is false, overseas) cannot be issued' }),
 });
 export type MenuMunicipality = z.infer<typeof menuMunicipalitySchema>;
@@ -54,11 +65,13 @@ export const cardAcceptedSchema = z.object({
 });
 export type CardAccepted = z.infer<typeof cardAcceptedSchema>;
 
-export const certificateRequestBodySchema = z.object({
-  municipality: z.string().regex(/^\d{6}$/),
-  kind: z.enum(['domestic', 'overseas']),
-  copies: z.number().int().min(1).max(5),
-}).strict();
+export const certificateRequestBodySchema = z
+  .object({
+    municipality: z.string().regex(/^\d{6}$/),
+    kind: z.enum(['domestic', 'overseas']),
+    copies: z.number().int().min(1).max(5),
+  })
+  .strict();
 export type CertificateRequestBody = z.infer<typeof certificateRequestBodySchema>;
 /** What a kiosk asks for (the same two kinds as the LGWAN contract's). */
 export type CertificateKind = CertificateRequestBody['kind'];
@@ -80,11 +93,13 @@ export const requestCreatedSchema = z.object({
 });
 export type RequestCreated = z.infer<typeof requestCreatedSchema>;
 
-export const completionBodySchema = z.object({
-  outcome: z.enum(['printed', 'failed', 'cancelled']),
-  paid: z.number().int().min(0).max(100_000),
-  contentDigest: z.string().max(200).optional().meta({ description: 'The Content-Digest of the served document (sha-256=:…:); required for printed' }),
-}).strict();
+export const completionBodySchema = z
+  .object({
+    outcome: z.enum(['printed', 'failed', 'cancelled']),
+    paid: z.number().int().min(0).max(100_000),
+    contentDigest: z.string().max(200).optional().meta({ description: 'The Content-Digest of the served document (sha-256=:…:); required for printed' }),
+  })
+  .strict();
 export type CompletionBody = z.infer<typeof completionBodySchema>;
 
 export const receiptSchema = z.object({
@@ -108,23 +123,50 @@ export type CompletionOutcome = CompletionBody['outcome'];
 
 /** Every code the relay answers with. */
 export const RELAY_ERROR_CODES = [
-  'ERR_BAD_REQUEST', 'ERR_BODY_TOO_LARGE', 'ERR_NOT_FOUND', 'ERR_KIOSK', 'ERR_SERVICE_CLOSED',
-  'ERR_SESSION_NOT_FOUND', 'ERR_SESSION_STATE', 'ERR_REQUEST_NOT_FOUND', 'ERR_CONSUMED',
-  'ERR_CARD_FORMAT', 'ERR_CARD_SIGNATURE', 'ERR_CARD_CHAIN', 'ERR_CARD_CHALLENGE', 'ERR_CARD_SUSPENDED',
-  'ERR_NO_RECORDS', 'ERR_MUNICIPALITY_UNAVAILABLE', 'ERR_NO_PASSPORT_ON_FILE', 'ERR_NOT_ISSUABLE',
-  'ERR_COPIES', 'ERR_DIGEST_MISMATCH', 'ERR_UPSTREAM', 'ERR_UPSTREAM_TIMEOUT', 'ERR_CERTIFICATE_DATA', 'ERR_INTERNAL',
-  'ERR_BUSY', 'ERR_REQUEST_OPEN', 'ERR_REQUEST_LIMIT', 'ERR_COMPLETION_CONFLICT',
+  'ERR_BAD_REQUEST',
+  'ERR_BODY_TOO_LARGE',
+  'ERR_NOT_FOUND',
+  'ERR_KIOSK',
+  'ERR_SERVICE_CLOSED',
+  'ERR_SESSION_NOT_FOUND',
+  'ERR_SESSION_STATE',
+  'ERR_REQUEST_NOT_FOUND',
+  'ERR_CONSUMED',
+  'ERR_CARD_FORMAT',
+  'ERR_CARD_SIGNATURE',
+  'ERR_CARD_CHAIN',
+  'ERR_CARD_CHALLENGE',
+  'ERR_CARD_SUSPENDED',
+  'ERR_NO_RECORDS',
+  'ERR_MUNICIPALITY_UNAVAILABLE',
+  'ERR_NO_PASSPORT_ON_FILE',
+  'ERR_NOT_ISSUABLE',
+  'ERR_COPIES',
+  'ERR_DIGEST_MISMATCH',
+  'ERR_UPSTREAM',
+  'ERR_UPSTREAM_TIMEOUT',
+  'ERR_CERTIFICATE_DATA',
+  'ERR_INTERNAL',
+  'ERR_BUSY',
+  'ERR_REQUEST_OPEN',
+  'ERR_REQUEST_LIMIT',
+  'ERR_COMPLETION_CONFLICT',
 ] as const satisfies readonly ErrorCode[];
 
-export const problemSchema = z.object({
-  type: z.string(),
-  code: z.enum(RELAY_ERROR_CODES),
-  status: z.number().int(),
-  title: z.string(),
-  detail: z.string(),
-  instance: z.string().meta({ description: 'The request id' }),
-  /** ERR_BAD_REQUEST of a body outside its schema: the distinct field paths (`(body)` for the body itself). */
-  fields: z.array(z.string()).optional().meta({ description: 'ERR_BAD_REQUEST: the field paths that failed validation (never their values)' }),
-  /** ERR_BAD_REQUEST: each failed rule (added in issue 16; the same shape in every service). */
-  issues: z.array(z.object({ field: z.string(), rule: z.string() })).optional().meta({ description: 'ERR_BAD_REQUEST: each field path with the rule it broke (zod issue code), never a value' }),
-}).loose();
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    code: z.enum(RELAY_ERROR_CODES),
+    status: z.number().int(),
+    title: z.string(),
+    detail: z.string(),
+    instance: z.string().meta({ description: 'The request id' }),
+    /** ERR_BAD_REQUEST of a body outside its schema: the distinct field paths (`(body)` for the body itself). */
+    fields: z.array(z.string()).optional().meta({ description: 'ERR_BAD_REQUEST: the field paths that failed validation (never their values)' }),
+    /** ERR_BAD_REQUEST: each failed rule (added in issue 16; the same shape in every service). */
+    issues: z
+      .array(z.object({ field: z.string(), rule: z.string() }))
+      .optional()
+      .meta({ description: 'ERR_BAD_REQUEST: each field path with the rule it broke (zod issue code), never a value' }),
+  })
+  .loose();

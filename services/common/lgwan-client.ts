@@ -1,8 +1,19 @@
 import type { z } from 'zod';
 import {
-  certificateRecordSchema, completionAckSchema, issuanceQueryAnswerSchema, lookupResponseSchema, releaseAckSchema,
-  type CertificateKind, type CertificateRecord, type CompletionAck, type CompletionNotice, type IssuanceQuery, type IssuanceQueryAnswer,
-  type LookupResponse, type ReleaseAck, type ReleaseNotice,
+  certificateRecordSchema,
+  completionAckSchema,
+  issuanceQueryAnswerSchema,
+  lookupResponseSchema,
+  releaseAckSchema,
+  type CertificateKind,
+  type CertificateRecord,
+  type CompletionAck,
+  type CompletionNotice,
+  type IssuanceQuery,
+  type IssuanceQueryAnswer,
+  type LookupResponse,
+  type ReleaseAck,
+  type ReleaseNotice,
 } from './lgwan-contract.js';
 import { MtlsJsonClient, type ClientPoolOptions, type ClientTls } from './mtls-json-client.js';
 

@@ -158,9 +158,7 @@ export const releaseAckSchema = z.object({ certificateId: z.string(), status: z.
 export type ReleaseAck = z.infer<typeof releaseAckSchema>;
 
 /** A period of reservations (`from ≤ reserved_at < to`, ISO 8601 times), for reconciliation. */
-export const issuanceQuerySchema = z
-  .object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) })
-  .strict();
+export const issuanceQuerySchema = z.object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) }).strict();
 export type IssuanceQuery = z.infer<typeof issuanceQuerySchema>;
 
 /** One certificate ID as VRS's books hold it: no 個別宛名番号, no name, nothing personal. */

@@ -126,47 +126,56 @@ export class MtlsJsonClient {
         deadline.clear();
         fn();
       };
-      const fail = (err: MtlsCallError) => settle(() => {
-        reject(err);
-        req.destroy();
-      });
+      const fail = (err: MtlsCallError) =>
+        settle(() => {
+          reject(err);
+          req.destroy();
+        });
       const lost = (e: unknown) => fail(new MtlsCallError('unreachable', `${label}: ${reasonOf(e)}`, { cause: e }));
       const deadline = new AnswerDeadline(timeoutMs, (phase: DeadlinePhase) =>
-        fail(new MtlsCallError('timeout', `${label}: no ${phase === 'connect' ? 'connection' : phase} in ${timeoutMs} ms`, { phase })));
-      const req = https.request(url, {
-        method,
-        agent: this.#agent,
-        headers: {
-          ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}),
-          ...options.headers,
+        fail(new MtlsCallError('timeout', `${label}: no ${phase === 'connect' ? 'connection' : phase} in ${timeoutMs} ms`, { phase })),
+      );
+      const req = https.request(
+        url,
+        {
+          method,
+          agent: this.#agent,
+          headers: {
+            ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}),
+            ...options.headers,
+          },
         },
-      }, (res) => {
-        deadline.arm('body');
-        const status = res.statusCode ?? 0;
-        const declared = Number(res.headers['content-length']);
-        if (declared > max) return fail(new MtlsCallError('too_large', `${label}: answer of ${declared} bytes is over ${max}`, { status }));
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          if (size > max) fail(new MtlsCallError('too_large', `${label}: answer over ${max} bytes`, { status }));
-          else chunks.push(c);
-        });
-        res.on('error', lost);
-        res.on('aborted', () => lost(new Error('answer aborted')));
-        res.on('end', () => settle(() => {
-          const buf = Buffer.concat(chunks);
-          resolve({ status, headers: res.headers, body: buf, json: parseJson(buf, res.headers['content-type']) });
-        }));
-      });
+        (res) => {
+          deadline.arm('body');
+          const status = res.statusCode ?? 0;
+          const declared = Number(res.headers['content-length']);
+          if (declared > max) return fail(new MtlsCallError('too_large', `${label}: answer of ${declared} bytes is over ${max}`, { status }));
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            size += c.length;
+            if (size > max) fail(new MtlsCallError('too_large', `${label}: answer over ${max} bytes`, { status }));
+            else chunks.push(c);
+          });
+          res.on('error', lost);
+          res.on('aborted', () => lost(new Error('answer aborted')));
+          res.on('end', () =>
+            settle(() => {
+              const buf = Buffer.concat(chunks);
+              resolve({ status, headers: res.headers, body: buf, json: parseJson(buf, res.headers['content-type']) });
+            }),
+          );
+        },
+      );
       deadline.arm('connect');
       req.on('socket', (socket) => {
         const tls = socket as TLSSocket;
         // The agent verifies the server's certificate, so a socket whose handshake is done is authorized.
         if (!tls.connecting && tls.authorized) deadline.arm('answer');
-        else tls.once('secureConnect', () => {
-          if (!settled) deadline.arm('answer');
-        });
+        else
+          tls.once('secureConnect', () => {
+            if (!settled) deadline.arm('answer');
+          });
       });
       req.on('error', lost);
       req.end(payload);

@@ -85,7 +85,17 @@ export function createRelayApp(deps: RelayDeps): Express {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       // Route pattern only: paths carry random identifiers, never personal data; bodies are never logged.
-      deps.log.info({ reqId: id, method: req.method, route: req.route?.path ?? 'unmatched', status: res.statusCode, ms: Number((process.hrtime.bigint() - started) / 1_000_000n), kioskId: (res.locals.client as ClientIdentity | undefined)?.cn }, 'request');
+      deps.log.info(
+        {
+          reqId: id,
+          method: req.method,
+          route: req.route?.path ?? 'unmatched',
+          status: res.statusCode,
+          ms: Number((process.hrtime.bigint() - started) / 1_000_000n),
+          kioskId: (res.locals.client as ClientIdentity | undefined)?.cn,
+        },
+        'request',
+      );
     });
     next();
   });
@@ -95,9 +105,14 @@ export function createRelayApp(deps: RelayDeps): Express {
     res.type('application/json').send(openapi);
   });
   if (deps.shc) {
-    app.use(deps.shc.issuerPath.replace(/\/$/, '') || '/', publicRoutes({
-      jwks: deps.shc.jwks, books: deps.books, vdsSigner: { id: deps.issuer.vdsSigner, ...deps.shc.vdsSigner },
-    }));
+    app.use(
+      deps.shc.issuerPath.replace(/\/$/, '') || '/',
+      publicRoutes({
+        jwks: deps.shc.jwks,
+        books: deps.books,
+        vdsSigner: { id: deps.issuer.vdsSigner, ...deps.shc.vdsSigner },
+      }),
+    );
   }
 
   app.use('/v1', requireClient({ code: 'ERR_KIOSK', accept: (id) => Boolean(id.cn && id.ou), ...(deps.identify ? { identify: deps.identify } : {}) }));
@@ -113,15 +128,35 @@ export function createRelayApp(deps: RelayDeps): Express {
   app.use(serviceRoute(deps));
   app.use(sessionsRoute({ sessions, books: deps.books, serviceHours: deps.serviceHours, clock: deps.clock }));
   app.use(cardRoute({ sessions, verifier: deps.cardVerifier, vrs: deps.vrs, feePerCopy: deps.feePerCopy, log: deps.log }));
-  app.use(requestsRoute({
-    sessions, requests, books: deps.books, outbox: deps.outbox, vrs: deps.vrs, builder: deps.builder, issuer: deps.issuer, clock: deps.clock, log: deps.log,
-    feePerCopy: deps.feePerCopy, documentTtlMs: deps.documentTtlMs, sessionTtlMs: deps.sessionTtlMs, requestLimit: deps.requestLimit ?? 10,
-  }));
+  app.use(
+    requestsRoute({
+      sessions,
+      requests,
+      books: deps.books,
+      outbox: deps.outbox,
+      vrs: deps.vrs,
+      builder: deps.builder,
+      issuer: deps.issuer,
+      clock: deps.clock,
+      log: deps.log,
+      feePerCopy: deps.feePerCopy,
+      documentTtlMs: deps.documentTtlMs,
+      sessionTtlMs: deps.sessionTtlMs,
+      requestLimit: deps.requestLimit ?? 10,
+    }),
+  );
   app.use(documentRoute({ sessions, requests, books: deps.books, clock: deps.clock, log: deps.log }));
-  app.use(completionRoute({
-    sessions, requests, books: deps.books, clock: deps.clock, log: deps.log,
-    issuanceLog: deps.issuanceLog ?? deps.log, ...(deps.onNotice ? { onNotice: deps.onNotice } : {}),
-  }));
+  app.use(
+    completionRoute({
+      sessions,
+      requests,
+      books: deps.books,
+      clock: deps.clock,
+      log: deps.log,
+      issuanceLog: deps.issuanceLog ?? deps.log,
+      ...(deps.onNotice ? { onNotice: deps.onNotice } : {}),
+    }),
+  );
 
   app.use(notFoundRoute);
   // The one-time store unreachable (Redis restarting, a cluster failing over) is a coded 503 the
@@ -136,6 +171,10 @@ export function createRelayApp(deps: RelayDeps): Express {
 /** An ioredis failure to reach the store (as opposed to a bug): connection closed, retries spent, cluster down. */
 function isStoreOutage(err: unknown): boolean {
   if (!(err instanceof Error) || err instanceof AppError) return false;
-  return ['MaxRetriesPerRequestError', 'ClusterAllFailedError'].includes(err.name)
-    || /Connection is closed|ECONNREFUSED|ECONNRESET|Stream isn't writeable|CLUSTERDOWN|TRYAGAIN|Failed to refresh slots cache|None of startup nodes is available/.test(err.message);
+  return (
+    ['MaxRetriesPerRequestError', 'ClusterAllFailedError'].includes(err.name) ||
+    /Connection is closed|ECONNREFUSED|ECONNRESET|Stream isn't writeable|CLUSTERDOWN|TRYAGAIN|Failed to refresh slots cache|None of startup nodes is available/.test(
+      err.message,
+    )
+  );
 }

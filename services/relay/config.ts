@@ -22,11 +22,26 @@ export const relayConfigSchema = z
     FEE_PER_COPY: opt(z.coerce.number().int().min(0).default(120)),
     SESSION_TTL_S: opt(z.coerce.number().positive().max(86_400).default(600)),
     DOCUMENT_TTL_S: opt(z.coerce.number().positive().max(86_400).default(300)),
-    REDIS_URL: opt(z.string().regex(/^rediss?:\/\//, 'expected a redis:// URL').optional()),
+    REDIS_URL: opt(
+      z
+        .string()
+        .regex(/^rediss?:\/\//, 'expected a redis:// URL')
+        .optional(),
+    ),
     /** Redis Cluster seed nodes `host:port,host:port`; takes precedence over REDIS_URL. */
-    REDIS_CLUSTER_NODES: opt(z.string().regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, 'expected host:port[,host:port…]').optional()),
+    REDIS_CLUSTER_NODES: opt(
+      z
+        .string()
+        .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, 'expected host:port[,host:port…]')
+        .optional(),
+    ),
     /** Namespace for every Redis key (several relay fleets or test runs on one Redis). */
-    REDIS_KEY_PREFIX: opt(z.string().regex(/^[A-Za-z0-9_.:-]*$/).default('')),
+    REDIS_KEY_PREFIX: opt(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_.:-]*$/)
+        .default(''),
+    ),
     VRS_URL: opt(z.string().url().default('https://localhost:9443')),
     VRS_TIMEOUT_MS: opt(z.coerce.number().int().positive().default(5000)),
     PKI_DIR: opt(z.string().optional()),
@@ -107,12 +122,22 @@ export type RelayConfig = z.infer<typeof relayConfigSchema>;
  * answered within ~2 s at p99; each step in flight costs only a few ms of event-loop time, so the
  * bound is on work piling up, not on the rate.
  */
-function admissionOf(env: { RENDER_WORKERS: number; ADMISSION_MAX_INFLIGHT?: number | undefined; ADMISSION_MAX_WAIT_MS: number; ADMISSION_MAX_QUEUE?: number | undefined; ADMISSION_SHED_DELAY_MS: number; ADMISSION_RETRY_AFTER_S: number }): AdmissionOptions | undefined {
+function admissionOf(env: {
+  RENDER_WORKERS: number;
+  ADMISSION_MAX_INFLIGHT?: number | undefined;
+  ADMISSION_MAX_WAIT_MS: number;
+  ADMISSION_MAX_QUEUE?: number | undefined;
+  ADMISSION_SHED_DELAY_MS: number;
+  ADMISSION_RETRY_AFTER_S: number;
+}): AdmissionOptions | undefined {
   const maxInflight = env.ADMISSION_MAX_INFLIGHT ?? 32 * Math.max(1, env.RENDER_WORKERS);
   if (maxInflight === 0) return undefined;
   return {
-    maxInflight, maxWaitMs: env.ADMISSION_MAX_WAIT_MS, maxQueue: env.ADMISSION_MAX_QUEUE ?? 4 * maxInflight,
-    shedDelayMs: env.ADMISSION_SHED_DELAY_MS, retryAfterS: env.ADMISSION_RETRY_AFTER_S,
+    maxInflight,
+    maxWaitMs: env.ADMISSION_MAX_WAIT_MS,
+    maxQueue: env.ADMISSION_MAX_QUEUE ?? 4 * maxInflight,
+    shedDelayMs: env.ADMISSION_SHED_DELAY_MS,
+    retryAfterS: env.ADMISSION_RETRY_AFTER_S,
   };
 }
 

@@ -69,7 +69,10 @@ export class PaidBelowFeeError extends AppError {
 
 /** The relay is at its work limit: 503 with Retry-After; nothing of the session was consumed. */
 export class BusyError extends AppError {
-  constructor(message: string, readonly retryAfterS: number) {
+  constructor(
+    message: string,
+    readonly retryAfterS: number,
+  ) {
     super('ERR_BUSY', 503, message, { expose: true, extras: { retryAfter: retryAfterS } });
   }
 }

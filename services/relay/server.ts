@@ -58,9 +58,11 @@ export interface RunningRelay {
 
 /** Reads a 32-byte key stored as 64 hex digits. */
 export async function readStoreKey(path: string): Promise<Buffer> {
-  const text = (await readFile(path, 'utf8').catch(() => {
-    throw new Error(`relay: RELAY_STORE_KEY_FILE: cannot read ${path} (run \`npm run certs\`)`);
-  })).trim();
+  const text = (
+    await readFile(path, 'utf8').catch(() => {
+      throw new Error(`relay: RELAY_STORE_KEY_FILE: cannot read ${path} (run \`npm run certs\`)`);
+    })
+  ).trim();
   if (!/^[0-9a-f]{64}$/i.test(text)) throw new Error(`relay: RELAY_STORE_KEY_FILE: ${path} must hold 32 bytes in hex`);
   return Buffer.from(text, 'hex');
 }
@@ -82,7 +84,9 @@ export async function startRelay(
   // sends the commands of concurrent requests in one socket write per event-loop turn.
   const redis = config.redisClusterNodes
     ? (new Cluster(config.redisClusterNodes, { enableAutoPipelining: true, redisOptions: { maxRetriesPerRequest: 2 } }) as unknown as Redis)
-    : config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2, keyPrefix: config.redisKeyPrefix, enableAutoPipelining: true }) : undefined;
+    : config.redisUrl
+      ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2, keyPrefix: config.redisKeyPrefix, enableAutoPipelining: true })
+      : undefined;
   const inner: OneTimeStore = redis ? new RedisStore(redis) : new MemoryStore({ clock });
   const store = new SealedStore(inner, storeKey);
   const outbox: NoticeOutbox = redis ? new RedisOutbox(redis) : new FileOutbox(config.outboxDir);
@@ -98,40 +102,63 @@ export async function startRelay(
   const shcIssuerUrl = shcIssuerUrlOf(config);
   // Certificates render in worker threads unless RENDER_WORKERS=0: a PDF takes milliseconds of
   // synchronous work that would otherwise stall every request on this relay (bench/RESULTS.md).
-  const pool = config.renderWorkers > 0
-    ? createRenderPool({ pkiRoot: config.pki.root, shcIssuerUrl, verificationHint: config.verificationHint }, { size: config.renderWorkers, clock, log })
-    : undefined;
-  const builder = pool ?? createCertificateBuilder({ shcIssuerUrl, shcKey: keys.shcKey, vdsSigner: keys.vdsSigner, clock, verificationHint: config.verificationHint });
+  const pool =
+    config.renderWorkers > 0
+      ? createRenderPool({ pkiRoot: config.pki.root, shcIssuerUrl, verificationHint: config.verificationHint }, { size: config.renderWorkers, clock, log })
+      : undefined;
+  const builder =
+    pool ?? createCertificateBuilder({ shcIssuerUrl, shcKey: keys.shcKey, vdsSigner: keys.vdsSigner, clock, verificationHint: config.verificationHint });
   const cardVerifier = createCardVerifier({
     trustAnchors: readCardTrustAnchors(config.pki.cardIssuerTrust),
     suspensions: new SuspensionList(config.suspensionListFile),
   });
   const worker = new NoticeWorker({
-    outbox, deliver: (n) => (isRelease(n) ? vrs.release(n) : vrs.completion(n)), log,
-    baseMs: config.noticeRetry.baseMs, maxMs: config.noticeRetry.maxMs, pollMs: config.noticeRetry.pollMs,
+    outbox,
+    deliver: (n) => (isRelease(n) ? vrs.release(n) : vrs.completion(n)),
+    log,
+    baseMs: config.noticeRetry.baseMs,
+    maxMs: config.noticeRetry.maxMs,
+    pollMs: config.noticeRetry.pollMs,
     leaseMs: Math.max(10_000, config.vrsTimeoutMs * 2),
   });
 
   const sweeper = new ExpirySweeper({ books, clock, log, everyMs: config.expirySweepMs, onExpired: () => worker.kick() });
   const app = createRelayApp({
-    store, vrs, builder, cardVerifier, outbox, books, clock, log,
+    store,
+    vrs,
+    builder,
+    cardVerifier,
+    outbox,
+    books,
+    clock,
+    log,
     issuer: { kid: keys.shcKey.kid, ridSecret: ridSecret(storeKey), vdsSigner: vdsSignerId(keys.vdsSigner.certDer) },
     requestLimit: config.requestLimit,
     issuanceLog: log.child({ log: 'jlis-issuance' }),
     serviceHours: new ServiceHours(config.serviceHours),
-    feePerCopy: config.feePerCopy, sessionTtlMs: config.sessionTtlMs, documentTtlMs: config.documentTtlMs, bodyLimit: config.bodyLimit,
+    feePerCopy: config.feePerCopy,
+    sessionTtlMs: config.sessionTtlMs,
+    documentTtlMs: config.documentTtlMs,
+    bodyLimit: config.bodyLimit,
     shc: { issuerPath: new URL(shcIssuerUrl).pathname, jwks: keys.shcJwks, vdsSigner: keys.vdsSigner },
     onNotice: () => worker.kick(),
     ...(config.admission ? { admission: config.admission } : {}),
   });
 
-  const server = https.createServer({
-    cert: read(config.pki.server('relay').cert), key: read(config.pki.server('relay').key),
-    ca: read(config.pki.kioskCa), crl: read(config.pki.kioskCrl),
-    // The handshake asks every client for a certificate; /v1 routes refuse requests without an
-    // authorized kiosk one (403 ERR_KIOSK), while /openapi.json and the JWKS stay public.
-    requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2',
-  }, app);
+  const server = https.createServer(
+    {
+      cert: read(config.pki.server('relay').cert),
+      key: read(config.pki.server('relay').key),
+      ca: read(config.pki.kioskCa),
+      crl: read(config.pki.kioskCrl),
+      // The handshake asks every client for a certificate; /v1 routes refuse requests without an
+      // authorized kiosk one (403 ERR_KIOSK), while /openapi.json and the JWKS stay public.
+      requestCert: true,
+      rejectUnauthorized: false,
+      minVersion: 'TLSv1.2',
+    },
+    app,
+  );
   // A store's kiosk keeps its line open between sessions (and while waiting out a Retry-After), so
   // idle connections are kept well beyond Node's 5 s: re-opening one costs a TLS handshake on
   // both sides, which is what a busy relay can least afford.
@@ -154,7 +181,15 @@ export async function startRelay(
 
   let stopped = false;
   return {
-    server, port, url, store, outbox, worker, books, sweeper, log,
+    server,
+    port,
+    url,
+    store,
+    outbox,
+    worker,
+    books,
+    sweeper,
+    log,
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -174,7 +209,10 @@ async function main(): Promise<void> {
   const config = loadRelayConfig();
   const relay = await startRelay(config);
   const shutdown = () => {
-    void relay.stop().then(() => process.exit(0), () => process.exit(1));
+    void relay.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);

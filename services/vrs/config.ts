@@ -24,7 +24,14 @@ export const vrsConfigSchema = z
      * addresses/subnets makes it read X-Forwarded-For.
      */
     /** The portal's address as staff reach it, for invitation links; default the address it listens on. */
-    PORTAL_PUBLIC_URL: z.preprocess(emptyToUndefined, z.string().url('expected an http(s):// URL').regex(/^https?:\/\//, 'expected an http(s):// URL').optional()),
+    PORTAL_PUBLIC_URL: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .url('expected an http(s):// URL')
+        .regex(/^https?:\/\//, 'expected an http(s):// URL')
+        .optional(),
+    ),
     TRUST_PROXY: z.preprocess(emptyToUndefined, z.string().max(500).optional()),
     PKI_DIR: z.preprocess(emptyToUndefined, z.string().optional()),
     VRS_MASTER_KEY_FILE: z.preprocess(emptyToUndefined, z.string().optional()),

@@ -31,10 +31,7 @@ export async function readKeyFile(path: string, variable: string): Promise<Buffe
 }
 
 /** Opens the database and reads the keys named by the configuration. Does not migrate. */
-export async function createVrsDeps(
-  config: VrsConfig,
-  overrides: { clock?: Clock; log?: Logger; db?: Database } = {},
-): Promise<VrsDeps> {
+export async function createVrsDeps(config: VrsConfig, overrides: { clock?: Clock; log?: Logger; db?: Database } = {}): Promise<VrsDeps> {
   const [master, lookup] = await Promise.all([
     readKeyFile(config.masterKeyFile, 'VRS_MASTER_KEY_FILE'),
     readKeyFile(config.lookupKeyFile, 'VRS_LOOKUP_KEY_FILE'),

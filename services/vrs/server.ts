@@ -61,10 +61,12 @@ export async function startVrs(config: VrsConfig, overrides: { db?: Database; cl
     servers.push(lgwan);
     const lgwanPort = await listen(lgwan, config.vrsPort, '0.0.0.0');
     let portalPort = config.portalPort;
-    const portal = http.createServer(createPortalApp(deps, {
-      ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}),
-      publicUrl: config.portalPublicUrl ?? (() => `http://${config.portalHost}:${portalPort}`),
-    }));
+    const portal = http.createServer(
+      createPortalApp(deps, {
+        ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}),
+        publicUrl: config.portalPublicUrl ?? (() => `http://${config.portalHost}:${portalPort}`),
+      }),
+    );
     servers.push(portal);
     portalPort = await listen(portal, config.portalPort, config.portalHost);
     const running: RunningVrs = {
@@ -89,7 +91,10 @@ async function main(): Promise<void> {
   console.log(`vrs: LGWAN API ${vrs.lgwanUrl} (mTLS)`);
   console.log(`vrs: portal ${vrs.portalUrl}`);
   const stop = () => {
-    vrs.close().then(() => process.exit(0), () => process.exit(1));
+    vrs.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

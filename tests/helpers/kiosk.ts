@@ -106,7 +106,14 @@ export class CardWallet {
 
 /** The step-3 body of card files and a challenge signature. */
 export function cardBody(files: CardFiles, signature: Uint8Array): Record<string, string> {
-  return { ef0001: b64(files.ef0001), ef0002: b64(files.ef0002), ef0003: b64(files.ef0003), ef0004: b64(files.ef0004), ef0007: b64(files.ef0007), challengeSignature: b64(signature) };
+  return {
+    ef0001: b64(files.ef0001),
+    ef0002: b64(files.ef0002),
+    ef0003: b64(files.ef0003),
+    ef0004: b64(files.ef0004),
+    ef0007: b64(files.ef0007),
+    challengeSignature: b64(signature),
+  };
 }
 
 /**

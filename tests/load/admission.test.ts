@@ -17,7 +17,9 @@ describe('load run against a relay shedding load (ADMISSION_MAX_INFLIGHT=1)', ()
 
   beforeAll(async () => {
     stack = await startStack({
-      relays: 1, store: { kind: 'redis-private', persistence: 'everysec' }, vrsTimeoutMs: 20_000,
+      relays: 1,
+      store: { kind: 'redis-private', persistence: 'everysec' },
+      vrsTimeoutMs: 20_000,
       population: { perMunicipality: 40, seed: 11, municipalities: ['162027', '122246'], keys: 8 },
       databaseServerUrl: inject('databaseUrl'),
       relayEnv: { ADMISSION_MAX_INFLIGHT: '1', ADMISSION_MAX_WAIT_MS: '300', ADMISSION_SHED_DELAY_MS: '0', ADMISSION_RETRY_AFTER_S: '1' },

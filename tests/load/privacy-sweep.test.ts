@@ -20,7 +20,9 @@ describe('privacy sweep after a load run', () => {
 
   beforeAll(async () => {
     stack = await startStack({
-      relays: 2, store: { kind: 'redis-private', persistence: 'none' }, vrsTimeoutMs: 20_000,
+      relays: 2,
+      store: { kind: 'redis-private', persistence: 'none' },
+      vrsTimeoutMs: 20_000,
       population: { perMunicipality: 40, seed: 9, municipalities: ['162027', '122246'], keys: 8 },
       databaseServerUrl: inject('databaseUrl'),
     });
@@ -31,7 +33,7 @@ describe('privacy sweep after a load run', () => {
     await stack?.destroy();
   });
 
-  it('printed certificates, each its holder\'s', () => {
+  it("printed certificates, each its holder's", () => {
     expect(report.state.mismatches).toEqual([]);
     expect(report.state.printed.length).toBeGreaterThan(0);
   });
@@ -64,7 +66,16 @@ describe('privacy sweep after a load run', () => {
     expect(sweepLogs(logs, people)).toEqual([]);
     // The sweep is not vacuous: it does see each kind when it is there.
     const p = people.find((x) => x.passport)!;
-    const planted = [`{"x":"${p.myNumber}"}`, `{"x":"${p.familyName}\u3000${p.givenName}"}`, `{"x":"${p.birthDate.replaceAll('-', '')}"}`, `{"x":"${p.passport!.passportNumber}"}`];
-    expect(sweepLogs([{ service: 'planted', lines: planted }], people).map((f) => f.what).sort()).toEqual(['birth-date', 'my-number', 'name', 'passport-number']);
+    const planted = [
+      `{"x":"${p.myNumber}"}`,
+      `{"x":"${p.familyName}\u3000${p.givenName}"}`,
+      `{"x":"${p.birthDate.replaceAll('-', '')}"}`,
+      `{"x":"${p.passport!.passportNumber}"}`,
+    ];
+    expect(
+      sweepLogs([{ service: 'planted', lines: planted }], people)
+        .map((f) => f.what)
+        .sort(),
+    ).toEqual(['birth-date', 'my-number', 'name', 'passport-number']);
   });
 });

@@ -22,7 +22,9 @@ describe('relay on Redis Cluster', () => {
   beforeAll(async () => {
     cluster = await startRedisCluster(3);
     stack = await startStack({
-      relays: 2, store: { kind: 'redis-cluster', nodes: cluster.nodes }, vrsTimeoutMs: 20_000,
+      relays: 2,
+      store: { kind: 'redis-cluster', nodes: cluster.nodes },
+      vrsTimeoutMs: 20_000,
       population: { perMunicipality: 40, seed: 5, municipalities: ['162027', '122246'], keys: 8 },
       databaseServerUrl: inject('databaseUrl'),
     });
@@ -49,8 +51,12 @@ describe('relay on Redis Cluster', () => {
       const open = await kiosk!.call(url, 'POST', '/v1/sessions');
       const sid = open.json.sessionId as string;
       const holder = stack.cards[i]!;
-      expect((await kiosk!.call(stack.relayUrls[(i + 1) % 2]!, 'POST', `/v1/sessions/${sid}/card`, await readCard(holder, open.json.challenge))).status).toBe(200);
-      expect((await kiosk!.call(url, 'POST', `/v1/sessions/${sid}/requests`, { municipality: holder.resident.municipality, kind: 'domestic', copies: 1 })).status).toBe(201);
+      expect((await kiosk!.call(stack.relayUrls[(i + 1) % 2]!, 'POST', `/v1/sessions/${sid}/card`, await readCard(holder, open.json.challenge))).status).toBe(
+        200,
+      );
+      expect(
+        (await kiosk!.call(url, 'POST', `/v1/sessions/${sid}/requests`, { municipality: holder.resident.municipality, kind: 'domestic', copies: 1 })).status,
+      ).toBe(201);
       live.push(sid);
     }
     kiosk!.close();

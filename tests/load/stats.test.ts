@@ -27,7 +27,10 @@ describe('load statistics', () => {
     c.add('ERR_UPSTREAM');
     c.add('ERR_UPSTREAM');
     c.add('NET_ECONNRESET');
-    expect(c.entries()).toEqual([['ERR_UPSTREAM', 2], ['NET_ECONNRESET', 1]]);
+    expect(c.entries()).toEqual([
+      ['ERR_UPSTREAM', 2],
+      ['NET_ECONNRESET', 1],
+    ]);
     expect(c.total).toBe(3);
   });
 });

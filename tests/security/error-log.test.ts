@@ -20,7 +20,12 @@ class DriverLikeError extends Error {
 
 function capture() {
   const lines: string[] = [];
-  const destination = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
+  const destination = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
   return { lines, log: createLogger({ service: 'test', level: 'info', destination }) };
 }
 
@@ -38,7 +43,9 @@ describe('the log line of an unknown error', () => {
     const res = await supertest(app).get('/boom').expect(500);
     expect(res.body).toMatchObject({ code: 'ERR_INTERNAL' });
     expect(JSON.stringify(res.body)).not.toContain(resident.myNumber);
-    const errors = lines.map((l) => JSON.parse(l) as { level: number; err?: { name: string; frames: string[]; fingerprint?: string; message?: string } }).filter((l) => l.level >= 50);
+    const errors = lines
+      .map((l) => JSON.parse(l) as { level: number; err?: { name: string; frames: string[]; fingerprint?: string; message?: string } })
+      .filter((l) => l.level >= 50);
     expect(errors).toHaveLength(1);
     const err = errors[0]!.err!;
     expect(err.name).toBe('DriverLikeError');

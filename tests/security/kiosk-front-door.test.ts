@@ -35,7 +35,10 @@ function raw(path: string, host: string, method = 'GET', headers: Record<string,
   return new Promise((ok, fail) => {
     const req = request({ host: '127.0.0.1', port, path, method, headers: { host, ...headers } }, (res) => {
       let body = '';
-      res.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => ok({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }));
+      res
+        .setEncoding('utf8')
+        .on('data', (c: string) => (body += c))
+        .on('end', () => ok({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }));
     });
     req.on('error', fail).end(method === 'POST' ? '{}' : undefined);
   });
@@ -72,13 +75,22 @@ describe('kiosk simulator front door', () => {
     expect((await raw('/', `attacker.example:${port}`)).status).toBe(421);
   });
 
-  it('keeps each kiosk on its own origin: KIOSK-0002\'s page cannot read KIOSK-0001\'s state', async () => {
+  it("keeps each kiosk on its own origin: KIOSK-0002's page cannot read KIOSK-0001's state", async () => {
     const page = await kioskPage(stack, 1);
     expect(new URL(page.url()).hostname).toBe('kiosk-0002.localhost');
-    const sameOriginPath = await page.evaluate(() => fetch('/kiosks/KIOSK-0001/api/state').then(async (r) => ({ status: r.status, body: await r.json() as { code?: string } })));
+    const sameOriginPath = await page.evaluate(() =>
+      fetch('/kiosks/KIOSK-0001/api/state').then(async (r) => ({ status: r.status, body: (await r.json()) as { code?: string } })),
+    );
     expect(sameOriginPath).toMatchObject({ status: 421, body: { code: 'ERR_KIOSK_ORIGIN' } });
     const other = stack.sim.kiosks[0]!.url;
-    const crossOrigin = await page.evaluate((u) => fetch(`${u}api/state`).then(() => 'read', () => 'blocked'), other);
+    const crossOrigin = await page.evaluate(
+      (u) =>
+        fetch(`${u}api/state`).then(
+          () => 'read',
+          () => 'blocked',
+        ),
+      other,
+    );
     expect(crossOrigin).toBe('blocked');
     await page.context().close();
   });

@@ -22,8 +22,16 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'maint-sec-'));
   // No relay is running: the maintenance screen does not need it.
   sim = await startKioskSim({
-    port: 0, relayUrl: 'https://127.0.0.1:9', kioskCertDir: pki.kiosksDir, relayCa: pki.serverCa, cardsDir: pki.cardsDir,
-    logDir: join(dir, 'logs'), maintenancePassword: PASSWORD, heartbeatMs: 0, kioskIds: ['KIOSK-0001'], clock,
+    port: 0,
+    relayUrl: 'https://127.0.0.1:9',
+    kioskCertDir: pki.kiosksDir,
+    relayCa: pki.serverCa,
+    cardsDir: pki.cardsDir,
+    logDir: join(dir, 'logs'),
+    maintenancePassword: PASSWORD,
+    heartbeatMs: 0,
+    kioskIds: ['KIOSK-0001'],
+    clock,
     logger: createLogger({ service: 'kiosk-sim', level: 'silent' }),
   });
 }, 60_000);

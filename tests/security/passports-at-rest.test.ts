@@ -26,11 +26,14 @@ describe('passport numbers at rest', () => {
     await f?.drop();
   });
 
-  const dump = async (sql: string) => JSON.stringify((await f.db.query(sql)).rows, (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v));
+  const dump = async (sql: string) =>
+    JSON.stringify((await f.db.query(sql)).rows, (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v));
 
   it('keeps them sealed in the passports table and in every issuance source, and issues the right one', async () => {
     expect(await dump('SELECT * FROM passports')).not.toContain(number);
-    const { rows } = await f.db.query<{ passport_number: string | null; passport_number_enc: Uint8Array | null }>('SELECT passport_number, passport_number_enc FROM passports');
+    const { rows } = await f.db.query<{ passport_number: string | null; passport_number_enc: Uint8Array | null }>(
+      'SELECT passport_number, passport_number_enc FROM passports',
+    );
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((r) => r.passport_number === null && r.passport_number_enc !== null)).toBe(true);
 
@@ -42,9 +45,13 @@ describe('passport numbers at rest', () => {
   });
 
   it('seals rows written in the clear before (an older database), once', async () => {
-    const { rows: [p] } = await f.db.query<{ atena_number: string }>('SELECT atena_number FROM passports LIMIT 1');
+    const {
+      rows: [p],
+    } = await f.db.query<{ atena_number: string }>('SELECT atena_number FROM passports LIMIT 1');
     await f.db.query('UPDATE passports SET passport_number = $2, passport_number_enc = NULL WHERE atena_number = $1', [p!.atena_number, 'OLD1234567']);
-    await f.db.query(`UPDATE certificate_issuances SET source = jsonb_set(source, '{person,passport,passportNumber}', '"OLD1234567"') WHERE source->'person' ? 'passport'`);
+    await f.db.query(
+      `UPDATE certificate_issuances SET source = jsonb_set(source, '{person,passport,passportNumber}', '"OLD1234567"') WHERE source->'person' ? 'passport'`,
+    );
     expect(await dump('SELECT * FROM passports')).toContain('OLD1234567');
     expect(await sealClearPassports(f.deps)).toBeGreaterThanOrEqual(2);
     expect(await dump('SELECT * FROM passports')).not.toContain('OLD1234567');

@@ -50,7 +50,11 @@ describe.each(DB_KINDS)('adding staff reveals nothing about other municipalities
     // The owner of the taken address opens the link: only they are told, and their account is untouched.
     const refused = await acceptInvitation(f, taken.token!).expect(409);
     expect(refused.body.code).toBe('ERR_STAFF_EXISTS');
-    const row = (await f.db.query<{ municipality_code: string; password_hash: string }>('SELECT municipality_code, password_hash FROM staff WHERE email = $1', [elsewhere.email])).rows;
+    const row = (
+      await f.db.query<{ municipality_code: string; password_hash: string }>('SELECT municipality_code, password_hash FROM staff WHERE email = $1', [
+        elsewhere.email,
+      ])
+    ).rows;
     expect(row).toEqual([{ municipality_code: TOWN_B.code, password_hash: hashBefore }]);
     // The inviting municipality still sees an invitation waiting, as for any unanswered one.
     const after = (await session.agent.get('/api/v1/staff').expect(200)).body.items as Array<{ email: string; status: string }>;
@@ -58,7 +62,9 @@ describe.each(DB_KINDS)('adding staff reveals nothing about other municipalities
 
     // A free address becomes an account of the inviting municipality.
     await acceptInvitation(f, fresh.token!).expect(201);
-    expect((await f.db.query<{ municipality_code: string }>('SELECT municipality_code FROM staff WHERE email = $1', [free])).rows).toEqual([{ municipality_code: TOWN_A.code }]);
+    expect((await f.db.query<{ municipality_code: string }>('SELECT municipality_code FROM staff WHERE email = $1', [free])).rows).toEqual([
+      { municipality_code: TOWN_A.code },
+    ]);
   });
 
   it('refuses a made-up or malformed invitation token with a coded error', async () => {

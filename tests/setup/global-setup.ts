@@ -19,8 +19,8 @@ const shared = globalThis as { __testServers?: { servers: Promise<Servers>; user
 
 async function startServers(): Promise<Servers> {
   const started: RunningServer[] = [];
-  const redisUrl = process.env.TEST_REDIS_URL ?? (started[started.push(await startRedis()) - 1]!.url);
-  const databaseUrl = process.env.TEST_DATABASE_URL ?? (started[started.push(await startPostgres()) - 1]!.url);
+  const redisUrl = process.env.TEST_REDIS_URL ?? started[started.push(await startRedis()) - 1]!.url;
+  const databaseUrl = process.env.TEST_DATABASE_URL ?? started[started.push(await startPostgres()) - 1]!.url;
   return { redisUrl, databaseUrl, started };
 }
 

@@ -32,7 +32,7 @@ function patch(b64: string, at: (bytes: Buffer) => number, value: (old: number) 
 }
 
 /** Another digit, so the data stays well-formed and only the signature can catch it. */
-const otherDigit = (step: number) => (b: number) => 0x30 + (((b - 0x30) + step) % 10);
+const otherDigit = (step: number) => (b: number) => 0x30 + ((b - 0x30 + step) % 10);
 
 function only(list: ClassifiedCard[], what: string, hint: string): ClassifiedCard {
   const c = list[0];
@@ -58,7 +58,10 @@ export const cardChecks: Check[] = [
         expectThat(typeof m.code === 'string' && /^\d{6}$/.test(m.code), `municipality code ${JSON.stringify(m.code)} is not 6 digits`);
         expectThat(typeof m.name === 'string' && m.name.length > 0, `municipality ${String(m.code)} has no name`);
         expectThat(typeof m.domestic === 'boolean' && typeof m.overseas === 'boolean', `municipality ${String(m.code)}: domestic/overseas are not booleans`);
-        expectThat(m.unavailableReason === undefined || typeof m.unavailableReason === 'string', `municipality ${String(m.code)}: unavailableReason is not a string`);
+        expectThat(
+          m.unavailableReason === undefined || typeof m.unavailableReason === 'string',
+          `municipality ${String(m.code)}: unavailableReason is not a string`,
+        );
         expectThat(!(m.overseas === true && m.domestic === false), `municipality ${String(m.code)} offers overseas but not domestic`);
       }
       expectThat(Number.isInteger(j.feePerCopy) && j.feePerCopy >= 0, `feePerCopy ${JSON.stringify(j.feePerCopy)} is not a whole number of yen`);
@@ -94,7 +97,14 @@ export const cardChecks: Check[] = [
       const a = await submitTampered(ctx, c.card, (b) => ({
         ...b,
         // DF24 08 YYYYMMDD: the tens of the year move by 20, which keeps 29 February valid.
-        ef0002: patch(b.ef0002, (bytes) => { const i = bytes.indexOf(Buffer.from([0xdf, 0x24, 0x08])); return i < 0 ? -1 : i + 3 + 2; }, otherDigit(2)),
+        ef0002: patch(
+          b.ef0002,
+          (bytes) => {
+            const i = bytes.indexOf(Buffer.from([0xdf, 0x24, 0x08]));
+            return i < 0 ? -1 : i + 3 + 2;
+          },
+          otherDigit(2),
+        ),
       }));
       expectProblem(a, 422, ['ERR_CARD_SIGNATURE']);
     },
@@ -105,7 +115,14 @@ export const cardChecks: Check[] = [
     title: 'a changed integrity signature (EF0003 DF33) is refused with 422 ERR_CARD_SIGNATURE',
     async run(ctx) {
       const c = issuable(ctx);
-      const a = await submitTampered(ctx, c.card, (b) => ({ ...b, ef0003: patch(b.ef0003, (bytes) => bytes.length - 40, (x) => x ^ 0x5a) }));
+      const a = await submitTampered(ctx, c.card, (b) => ({
+        ...b,
+        ef0003: patch(
+          b.ef0003,
+          (bytes) => bytes.length - 40,
+          (x) => x ^ 0x5a,
+        ),
+      }));
       expectProblem(a, 422, ['ERR_CARD_SIGNATURE']);
     },
   },
@@ -124,7 +141,16 @@ export const cardChecks: Check[] = [
         const [familyName, ...given] = p.name.split('\u3000');
         const ca = await createIssuerCa();
         const file = await createCard(
-          { label: 'conformance: foreign CA', myNumber: p.myNumber, familyName: familyName!, givenName: given.join('\u3000') || familyName!, address: p.address, birthDate: p.birthDate, sex: p.sex, card: { pin: '1234', triesLeft: 3 } },
+          {
+            label: 'conformance: foreign CA',
+            myNumber: p.myNumber,
+            familyName: familyName!,
+            givenName: given.join('\u3000') || familyName!,
+            address: p.address,
+            birthDate: p.birthDate,
+            sex: p.sex,
+            card: { pin: '1234', triesLeft: 3 },
+          },
           { issuerKeyId: ca.keyId, issuerPrivateKey: ca.privateKey },
         );
         const path = join(dir, 'foreign.json');

@@ -16,7 +16,8 @@ async function flow(ctx: KitContext, i: number, client: ConformanceClient, holde
     const req = await client.call('POST', `/v1/sessions/${sid}/requests`, { municipality: m.code, kind: 'domestic', copies: 1 });
     if (req.status !== 201) return `flow ${i}: ${describe(req)}`;
     const p = req.json.preview;
-    if (p?.name !== opened.holder.name || p?.birthDate !== opened.holder.birthDate) return `flow ${i}: the preview is not the holder whose card opened the session`;
+    if (p?.name !== opened.holder.name || p?.birthDate !== opened.holder.birthDate)
+      return `flow ${i}: the preview is not the holder whose card opened the session`;
     const doc = await client.call('GET', `/v1/sessions/${sid}/requests/${req.json.requestId}/document`);
     const defect = servedDocumentDefect(doc, opened.holder, holders());
     if (defect) return `flow ${i} (kiosk ${client.kiosk?.kioskId}): ${defect}`;

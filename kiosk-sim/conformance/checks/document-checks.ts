@@ -101,15 +101,23 @@ export const documentChecks: Check[] = [
         const doc = await ctx.kiosk.call('GET', `/v1/sessions/${r.sid}/requests/${r.rid}/document`);
         expectStatus(doc, 200);
         const fee = r.request.json.fee as number;
-        const a = await ctx.kiosk.call('POST', `/v1/sessions/${r.sid}/requests/${r.rid}/completion`, { outcome: 'printed', paid: fee + 100, contentDigest: headerOf(doc, 'content-digest') });
+        const a = await ctx.kiosk.call('POST', `/v1/sessions/${r.sid}/requests/${r.rid}/completion`, {
+          outcome: 'printed',
+          paid: fee + 100,
+          contentDigest: headerOf(doc, 'content-digest'),
+        });
         expectStatus(a, 200);
         const rc = a.json?.receipt;
         expectThat(rc && typeof rc === 'object', 'no receipt');
-        expectThat(rc.copies === 2 && rc.fee === fee && rc.paid === fee + 100 && rc.change === 100, `receipt copies/fee/paid/change ${JSON.stringify([rc.copies, rc.fee, rc.paid, rc.change])}, expected ${JSON.stringify([2, fee, fee + 100, 100])}`);
+        expectThat(
+          rc.copies === 2 && rc.fee === fee && rc.paid === fee + 100 && rc.change === 100,
+          `receipt copies/fee/paid/change ${JSON.stringify([rc.copies, rc.fee, rc.paid, rc.change])}, expected ${JSON.stringify([2, fee, fee + 100, 100])}`,
+        );
         expectThat(typeof rc.issuedAt === 'string' && Number.isFinite(Date.parse(rc.issuedAt)), 'issuedAt is not a time');
         const kiosk = ctx.kiosk.kiosk!;
         expectThat(rc.kioskId === kiosk.kioskId, `receipt kioskId ${JSON.stringify(rc.kioskId)} is not the certificate's CN ${kiosk.kioskId}`);
-        if (kiosk.storeId) expectThat(rc.storeId === kiosk.storeId, `receipt storeId ${JSON.stringify(rc.storeId)} is not the certificate's OU ${kiosk.storeId}`);
+        if (kiosk.storeId)
+          expectThat(rc.storeId === kiosk.storeId, `receipt storeId ${JSON.stringify(rc.storeId)} is not the certificate's OU ${kiosk.storeId}`);
       } finally {
         await endSession(ctx.kiosk, r.sid);
       }
@@ -147,7 +155,10 @@ export const documentChecks: Check[] = [
         const a = await ctx.kiosk.call('POST', `/v1/sessions/${r.sid}/requests/${r.rid}/completion`, { outcome: 'cancelled', paid: 500 });
         expectStatus(a, 200);
         const rc = a.json?.receipt;
-        expectThat(rc?.fee === 0 && rc.paid === 500 && rc.change === 500, `receipt fee/paid/change ${JSON.stringify([rc?.fee, rc?.paid, rc?.change])}, expected [0,500,500]`);
+        expectThat(
+          rc?.fee === 0 && rc.paid === 500 && rc.change === 500,
+          `receipt fee/paid/change ${JSON.stringify([rc?.fee, rc?.paid, rc?.change])}, expected [0,500,500]`,
+        );
       } finally {
         await endSession(ctx.kiosk, r.sid);
       }

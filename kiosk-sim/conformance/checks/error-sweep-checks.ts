@@ -24,7 +24,13 @@ export const errorSweepChecks: Check[] = [
       const errors = ctx.answers.filter((a) => a.status >= 400);
       if (errors.length === 0) notRun('the run saw no error answers');
       const bad = errors.map((a) => [a, problemDefect(a)] as const).filter(([, d]) => d);
-      if (bad.length) throw new CheckFailure(`${bad.length} of ${errors.length} error answers: ${bad.slice(0, 3).map(([a, d]) => `${describe(a)}: ${d}`).join('; ')}`);
+      if (bad.length)
+        throw new CheckFailure(
+          `${bad.length} of ${errors.length} error answers: ${bad
+            .slice(0, 3)
+            .map(([a, d]) => `${describe(a)}: ${d}`)
+            .join('; ')}`,
+        );
       return `${errors.length} error answers`;
     },
   },

@@ -4,7 +4,10 @@ import type { Answer, ConformanceClient } from '../relay-client.js';
 import { expectStatus, expectThat, notRun, type KitContext } from './kit.js';
 
 /** Step 2: a new session (201), or a failure naming what the relay said. */
-export async function openSession(ctx: KitContext, client: ConformanceClient = ctx.kiosk): Promise<{ sid: string; challenge: string; answer: Answer; openedAt: number }> {
+export async function openSession(
+  ctx: KitContext,
+  client: ConformanceClient = ctx.kiosk,
+): Promise<{ sid: string; challenge: string; answer: Answer; openedAt: number }> {
   if (ctx.serviceOpen === false) notRun('the relay is closed (GET /v1/service answered open:false)');
   const answer = await client.call('POST', '/v1/sessions');
   // The session was opened at the latest now: lifetimes are waited out from here.
@@ -16,7 +19,9 @@ export async function openSession(ctx: KitContext, client: ConformanceClient = c
 
 /** Steps 2 and 3 with a card the relay accepts: the session, the card answer and the holder. */
 export async function openWithCard(
-  ctx: KitContext, card: KitCard, client: ConformanceClient = ctx.kiosk,
+  ctx: KitContext,
+  card: KitCard,
+  client: ConformanceClient = ctx.kiosk,
 ): Promise<{ sid: string; answer: Answer; holder: HolderData; body: CardBody; openedAt: number }> {
   const { sid, challenge, openedAt } = await openSession(ctx, client);
   const { body, holder } = await presentCard(card, challenge);
@@ -28,7 +33,11 @@ export async function openWithCard(
 }
 
 /** Step 4 for one municipality and kind; expects 201. */
-export async function createRequest(client: ConformanceClient, sid: string, choice: { municipality: string; kind: 'domestic' | 'overseas'; copies: number }): Promise<{ rid: string; answer: Answer }> {
+export async function createRequest(
+  client: ConformanceClient,
+  sid: string,
+  choice: { municipality: string; kind: 'domestic' | 'overseas'; copies: number },
+): Promise<{ rid: string; answer: Answer }> {
   const answer = await client.call('POST', `/v1/sessions/${sid}/requests`, choice);
   expectStatus(answer, 201);
   expectThat(typeof answer.json?.requestId === 'string', 'POST …/requests: no requestId');

@@ -9,7 +9,14 @@ import { CheckFailure, expectProblem, expectStatus, expectThat, type Check, type
 import { issuable } from './session-checks.js';
 
 type Outcome = 'printed' | 'failed' | 'cancelled';
-const PAIRS: Array<[Outcome, Outcome]> = [['printed', 'failed'], ['failed', 'printed'], ['printed', 'cancelled'], ['cancelled', 'printed'], ['failed', 'cancelled'], ['cancelled', 'failed']];
+const PAIRS: Array<[Outcome, Outcome]> = [
+  ['printed', 'failed'],
+  ['failed', 'printed'],
+  ['printed', 'cancelled'],
+  ['cancelled', 'printed'],
+  ['failed', 'cancelled'],
+  ['cancelled', 'failed'],
+];
 
 /** A served request, its document and a completion body per outcome. */
 async function served(ctx: KitContext) {
@@ -26,7 +33,9 @@ async function served(ctx: KitContext) {
 
 /** The `vc.iss`, `kid` and `vc.rid` of the SMART Health Card printed on a document. */
 function shcOf(doc: Answer): { iss: string; kid: string; rid?: string } {
-  const code = readPdfCodes(doc.body).flatMap((p) => p.codes).find((c) => c.startsWith('shc:/'));
+  const code = readPdfCodes(doc.body)
+    .flatMap((p) => p.codes)
+    .find((c) => c.startsWith('shc:/'));
   expectThat(code, 'no SMART Health Card QR code on the document');
   const [h, p] = fromShcNumeric(code).split('.');
   const header = JSON.parse(Buffer.from(h!, 'base64url').toString('utf8')) as { kid: string };
@@ -53,11 +62,17 @@ export const ledgerChecks: Check[] = [
           const winner = won[0]!;
           const loser = answers.find((x) => x !== winner)!;
           expectProblem(loser, 409, ['ERR_COMPLETION_CONFLICT']);
-          expectThat(loser.json?.outcome === winner.json?.outcome, `${a} vs ${b}: the conflict names ${JSON.stringify(loser.json?.outcome)}, the winner ${JSON.stringify(winner.json?.outcome)}`);
+          expectThat(
+            loser.json?.outcome === winner.json?.outcome,
+            `${a} vs ${b}: the conflict names ${JSON.stringify(loser.json?.outcome)}, the winner ${JSON.stringify(winner.json?.outcome)}`,
+          );
           expectThat(JSON.stringify(loser.json?.receipt) === JSON.stringify(winner.json?.receipt), `${a} vs ${b}: the conflict's receipt is not the winner's`);
           const decided = winner.json?.outcome as Outcome;
           const again = await ctx.kiosk.call('POST', r.path, r.body(decided));
-          expectThat(again.status === 200 && JSON.stringify(again.json?.receipt) === JSON.stringify(winner.json?.receipt), `${a} vs ${b}: repeating the winning body answered ${describe(again)}`);
+          expectThat(
+            again.status === 200 && JSON.stringify(again.json?.receipt) === JSON.stringify(winner.json?.receipt),
+            `${a} vs ${b}: repeating the winning body answered ${describe(again)}`,
+          );
         } finally {
           await endSession(ctx.kiosk, r.sid);
         }
@@ -68,7 +83,8 @@ export const ledgerChecks: Check[] = [
   {
     id: 'ledger.request-rules',
     group: 'ledger',
-    title: 'step 4 replaces an unserved request, answers 409 ERR_REQUEST_OPEN while a served one is open, 429 ERR_REQUEST_LIMIT past the limit, 409 ERR_SESSION_STATE after the purchase',
+    title:
+      'step 4 replaces an unserved request, answers 409 ERR_REQUEST_OPEN while a served one is open, 429 ERR_REQUEST_LIMIT past the limit, 409 ERR_SESSION_STATE after the purchase',
     async run(ctx) {
       const r = await withRequest(ctx, issuable(ctx), 'domestic');
       try {
@@ -121,8 +137,11 @@ export const ledgerChecks: Check[] = [
       expectThat(new Set(rids).size === rids.length, 'the CRL lists a rid twice');
       const jwks = await ctx.anonymous.call('GET', `${base}/jwks.json`);
       const key = (jwks.json?.keys ?? []).find((k: { kid: string }) => k.kid === shc.kid);
-      expectThat(key, 'the JWKS has no key of the document\'s kid');
-      expectThat(Number.isInteger(key.crlVersion) && key.crlVersion >= 1 && key.crlVersion === crl.json.ctr, `crlVersion ${key.crlVersion} is not the CRL's ctr ${crl.json.ctr}`);
+      expectThat(key, "the JWKS has no key of the document's kid");
+      expectThat(
+        Number.isInteger(key.crlVersion) && key.crlVersion >= 1 && key.crlVersion === crl.json.ctr,
+        `crlVersion ${key.crlVersion} is not the CRL's ctr ${crl.json.ctr}`,
+      );
       return `ctr ${crl.json.ctr}`;
     },
   },

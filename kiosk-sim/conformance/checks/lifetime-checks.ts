@@ -30,7 +30,9 @@ export const lifetimeChecks: Check[] = [
       const m = offering(answer.json.municipalities, 'domestic')!;
       try {
         await sleep(Math.max(0, openedAt + ttl * 1000 + GRACE_MS - Date.now()));
-        expectProblem(await open.call('POST', `/v1/sessions/${sid}/requests`, { municipality: m.code, kind: 'domestic', copies: 1 }), 404, ['ERR_SESSION_NOT_FOUND']);
+        expectProblem(await open.call('POST', `/v1/sessions/${sid}/requests`, { municipality: m.code, kind: 'domestic', copies: 1 }), 404, [
+          'ERR_SESSION_NOT_FOUND',
+        ]);
         expectProblem(await open.call('DELETE', `/v1/sessions/${sid}`), 404, ['ERR_SESSION_NOT_FOUND']);
       } finally {
         await endSession(open, sid);

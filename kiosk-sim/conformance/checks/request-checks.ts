@@ -44,7 +44,10 @@ export const requestChecks: Check[] = [
         expectThat(j.preview.name === holder.name && j.preview.birthDate === holder.birthDate, "preview name or birth date is not the card holder's");
         expectThat(Array.isArray(j.preview.doses) && j.preview.doses.length > 0, 'preview.doses is empty');
         for (const d of j.preview.doses as Record<string, unknown>[]) {
-          expectThat(Number.isInteger(d.dose) && typeof d.date === 'string' && typeof d.product === 'string' && typeof d.lot === 'string', 'a dose lacks dose, date, product or lot');
+          expectThat(
+            Number.isInteger(d.dose) && typeof d.date === 'string' && typeof d.product === 'string' && typeof d.lot === 'string',
+            'a dose lacks dose, date, product or lot',
+          );
         }
         const exp = Date.parse(String(j.expiresAt));
         expectThat(Number.isFinite(exp) && exp > Date.now(), `expiresAt ${JSON.stringify(j.expiresAt)} is not a future time`);
@@ -105,7 +108,7 @@ export const requestChecks: Check[] = [
       const own = new Set(c.menu!.map((m) => m.code));
       const candidates = [...ctx.discovery.classified.flatMap((x) => x.menu ?? []).map((m) => m.code), '131016', '011002', '271004', '012025'];
       const code = candidates.find((x) => !own.has(x));
-      expectThat(code, 'could not find a municipality code outside the holder\'s menu');
+      expectThat(code, "could not find a municipality code outside the holder's menu");
       expectProblem(await ask(ctx, c, { municipality: code, kind: 'domestic', copies: 1 }), 422, ['ERR_MUNICIPALITY_UNAVAILABLE']);
       return `asked ${code}`;
     },
@@ -115,7 +118,11 @@ export const requestChecks: Check[] = [
     group: 'request',
     title: 'a municipality that does not take part or has suspended the service is refused with 422 ERR_MUNICIPALITY_UNAVAILABLE',
     async run(ctx) {
-      const { c, m } = pick(ctx.discovery.municipalityUnavailable, (x) => !x.domestic && (x.unavailableReason === 'not_participating' || x.unavailableReason === 'suspended'), 'has a municipality marked not_participating or suspended');
+      const { c, m } = pick(
+        ctx.discovery.municipalityUnavailable,
+        (x) => !x.domestic && (x.unavailableReason === 'not_participating' || x.unavailableReason === 'suspended'),
+        'has a municipality marked not_participating or suspended',
+      );
       expectProblem(await ask(ctx, c, { municipality: m.code, kind: 'domestic', copies: 1 }), 422, ['ERR_MUNICIPALITY_UNAVAILABLE']);
       return `${m.code} (${m.unavailableReason})`;
     },
@@ -125,7 +132,11 @@ export const requestChecks: Check[] = [
     group: 'request',
     title: 'records that cannot be issued (e.g. a resident flagged deceased) are refused with 422',
     async run(ctx) {
-      const { c, m } = pick(ctx.discovery.notIssuable, (x) => !x.domestic && x.unavailableReason === 'not_issuable', 'has a municipality marked not_issuable (e.g. a resident flagged deceased)');
+      const { c, m } = pick(
+        ctx.discovery.notIssuable,
+        (x) => !x.domestic && x.unavailableReason === 'not_issuable',
+        'has a municipality marked not_issuable (e.g. a resident flagged deceased)',
+      );
       return expectProblem(await ask(ctx, c, { municipality: m.code, kind: 'domestic', copies: 1 }), 422, ['ERR_NOT_ISSUABLE', 'ERR_MUNICIPALITY_UNAVAILABLE']);
     },
   },

@@ -53,7 +53,10 @@ export const serviceChecks: Check[] = [
       const a = await ctx.kiosk.call('GET', '/v1/service');
       expectStatus(a, 200);
       expectThat(typeof a.json?.open === 'boolean', 'open is not a boolean');
-      expectThat(typeof a.json.hours === 'string' && /^\d{2}:\d{2}-\d{2}:\d{2}$/.test(a.json.hours), `hours ${JSON.stringify(a.json.hours)} is not HH:MM-HH:MM`);
+      expectThat(
+        typeof a.json.hours === 'string' && /^\d{2}:\d{2}-\d{2}:\d{2}$/.test(a.json.hours),
+        `hours ${JSON.stringify(a.json.hours)} is not HH:MM-HH:MM`,
+      );
       expectThat(typeof a.json.now === 'string' && /\+09:00$/.test(a.json.now), `now ${JSON.stringify(a.json.now)} is not ISO 8601 in JST (+09:00)`);
       const skew = Math.abs(Date.parse(a.json.now) - Date.now());
       expectThat(skew < 120_000, `now is ${Math.round(skew / 1000)} s away from this machine's clock`);

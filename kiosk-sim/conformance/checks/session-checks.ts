@@ -59,7 +59,7 @@ export const sessionChecks: Check[] = [
   {
     id: 'session.other-kiosk',
     group: 'session',
-    title: "another kiosk gets 404 for a session, its request and its document, and cannot end it",
+    title: 'another kiosk gets 404 for a session, its request and its document, and cannot end it',
     async run(ctx) {
       const other = ctx.otherKiosk;
       if (!other) notRun('needs a second kiosk certificate: give --kiosk twice');
@@ -102,7 +102,9 @@ export const sessionChecks: Check[] = [
       expectThat(del.body.length === 0, '204 with a body');
       const doc = await ctx.kiosk.call('GET', `/v1/sessions/${sid}/requests/${rid}/document`);
       expectProblem(doc, [404, 410], ['ERR_SESSION_NOT_FOUND', 'ERR_REQUEST_NOT_FOUND', 'ERR_CONSUMED']);
-      expectProblem(await ctx.kiosk.call('POST', `/v1/sessions/${sid}/requests`, { municipality: m.code, kind: 'domestic', copies: 1 }), 404, ['ERR_SESSION_NOT_FOUND']);
+      expectProblem(await ctx.kiosk.call('POST', `/v1/sessions/${sid}/requests`, { municipality: m.code, kind: 'domestic', copies: 1 }), 404, [
+        'ERR_SESSION_NOT_FOUND',
+      ]);
       expectProblem(await ctx.kiosk.call('DELETE', `/v1/sessions/${sid}`), 404, ['ERR_SESSION_NOT_FOUND']);
     },
   },

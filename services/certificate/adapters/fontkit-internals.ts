@@ -35,7 +35,10 @@ export function openFont(bytes: Uint8Array): FontkitFont {
 // ---------------------------------------------------------------------------------------------
 // TrueType tables, for the fast subset encoder
 
-interface TableEntry { offset: number; length: number }
+interface TableEntry {
+  offset: number;
+  length: number;
+}
 
 /** The private parts of a fontkit TTFFont read here. */
 interface TtfFontInternals {
@@ -157,11 +160,24 @@ export function speedUpSubset(subset: FontkitSubset, encode: (subset: FontkitSub
 
 /** The shapes of fontkit's parsed OpenType layout tables read by pdf/shaping-plan.ts. */
 export declare namespace OpenType {
-  interface Coverage { version: number; glyphs?: number[]; rangeRecords?: Array<{ start: number; end: number; startCoverageIndex: number }> }
-  interface ClassDef { version: number; startGlyph?: number; classValueArray?: number[]; classRangeRecord?: Array<{ start: number; end: number; class: number }> }
+  interface Coverage {
+    version: number;
+    glyphs?: number[];
+    rangeRecords?: Array<{ start: number; end: number; startCoverageIndex: number }>;
+  }
+  interface ClassDef {
+    version: number;
+    startGlyph?: number;
+    classValueArray?: number[];
+    classRangeRecord?: Array<{ start: number; end: number; class: number }>;
+  }
   /** restructure's LazyArray (or a plain array, see `at` in shaping-plan). */
-  interface Indexed<T> { get(i: number): T }
-  interface ValueRecord { xAdvance?: number }
+  interface Indexed<T> {
+    get(i: number): T;
+  }
+  interface ValueRecord {
+    xAdvance?: number;
+  }
   interface Subtable {
     version?: number;
     coverage?: Coverage;
@@ -183,7 +199,11 @@ export declare namespace OpenType {
     lookupType?: number;
     extension?: Subtable;
   }
-  interface Lookup { lookupType: number; flags: { markAttachmentType?: number; flags?: Record<string, boolean> }; subTables: Subtable[] }
+  interface Lookup {
+    lookupType: number;
+    flags: { markAttachmentType?: number; flags?: Record<string, boolean> };
+    subTables: Subtable[];
+  }
   interface LayoutTable {
     scriptList?: Array<{ tag: string; script: { defaultLangSys?: { featureIndexes: number[] } | null } }>;
     featureList: Array<{ tag: string; feature: { lookupListIndexes: number[] } }>;
@@ -265,7 +285,10 @@ export function probeFontkitInternals(font: FontkitFont): string[] {
     for (const name of ['GSUB', 'GPOS'] as const) {
       const t = tables[name];
       check(Array.isArray(t.scriptList) && t.scriptList.every((e) => typeof e.tag === 'string' && 'script' in e), `${name}.scriptList[{ tag, script }]`);
-      check(Array.isArray(t.featureList) && t.featureList.every((e) => typeof e.tag === 'string' && Array.isArray(e.feature.lookupListIndexes)), `${name}.featureList[{ tag, feature.lookupListIndexes }]`);
+      check(
+        Array.isArray(t.featureList) && t.featureList.every((e) => typeof e.tag === 'string' && Array.isArray(e.feature.lookupListIndexes)),
+        `${name}.featureList[{ tag, feature.lookupListIndexes }]`,
+      );
       const count = (t.lookupList as unknown as { length?: number }).length;
       check(typeof t.lookupList?.get === 'function' && typeof count === 'number', `${name}.lookupList (a lazy array: get(i), length)`);
       if (typeof count !== 'number') continue;
@@ -278,13 +301,28 @@ export function probeFontkitInternals(font: FontkitFont): string[] {
       const st = found?.subTables[0];
       check(found && typeof found.flags === 'object' && st, `${name}.lookupList.get(i) { lookupType, flags, subTables }`);
       const coverage = st?.coverage;
-      check(coverage && (coverage.version === 1 ? Array.isArray(coverage.glyphs) : Array.isArray(coverage.rangeRecords)), `${name} subtable coverage { version, glyphs | rangeRecords }`);
-      if (name === 'GSUB') check(st && (st.version === 1 ? typeof st.deltaGlyphID === 'number' : st.substitute !== undefined), 'GSUB single substitution { deltaGlyphID | substitute }');
-      else check(st && (st.version === 1 ? typeof st.pairSets?.get === 'function' : typeof st.classRecords?.get === 'function' && !!st.classDef1 && !!st.classDef2) && typeof st.valueFormat1 === 'object',
-        'GPOS pair adjustment { valueFormat1, pairSets | classDef1, classDef2, classRecords }');
+      check(
+        coverage && (coverage.version === 1 ? Array.isArray(coverage.glyphs) : Array.isArray(coverage.rangeRecords)),
+        `${name} subtable coverage { version, glyphs | rangeRecords }`,
+      );
+      if (name === 'GSUB')
+        check(
+          st && (st.version === 1 ? typeof st.deltaGlyphID === 'number' : st.substitute !== undefined),
+          'GSUB single substitution { deltaGlyphID | substitute }',
+        );
+      else
+        check(
+          st &&
+            (st.version === 1 ? typeof st.pairSets?.get === 'function' : typeof st.classRecords?.get === 'function' && !!st.classDef1 && !!st.classDef2) &&
+            typeof st.valueFormat1 === 'object',
+          'GPOS pair adjustment { valueFormat1, pairSets | classDef1, classDef2, classRecords }',
+        );
     }
     const c = tables.glyphClassDef;
-    check(c.version === 1 ? Array.isArray(c.classValueArray) : Array.isArray(c.classRangeRecord), 'GDEF.glyphClassDef { version, classValueArray | classRangeRecord }');
+    check(
+      c.version === 1 ? Array.isArray(c.classValueArray) : Array.isArray(c.classRangeRecord),
+      'GDEF.glyphClassDef { version, classValueArray | classRangeRecord }',
+    );
   }
   const run = font.layout('A');
   check(typeof run.script === 'string' && typeof run.direction === 'string' && typeof run.features === 'object', 'GlyphRun { script, direction, features }');

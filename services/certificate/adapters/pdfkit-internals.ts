@@ -27,13 +27,28 @@ export const PDFKIT_VERSION = '0.20.2';
 export const installedPdfkitVersion = (): string => installedVersion('pdfkit');
 
 /** A laid-out glyph as pdfkit's layout returns it. */
-export interface RunGlyph { id: number; advanceWidth: number; codePoints: number[] }
+export interface RunGlyph {
+  id: number;
+  advanceWidth: number;
+  codePoints: number[];
+}
 /** A glyph position, scaled to 1000 units per em (pdfkit's layout). */
-export interface RunPosition { xAdvance: number; advanceWidth: number; xOffset: number; yOffset: number }
+export interface RunPosition {
+  xAdvance: number;
+  advanceWidth: number;
+  xOffset: number;
+  yOffset: number;
+}
 /** pdfkit's layout of one chunk, positions scaled to 1000 units. */
-export interface PdfkitRun { glyphs: RunGlyph[]; positions: RunPosition[]; advanceWidth: number }
+export interface PdfkitRun {
+  glyphs: RunGlyph[];
+  positions: RunPosition[];
+  advanceWidth: number;
+}
 
-interface PdfReference { end(chunk?: Uint8Array | string): void }
+interface PdfReference {
+  end(chunk?: Uint8Array | string): void;
+}
 
 /** The private parts of pdfkit's EmbeddedFont used here. */
 interface EmbeddedFontInternals {
@@ -223,22 +238,35 @@ export function probePdfkitInternals(doc: PDFKit.PDFDocument): string[] {
     check(f.subset && typeof f.subset.includeGlyph === 'function' && Array.isArray(f.subset.glyphs), 'font.subset (a fontkit subset)');
     check(Array.isArray(f.widths) && Array.isArray(f.unicode), 'font.widths, font.unicode');
     check(typeof f.layoutCached === 'function' && typeof f.layoutCache === 'object', 'font.layoutCached, font.layoutCache');
-    check(typeof f.toUnicodeCmap === 'function' && typeof f.ref === 'function' && typeof f.document?.ref === 'function', 'font.toUnicodeCmap, ref, document.ref');
+    check(
+      typeof f.toUnicodeCmap === 'function' && typeof f.ref === 'function' && typeof f.document?.ref === 'function',
+      'font.toUnicodeCmap, ref, document.ref',
+    );
     if (typeof f.layoutCached === 'function' && typeof f.layoutCache === 'object') {
       const run = f.layoutCached('Ab');
       check(f.layoutCache!['Ab'] === run, 'layoutCached keeps its runs in layoutCache');
-      check(run.positions.length === 2 && typeof run.positions[0]!.xAdvance === 'number' && run.positions[0]!.advanceWidth === run.glyphs[0]!.advanceWidth * f.scale,
-        'layoutCached runs scaled to 1000 units, with advanceWidth per position');
+      check(
+        run.positions.length === 2 &&
+          typeof run.positions[0]!.xAdvance === 'number' &&
+          run.positions[0]!.advanceWidth === run.glyphs[0]!.advanceWidth * f.scale,
+        'layoutCached runs scaled to 1000 units, with advanceWidth per position',
+      );
     }
     if (typeof f.encode === 'function' && Array.isArray(f.widths)) {
       const [encoded] = f.encode('A') as [string[]];
       const gid = parseInt(encoded![0]!, 16);
-      check(f.subset.glyphs[gid] !== undefined && f.unicode[gid]?.[0] === 0x41 && typeof f.widths[gid] === 'number', 'encode fills subset, widths and unicode per subset id');
+      check(
+        f.subset.glyphs[gid] !== undefined && f.unicode[gid]?.[0] === 0x41 && typeof f.widths[gid] === 'number',
+        'encode fills subset, widths and unicode per subset id',
+      );
     }
   }
   doc.addPage();
   const page = d.page;
   check(page && typeof page.fonts === 'object' && typeof page.xobjects === 'object', 'doc.page.fonts, doc.page.xobjects');
-  check(page && Array.isArray(page.content?.buffer) && typeof page.content.compress === 'boolean' && typeof page.content.data === 'object', 'doc.page.content { buffer[], compress, data }');
+  check(
+    page && Array.isArray(page.content?.buffer) && typeof page.content.compress === 'boolean' && typeof page.content.data === 'object',
+    'doc.page.content { buffer[], compress, data }',
+  );
   return problems;
 }

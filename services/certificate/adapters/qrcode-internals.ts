@@ -15,7 +15,9 @@ export const QRCODE_VERSION = '1.5.4';
 const require = createRequire(import.meta.url);
 
 /** An error correction level as the qrcode tables know it (compared by identity there). */
-export interface QrcodeEcl { bit: number }
+export interface QrcodeEcl {
+  bit: number;
+}
 
 export const qrcodeUtils = require('qrcode/lib/core/utils.js') as { getSymbolTotalCodewords(version: number): number };
 export const qrcodeEcCode = require('qrcode/lib/core/error-correction-code.js') as {

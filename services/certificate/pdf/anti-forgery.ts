@@ -38,7 +38,14 @@ const FINE_TILE_DOTS = 8;
  * to a row, rows staggered.
  */
 export const WORD_PLACES: ReadonlyArray<readonly [number, number]> = [
-  [22, 62], [118, 62], [34, 130], [130, 130], [22, 198], [118, 198], [34, 266], [130, 266],
+  [22, 62],
+  [118, 62],
+  [34, 130],
+  [130, 130],
+  [22, 198],
+  [118, 198],
+  [34, 266],
+  [130, 266],
 ];
 
 /** The word's box on the page (points, y down from the top), as tests look for it. */
@@ -54,27 +61,47 @@ const rgb = ANTI_FORGERY_INK.join(' ');
 function wordPath(fonts: CertificateFonts, word: string): { ops: string; width: number; box: [number, number, number, number] } {
   const out: string[] = [];
   let x0 = 0;
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  let minX = Infinity,
+    minY = Infinity,
+    maxX = -Infinity,
+    maxY = -Infinity;
   const pt = (x: number, y: number): string => {
-    minX = Math.min(minX, x); maxX = Math.max(maxX, x); minY = Math.min(minY, y); maxY = Math.max(maxY, y);
+    minX = Math.min(minX, x);
+    maxX = Math.max(maxX, x);
+    minY = Math.min(minY, y);
+    maxY = Math.max(maxY, y);
     return `${f(x)} ${f(y)}`;
   };
   for (const ch of word) {
     const glyph = fonts.regular.glyphForCodePoint(ch.codePointAt(0)!);
-    let cx = 0, cy = 0;
+    let cx = 0,
+      cy = 0;
     for (const { command, args: a } of glyph.path.commands) {
       switch (command) {
-        case 'moveTo': out.push(`${pt(x0 + a[0]!, a[1]!)} m`); [cx, cy] = [a[0]!, a[1]!]; break;
-        case 'lineTo': out.push(`${pt(x0 + a[0]!, a[1]!)} l`); [cx, cy] = [a[0]!, a[1]!]; break;
+        case 'moveTo':
+          out.push(`${pt(x0 + a[0]!, a[1]!)} m`);
+          [cx, cy] = [a[0]!, a[1]!];
+          break;
+        case 'lineTo':
+          out.push(`${pt(x0 + a[0]!, a[1]!)} l`);
+          [cx, cy] = [a[0]!, a[1]!];
+          break;
         case 'quadraticCurveTo': {
           // as a cubic: control points two thirds of the way to the quadratic's control point
           const [qx, qy, x, y] = a as [number, number, number, number];
-          out.push(`${pt(x0 + cx + (2 / 3) * (qx - cx), cy + (2 / 3) * (qy - cy))} ${pt(x0 + x + (2 / 3) * (qx - x), y + (2 / 3) * (qy - y))} ${pt(x0 + x, y)} c`);
+          out.push(
+            `${pt(x0 + cx + (2 / 3) * (qx - cx), cy + (2 / 3) * (qy - cy))} ${pt(x0 + x + (2 / 3) * (qx - x), y + (2 / 3) * (qy - y))} ${pt(x0 + x, y)} c`,
+          );
           [cx, cy] = [x, y];
           break;
         }
-        case 'bezierCurveTo': out.push(`${pt(x0 + a[0]!, a[1]!)} ${pt(x0 + a[2]!, a[3]!)} ${pt(x0 + a[4]!, a[5]!)} c`); [cx, cy] = [a[4]!, a[5]!]; break;
-        case 'closePath': out.push('h'); break;
+        case 'bezierCurveTo':
+          out.push(`${pt(x0 + a[0]!, a[1]!)} ${pt(x0 + a[2]!, a[3]!)} ${pt(x0 + a[4]!, a[5]!)} c`);
+          [cx, cy] = [a[4]!, a[5]!];
+          break;
+        case 'closePath':
+          out.push('h');
+          break;
       }
     }
     x0 += glyph.advanceWidth;
@@ -84,8 +111,15 @@ function wordPath(fonts: CertificateFonts, word: string): { ops: string; width: 
 
 /** A tiling pattern's dictionary (coloured, constant spacing) over a square cell of `cell` units. */
 const tiling = (cell: number) => ({
-  Type: 'Pattern', PatternType: 1, PaintType: 1, TilingType: 1, BBox: [0, 0, cell, cell], XStep: cell, YStep: cell,
-  Resources: {}, Filter: 'FlateDecode',
+  Type: 'Pattern',
+  PatternType: 1,
+  PaintType: 1,
+  TilingType: 1,
+  BBox: [0, 0, cell, cell],
+  XStep: cell,
+  YStep: cell,
+  Resources: {},
+  Filter: 'FlateDecode',
 });
 
 /** The four objects' dictionaries and deflated streams, the same for every document of a font set. */
@@ -109,11 +143,19 @@ function buildObjects(fonts: CertificateFonts): AntiForgeryObjects {
   const unit = (mm: number) => (mm * MM * fonts.regular.unitsPerEm) / WORD_EM;
   const cp = unit(COARSE_DOT.pitch);
   const cs = unit(COARSE_DOT.side);
-  const coarse = { data: tiling(cp), stream: z(`1 1 1 rg\n0 0 ${f(cp)} ${f(cp)} re\nf\n${rgb} rg\n${f((cp - cs) / 2)} ${f((cp - cs) / 2)} ${f(cs)} ${f(cs)} re\nf`) };
+  const coarse = {
+    data: tiling(cp),
+    stream: z(`1 1 1 rg\n0 0 ${f(cp)} ${f(cp)} re\nf\n${rgb} rg\n${f((cp - cs) / 2)} ${f((cp - cs) / 2)} ${f(cs)} ${f(cs)} re\nf`),
+  };
   const path = wordPath(fonts, LATENT_WORD);
   const pad = WORD_STROKE;
   const word = {
-    data: { Type: 'XObject', Subtype: 'Form', BBox: [path.box[0] - pad, path.box[1] - pad, path.box[2] + pad, path.box[3] + pad], Filter: 'FlateDecode' } as Record<string, unknown>,
+    data: {
+      Type: 'XObject',
+      Subtype: 'Form',
+      BBox: [path.box[0] - pad, path.box[1] - pad, path.box[2] + pad, path.box[3] + pad],
+      Filter: 'FlateDecode',
+    } as Record<string, unknown>,
     stream: z(`/Pattern cs\n/Pc scn\n/Pattern CS\n/Pc SCN\n${WORD_STROKE} w\n1 j\n${path.ops}\nB`),
   };
   // the ground: fine dots over the page, the words over them; in the page's default space (y up)
@@ -129,7 +171,12 @@ function buildObjects(fonts: CertificateFonts): AntiForgeryObjects {
 const cache = new WeakMap<CertificateFonts, AntiForgeryObjects>();
 
 /** A rectangle kept free of the pattern (points, y down, top-left at x, y). */
-export interface KeepOut { x: number; y: number; w: number; h: number }
+export interface KeepOut {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
 
 /** What the pattern needs of a page (PageKit). */
 export interface AntiForgerySink {
@@ -164,7 +211,10 @@ export class AntiForgeryPrint {
       const pc = page.addObject(coarse.data, coarse.stream);
       const w = page.addObject({ ...word.data, Resources: { Pattern: { Pc: pc } } }, word.stream);
       // the form's matrix undoes pdfkit's y-down page transform: the form draws in default space
-      this.ground = page.addObject({ ...ground.data, Matrix: [1, 0, 0, -1, 0, A4.height], Resources: { Pattern: { Pf: pf }, XObject: { W: w } } }, ground.stream);
+      this.ground = page.addObject(
+        { ...ground.data, Matrix: [1, 0, 0, -1, 0, A4.height], Resources: { Pattern: { Pf: pf }, XObject: { W: w } } },
+        ground.stream,
+      );
     }
     page.useXObject(GROUND_NAME, this.ground);
     const holes = keepOut.map((r) => ` ${f(r.x)} ${f(r.y)} ${f(r.w)} ${f(r.h)} re`).join('');

@@ -125,7 +125,10 @@ function doseTable(kit: PageKit, y: number, doses: Dose[], overseas = false): nu
 }
 
 function personRows(kit: PageKit, r: CertificateRecord, y: number): number {
-  const rows: Array<[readonly [string, string], string]> = [[ROWS.issuer, r.issuer.name], [ROWS.name, r.person.name]];
+  const rows: Array<[readonly [string, string], string]> = [
+    [ROWS.issuer, r.issuer.name],
+    [ROWS.name, r.person.name],
+  ];
   const p = r.person.passport;
   if (r.kind === 'overseas' && p) {
     rows.push([ROWS.nameRoman, p.nameRoman]);
@@ -150,8 +153,11 @@ export function codePlaces(input: CertificatePdfInput): Array<{ qr: QrMatrix; la
   const { shcQr, vdsQr } = input;
   const qrTop = BOTTOM_TEXT - 10 * MM - (vdsQr ? VDS_QR_MM : SHC_QR_MM) * MM;
   const shc = {
-    qr: shcQr, label: SHC_LABEL, size: SHC_QR_MM * MM,
-    x: vdsQr ? LEFT + 6 * MM : (A4.width - SHC_QR_MM * MM) / 2, y: vdsQr ? qrTop + (VDS_QR_MM - SHC_QR_MM) * MM : qrTop,
+    qr: shcQr,
+    label: SHC_LABEL,
+    size: SHC_QR_MM * MM,
+    x: vdsQr ? LEFT + 6 * MM : (A4.width - SHC_QR_MM * MM) / 2,
+    y: vdsQr ? qrTop + (VDS_QR_MM - SHC_QR_MM) * MM : qrTop,
   };
   return vdsQr ? [shc, { qr: vdsQr, label: VDS_LABEL, size: VDS_QR_MM * MM, x: RIGHT - 6 * MM - VDS_QR_MM * MM, y: qrTop }] : [shc];
 }
@@ -182,13 +188,20 @@ function codesAndFooter(kit: PageKit, input: CertificatePdfInput): void {
  */
 function staticStrings(kind: CertificateRecord['kind'], hint: boolean): string[] {
   const overseas = kind === 'overseas';
-  const rows = overseas
-    ? [ROWS.issuer, ROWS.name, ROWS.nameRoman, ROWS.birthDate, ROWS.nationality, ROWS.passport]
-    : [ROWS.issuer, ROWS.name, ROWS.birthDate];
+  const rows = overseas ? [ROWS.issuer, ROWS.name, ROWS.nameRoman, ROWS.birthDate, ROWS.nationality, ROWS.passport] : [ROWS.issuer, ROWS.name, ROWS.birthDate];
   return [
-    HEADER_ID, TITLE, SUBTITLE[kind], ...rows.flat(), ...DOSE_COLS.flatMap((c) => [c.ja, c.en]),
-    ...ROWS.certificateId, ...ROWS.issuedOn, CERTIFY.ja, CERTIFY.en,
-    SHC_LABEL, ...(overseas ? [VDS_LABEL] : []), ...(hint ? [FOOTER.ja, FOOTER.verify, ...(overseas ? [FOOTER.overseas] : [])] : []),
+    HEADER_ID,
+    TITLE,
+    SUBTITLE[kind],
+    ...rows.flat(),
+    ...DOSE_COLS.flatMap((c) => [c.ja, c.en]),
+    ...ROWS.certificateId,
+    ...ROWS.issuedOn,
+    CERTIFY.ja,
+    CERTIFY.en,
+    SHC_LABEL,
+    ...(overseas ? [VDS_LABEL] : []),
+    ...(hint ? [FOOTER.ja, FOOTER.verify, ...(overseas ? [FOOTER.overseas] : [])] : []),
   ];
 }
 

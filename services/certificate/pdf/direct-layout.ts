@@ -10,7 +10,6 @@ export interface DirectRun {
   xAdvances: number[];
 }
 
-
 /** A script's shaping plan and the results kept for it (per code point; per glyph pair). */
 interface Plan extends ShapingPlan {
   glyphs: Map<number, LayoutGlyph | null>;
@@ -193,8 +192,20 @@ export class DirectLayout {
 
 /** Unicode default-ignorable code points as fontkit lists them (it lays them out as zero-width spaces). */
 function isDefaultIgnorable(ch: number): boolean {
-  return ch === 0x00ad || ch === 0x034f || ch === 0x061c || (ch >= 0x17b4 && ch <= 0x17b5) || (ch >= 0x180b && ch <= 0x180e)
-    || (ch >= 0x200b && ch <= 0x200f) || (ch >= 0x202a && ch <= 0x202e) || (ch >= 0x2060 && ch <= 0x206f)
-    || (ch >= 0xfe00 && ch <= 0xfe0f) || ch === 0xfeff || (ch >= 0xfff0 && ch <= 0xfff8)
-    || (ch >= 0x1bca0 && ch <= 0x1bca3) || (ch >= 0x1d173 && ch <= 0x1d17a) || (ch >= 0xe0000 && ch <= 0xe0fff);
+  return (
+    ch === 0x00ad ||
+    ch === 0x034f ||
+    ch === 0x061c ||
+    (ch >= 0x17b4 && ch <= 0x17b5) ||
+    (ch >= 0x180b && ch <= 0x180e) ||
+    (ch >= 0x200b && ch <= 0x200f) ||
+    (ch >= 0x202a && ch <= 0x202e) ||
+    (ch >= 0x2060 && ch <= 0x206f) ||
+    (ch >= 0xfe00 && ch <= 0xfe0f) ||
+    ch === 0xfeff ||
+    (ch >= 0xfff0 && ch <= 0xfff8) ||
+    (ch >= 0x1bca0 && ch <= 0x1bca3) ||
+    (ch >= 0x1d173 && ch <= 0x1d17a) ||
+    (ch >= 0xe0000 && ch <= 0xe0fff)
+  );
 }

@@ -46,7 +46,14 @@ function withSharedLayoutCache(font: FontkitFont, maxEntries = 20_000): FontkitF
           run = target.layout(text);
           cache.set(text, run);
         }
-        return { glyphs: run.glyphs, positions: run.positions.map((p) => ({ ...p })), advanceWidth: run.advanceWidth, script: run.script, direction: run.direction, features: run.features };
+        return {
+          glyphs: run.glyphs,
+          positions: run.positions.map((p) => ({ ...p })),
+          advanceWidth: run.advanceWidth,
+          script: run.script,
+          direction: run.direction,
+          features: run.features,
+        };
       };
     },
   });

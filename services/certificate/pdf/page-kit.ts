@@ -1,6 +1,17 @@
 import PDFDocument from 'pdfkit';
 import type { Clock } from '../../common/clock.js';
-import { addPageForm, addStreamObject, collectOutput, documentFont, registerFontkitFont, useFontOnPage, usePageXObject, writePageContent, type DocumentFont, type DocumentObject } from '../adapters/pdfkit-internals.js';
+import {
+  addPageForm,
+  addStreamObject,
+  collectOutput,
+  documentFont,
+  registerFontkitFont,
+  useFontOnPage,
+  usePageXObject,
+  writePageContent,
+  type DocumentFont,
+  type DocumentObject,
+} from '../adapters/pdfkit-internals.js';
 import type { CertificateFonts } from './fonts.js';
 import { chunksOf, encodeChunk, num, sharedLayoutCache, type EncodedChunk, type StaticText } from './text-runs.js';
 import { toUnicodeCmap } from './to-unicode.js';
@@ -58,7 +69,12 @@ export class PageKit {
    * Opens the document with a creation date from the clock. `statics` (text every document of this
    * kind shows) are put first into the font subset and written from their cached encoding.
    */
-  constructor(fonts: CertificateFonts, clock: Clock, title: string, private readonly statics?: StaticText) {
+  constructor(
+    fonts: CertificateFonts,
+    clock: Clock,
+    title: string,
+    private readonly statics?: StaticText,
+  ) {
     this.doc = new PDFDocument({
       size: 'A4',
       margin: 0,

@@ -9,8 +9,22 @@
 
 /** Characters of the path and their share (per 10,000) in paths of SHC and VDS-NC symbols. */
 const FREQUENCIES: Array<[string, number]> = [
-  [' ', 3134], ['1', 1439], ['\n', 784], ['r', 783], ['e', 783], ['2', 657], ['3', 478], ['4', 409],
-  ['6', 363], ['5', 363], ['7', 252], ['8', 224], ['0', 185], ['9', 145], ['g', 1], ['f', 1],
+  [' ', 3134],
+  ['1', 1439],
+  ['\n', 784],
+  ['r', 783],
+  ['e', 783],
+  ['2', 657],
+  ['3', 478],
+  ['4', 409],
+  ['6', 363],
+  ['5', 363],
+  ['7', 252],
+  ['8', 224],
+  ['0', 185],
+  ['9', 145],
+  ['g', 1],
+  ['f', 1],
 ];
 const END_OF_BLOCK = 256;
 
@@ -22,7 +36,10 @@ function huffmanLengths(weights: number[]): Uint8Array {
   const lengths = new Uint8Array(weights.length);
   let trees = weights.flatMap((weight, s) => (weight > 0 ? [{ weight, symbols: [s] }] : []));
   while (trees.length > 1) {
-    trees = trees.map((t, i) => ({ t, i })).sort((x, y) => x.t.weight - y.t.weight || x.i - y.i).map((x) => x.t);
+    trees = trees
+      .map((t, i) => ({ t, i }))
+      .sort((x, y) => x.t.weight - y.t.weight || x.i - y.i)
+      .map((x) => x.t);
     const [a, b] = trees as [(typeof trees)[0], (typeof trees)[0]];
     for (const s of [...a.symbols, ...b.symbols]) lengths[s]!++;
     trees = [{ weight: a.weight + b.weight, symbols: [...a.symbols, ...b.symbols] }, ...trees.slice(2)];
@@ -134,12 +151,21 @@ const HEADER = blockHeader(LENGTHS);
  * rectangle, space otherwise), and " re". Each with its Huffman bits, bit count, byte count and
  * Adler-32 contributions (Σ bytes, Σ (L − i) · byte).
  */
-interface Tokens { bits: Int32Array; nbits: Uint8Array; len: Uint8Array; sum: Uint16Array; weighted: Uint32Array }
+interface Tokens {
+  bits: Int32Array;
+  nbits: Uint8Array;
+  len: Uint8Array;
+  sum: Uint16Array;
+  weighted: Uint32Array;
+}
 
 function tokens(strings: string[]): Tokens {
   const t: Tokens = {
-    bits: new Int32Array(strings.length), nbits: new Uint8Array(strings.length), len: new Uint8Array(strings.length),
-    sum: new Uint16Array(strings.length), weighted: new Uint32Array(strings.length),
+    bits: new Int32Array(strings.length),
+    nbits: new Uint8Array(strings.length),
+    len: new Uint8Array(strings.length),
+    sum: new Uint16Array(strings.length),
+    weighted: new Uint32Array(strings.length),
   };
   strings.forEach((s, i) => {
     let bits = 0;

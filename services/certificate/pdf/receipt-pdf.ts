@@ -72,9 +72,16 @@ export async function renderReceiptPdf(fonts: CertificateFonts, clock: Clock, in
     doc.text(label, left, y, { lineBreak: false, fill: true, stroke: bold });
     doc.text(value, right - doc.widthOfString(value), y, { lineBreak: false, fill: true, stroke: bold });
     y += 7 * MM;
-    if (label === '合計' || label === 'お釣り') doc.moveTo(left, y - 2 * MM).lineTo(right, y - 2 * MM).stroke('#888888');
+    if (label === '合計' || label === 'お釣り')
+      doc
+        .moveTo(left, y - 2 * MM)
+        .lineTo(right, y - 2 * MM)
+        .stroke('#888888');
   }
-  doc.font(FONT.regular).fontSize(7.5).text('上記の金額を領収しました。', left, y + 2 * MM, { lineBreak: false });
+  doc
+    .font(FONT.regular)
+    .fontSize(7.5)
+    .text('上記の金額を領収しました。', left, y + 2 * MM, { lineBreak: false });
   doc.end();
   return done;
 }

@@ -17,7 +17,25 @@ export type LayoutTable = OpenType.LayoutTable;
  * The features fontkit's default shaper (Latin, Han, kana, common text) applies, in its order: one
  * stage, lookups sorted by index. frac, numr and dnom are local (only around U+2044).
  */
-export const DEFAULT_FEATURES = ['rvrn', 'ltra', 'ltrm', 'frac', 'numr', 'dnom', 'ccmp', 'locl', 'rlig', 'mark', 'mkmk', 'calt', 'clig', 'liga', 'rclt', 'curs', 'kern'];
+export const DEFAULT_FEATURES = [
+  'rvrn',
+  'ltra',
+  'ltrm',
+  'frac',
+  'numr',
+  'dnom',
+  'ccmp',
+  'locl',
+  'rlig',
+  'mark',
+  'mkmk',
+  'calt',
+  'clig',
+  'liga',
+  'rclt',
+  'curs',
+  'kern',
+];
 const LOCAL_FEATURES = new Set(['frac', 'numr', 'dnom']);
 /** fontkit's fallback when a table has no entry for a script. */
 const DEFAULT_SCRIPTS = ['DFLT', 'dflt', 'latn'];
@@ -49,7 +67,8 @@ export const at = <T>(list: Indexed<T> | T[], i: number): T => (Array.isArray(li
  * subtable kinds not known here.
  */
 function startCoverages(table: 'GSUB' | 'GPOS', type: number, st: Subtable): Coverage[] | null {
-  if ((table === 'GSUB' && type === 7) || (table === 'GPOS' && type === 9)) return st.extension && st.lookupType ? startCoverages(table, st.lookupType, st.extension) : null;
+  if ((table === 'GSUB' && type === 7) || (table === 'GPOS' && type === 9))
+    return st.extension && st.lookupType ? startCoverages(table, st.lookupType, st.extension) : null;
   const contextual = table === 'GSUB' ? type === 5 || type === 6 : type === 7 || type === 8;
   if (contextual) {
     const list = st.version === 3 ? (st.coverages ?? st.inputCoverage) : st.coverage && [st.coverage];
@@ -80,16 +99,28 @@ const onlyXAdvance = (f: Record<string, boolean> | undefined): boolean => !!f &&
 const nothing = (f: Record<string, boolean> | undefined): boolean => !!f && !Object.values(f).some(Boolean);
 
 /** A single substitution applied to every glyph in its coverage. */
-export interface SubstituteStep { kind: 'substitute'; sub: Subtable }
+export interface SubstituteStep {
+  kind: 'substitute';
+  sub: Subtable;
+}
 /**
  * Ligatures: a glyph in the coverage starts one only when the next glyphs are its components, so
  * the glyphs that are components (here combining kana voicing marks and dashes) are left to fontkit.
  */
-export interface LigatureStep { kind: 'ligature'; components: Set<number> }
+export interface LigatureStep {
+  kind: 'ligature';
+  components: Set<number>;
+}
 /** A lookup whose effect is not reproduced: a glyph it may start at is left to fontkit. */
-export interface AvoidStep { kind: 'avoid'; coverages: Coverage[] }
+export interface AvoidStep {
+  kind: 'avoid';
+  coverages: Coverage[];
+}
 /** Pair kerning that changes only the first glyph's advance. */
-export interface PairStep { kind: 'pair'; subs: Subtable[] }
+export interface PairStep {
+  kind: 'pair';
+  subs: Subtable[];
+}
 
 /** fontkit's shaping of one script, as steps (see shapingPlan). */
 export interface ShapingPlan {
@@ -123,12 +154,22 @@ export function shapingPlan(tables: { GSUB: LayoutTable; GPOS: LayoutTable }, sc
     for (const { tag, index } of lookups) {
       const lookup = table.lookupList.get(index);
       const plain = plainFlags(lookup) && !LOCAL_FEATURES.has(tag);
-      if (name === 'GSUB' && plain && lookup.lookupType === 1 && lookup.subTables.length === 1 && (lookup.subTables[0]!.version === 1 || lookup.subTables[0]!.version === 2)) {
+      if (
+        name === 'GSUB' &&
+        plain &&
+        lookup.lookupType === 1 &&
+        lookup.subTables.length === 1 &&
+        (lookup.subTables[0]!.version === 1 || lookup.subTables[0]!.version === 2)
+      ) {
         out.push({ kind: 'substitute', sub: lookup.subTables[0]! });
       } else if (name === 'GSUB' && plain && lookup.lookupType === 4 && ligatureComponents(lookup)) {
         out.push({ kind: 'ligature', components: ligatureComponents(lookup)! });
-      } else if (name === 'GPOS' && plain && lookup.lookupType === 2
-        && lookup.subTables.every((st) => (st.version === 1 || st.version === 2) && onlyXAdvance(st.valueFormat1) && nothing(st.valueFormat2))) {
+      } else if (
+        name === 'GPOS' &&
+        plain &&
+        lookup.lookupType === 2 &&
+        lookup.subTables.every((st) => (st.version === 1 || st.version === 2) && onlyXAdvance(st.valueFormat1) && nothing(st.valueFormat2))
+      ) {
         out.push({ kind: 'pair', subs: lookup.subTables });
       } else {
         const coverages: Coverage[] = [];

@@ -147,7 +147,10 @@ export class StaticText {
         const run = font.layout(chunk);
         // scaled as pdfkit's layoutRun scales a run
         const positions = run.positions.map((p, i) => ({
-          xAdvance: p.xAdvance! * scale, xOffset: p.xOffset! * scale, yOffset: p.yOffset! * scale, advanceWidth: run.glyphs[i]!.advanceWidth * scale,
+          xAdvance: p.xAdvance! * scale,
+          xOffset: p.xOffset! * scale,
+          yOffset: p.yOffset! * scale,
+          advanceWidth: run.glyphs[i]!.advanceWidth * scale,
         }));
         if (positions.some((p) => p.xOffset || p.yOffset)) continue;
         const gids = run.glyphs.map((g) => {

@@ -134,8 +134,15 @@ export function encodeTtfSubset(subset: TtfSubset, font: TtfSource): Buffer {
   }
   // fontkit's order; absent tables are left out. glyf is copied straight from the glyph views.
   const tables: Array<[string, Uint8Array[] | null]> = [
-    ['head', [head]], ['hhea', [hhea]], ['loca', [loca]], ['maxp', [maxp]], ['cvt ', rawParts('cvt ')],
-    ['prep', rawParts('prep')], ['glyf', glyf], ['hmtx', [hmtx]], ['fpgm', rawParts('fpgm')],
+    ['head', [head]],
+    ['hhea', [hhea]],
+    ['loca', [loca]],
+    ['maxp', [maxp]],
+    ['cvt ', rawParts('cvt ')],
+    ['prep', rawParts('prep')],
+    ['glyf', glyf],
+    ['hmtx', [hmtx]],
+    ['fpgm', rawParts('fpgm')],
   ];
   const present = tables.filter((t): t is [string, Uint8Array[]] => t[1] !== null);
   const lengths = present.map(([, parts]) => parts.reduce((s, b) => s + b.length, 0));

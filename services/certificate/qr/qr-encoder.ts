@@ -40,8 +40,7 @@ class BitWriter {
   }
 }
 
-const countBits = (mode: QrSegment['mode'], v: number): number =>
-  mode === 'numeric' ? (v <= 9 ? 10 : v <= 26 ? 12 : 14) : v <= 9 ? 8 : 16;
+const countBits = (mode: QrSegment['mode'], v: number): number => (mode === 'numeric' ? (v <= 9 ? 10 : v <= 26 ? 12 : 14) : v <= 9 ? 8 : 16);
 
 function segmentBits(s: QrSegment, v: number, payload: Buffer | string): number {
   const n = payload.length;
@@ -115,7 +114,11 @@ function drawFunctionPatterns(v: number): { dark: Uint8Array; reserved: Uint8Arr
     set(6, i, i % 2 === 0);
     set(i, 6, i % 2 === 0);
   }
-  for (const [cr, cc] of [[3, 3], [3, size - 4], [size - 4, 3]] as const) {
+  for (const [cr, cc] of [
+    [3, 3],
+    [3, size - 4],
+    [size - 4, 3],
+  ] as const) {
     for (let dr = -4; dr <= 4; dr++) {
       for (let dc = -4; dc <= 4; dc++) {
         const r = cr + dr;
@@ -168,7 +171,6 @@ const MASKS: Array<(r: number, c: number) => boolean> = [
   (r, c) => (((r * c) % 3) + ((r + c) % 2)) % 2 === 0,
 ];
 
-
 /**
  * What is fixed for a version, computed once: the function patterns (with empty format areas), the
  * data modules in placement order (the two-column zigzag, skipping function patterns), and the
@@ -217,7 +219,14 @@ function versionPlan(v: number): VersionPlan {
     formats.set([8, i < 8 ? size - i - 1 : i < 9 ? 15 - i : 14 - i, i], 6 * i + 3);
   }
   plan = {
-    size, words: maskPlanes[0]!.words, dark, order: Int32Array.from(order), masks, maskRows: maskPlanes.map((p) => p.rows), maskCols: maskPlanes.map((p) => p.cols), formats,
+    size,
+    words: maskPlanes[0]!.words,
+    dark,
+    order: Int32Array.from(order),
+    masks,
+    maskRows: maskPlanes.map((p) => p.rows),
+    maskCols: maskPlanes.map((p) => p.cols),
+    formats,
   };
   plans.set(v, plan);
   return plan;

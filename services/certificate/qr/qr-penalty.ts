@@ -59,7 +59,11 @@ export function penalty(m: Uint8Array, size: number): number {
  * A module square as bit planes: `rows` holds each row as `words` 32-bit words (bit c = column c),
  * `cols` each column likewise (bit r = row r). Bits past `size` are zero.
  */
-export interface BitPlanes { rows: Int32Array; cols: Int32Array; words: number }
+export interface BitPlanes {
+  rows: Int32Array;
+  cols: Int32Array;
+  words: number;
+}
 
 /** The bit planes of a module array. */
 export function toBitPlanes(m: Uint8Array, size: number): BitPlanes {
@@ -99,8 +103,20 @@ function linePenalty(lines: Int32Array, size: number, W: number): number {
   let finders = 0;
   for (let k = 0; k < W; k++) {
     const v = validWord(k, size);
-    let l1 = 0, l2 = 0, l3 = 0, l4 = 0, l5 = 0, l6 = 0, l7 = 0, l8 = 0, l9 = 0, l10 = 0;
-    let d1 = 0, d2 = 0, d3 = 0, e5p = 0;
+    let l1 = 0,
+      l2 = 0,
+      l3 = 0,
+      l4 = 0,
+      l5 = 0,
+      l6 = 0,
+      l7 = 0,
+      l8 = 0,
+      l9 = 0,
+      l10 = 0;
+    let d1 = 0,
+      d2 = 0,
+      d3 = 0,
+      e5p = 0;
     for (let i = 0, at = k; i < size; i++, at += W) {
       const x = lines[at]!;
       const d = i === 0 ? 0 : ~(x ^ l1) & v;
@@ -118,7 +134,16 @@ function linePenalty(lines: Int32Array, size: number, W: number): number {
           finders += popcount(a | b);
         }
       }
-      l10 = l9; l9 = l8; l8 = l7; l7 = l6; l6 = l5; l5 = l4; l4 = l3; l3 = l2; l2 = l1; l1 = x;
+      l10 = l9;
+      l9 = l8;
+      l8 = l7;
+      l7 = l6;
+      l6 = l5;
+      l5 = l4;
+      l4 = l3;
+      l3 = l2;
+      l2 = l1;
+      l1 = x;
     }
   }
   return points + 40 * finders;

@@ -1,4 +1,11 @@
-import { QRCODE_ECC_LEVELS as ECC_LEVELS, qrcodeAlignment as alignment, qrcodeEcCode as ecCode, qrcodeFormatInfo as formatInfo, qrcodeUtils as utils, qrcodeVersionInfo as versionInfo } from '../adapters/qrcode-internals.js';
+import {
+  QRCODE_ECC_LEVELS as ECC_LEVELS,
+  qrcodeAlignment as alignment,
+  qrcodeEcCode as ecCode,
+  qrcodeFormatInfo as formatInfo,
+  qrcodeUtils as utils,
+  qrcodeVersionInfo as versionInfo,
+} from '../adapters/qrcode-internals.js';
 
 // The symbol tables (codeword counts, block structure, alignment positions, BCH-coded format and
 // version bits) come from the qrcode package, where they are tested (loaded in

@@ -6,7 +6,10 @@ export const JAPAN_PERFORMER = 'MHLW_Gov_of_JAPAN';
 /** FHIR system of CVX vaccine codes. */
 export const CVX_SYSTEM = 'http://hl7.org/fhir/sid/cvx';
 
-interface HumanName { family: string; given: string[] }
+interface HumanName {
+  family: string;
+  given: string[];
+}
 
 /** Splits "FAMILY GIVEN" (passport order) into FHIR HumanName parts. */
 export function romanName(nameRoman: string): HumanName {

@@ -9,11 +9,7 @@ import { SHC_PREFIX, toShcNumeric } from './numeric.js';
 export const SHC_MAX_SINGLE_JWS = 1195;
 
 /** `vc.type` of a COVID-19 immunization health card. */
-export const SHC_VC_TYPES = [
-  'https://smarthealth.cards#health-card',
-  'https://smarthealth.cards#immunization',
-  'https://smarthealth.cards#covid19',
-] as const;
+export const SHC_VC_TYPES = ['https://smarthealth.cards#health-card', 'https://smarthealth.cards#immunization', 'https://smarthealth.cards#covid19'] as const;
 
 /** The SHC issuer: URL, P-256 private key and its RFC 7638 thumbprint. */
 export interface ShcSigner {

@@ -6,9 +6,21 @@ import { COVID19_ICD11, vaccineOf } from '../vaccines.js';
 import { checkLatin, checkVdsField } from './limits.js';
 
 /** One dose in a VDS-NC vaccination event. */
-export interface VdsDose { dvc: string; seq: number; ctr: string; adm: string; lot: string; dvn?: string }
+export interface VdsDose {
+  dvc: string;
+  seq: number;
+  ctr: string;
+  adm: string;
+  lot: string;
+  dvn?: string;
+}
 /** One vaccination event (`ve`): a vaccine product and its doses (one dose each, as Japan issues). */
-export interface VdsEvent { des: string; nam: string; dis: string; vd: VdsDose[] }
+export interface VdsEvent {
+  des: string;
+  nam: string;
+  dis: string;
+  vd: VdsDose[];
+}
 
 /** The signed part of an `icao.vacc` VDS-NC. */
 export interface VdsData {
@@ -56,13 +68,15 @@ export function buildVdsData(record: CertificateRecord): VdsData {
       des: checkVdsField('ve.des', v.icd11),
       nam: checkVdsField('ve.nam', v.nam),
       dis: COVID19_ICD11,
-      vd: [{
-        dvc: dose.date,
-        seq: dose.dose,
-        ctr: 'JPN',
-        adm: checkVdsField('ve.vd.adm', VDS_ADMINISTERING_BODY),
-        lot: checkLatin(checkVdsField('ve.vd.lot', dose.lot, `doses[${i}].lot`), `doses[${i}].lot`),
-      }],
+      vd: [
+        {
+          dvc: dose.date,
+          seq: dose.dose,
+          ctr: 'JPN',
+          adm: checkVdsField('ve.vd.adm', VDS_ADMINISTERING_BODY),
+          lot: checkLatin(checkVdsField('ve.vd.lot', dose.lot, `doses[${i}].lot`), `doses[${i}].lot`),
+        },
+      ],
     };
   });
   const ai = additionalIdentifier(record);

@@ -2,7 +2,11 @@ import { CVX_NAMES, cvxCodesOfBrand } from '../vaccines.js';
 import type { ShcVerification } from './verify-shc.js';
 import type { VdsVerification } from './verify-vds.js';
 
-const norm = (s: string): string => s.toUpperCase().replace(/[\s<,]+/g, ' ').trim();
+const norm = (s: string): string =>
+  s
+    .toUpperCase()
+    .replace(/[\s<,]+/g, ' ')
+    .trim();
 
 /**
  * Compares what the SHC and the VDS-NC of one certificate say: name (romanized), birth date and

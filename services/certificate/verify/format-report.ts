@@ -10,7 +10,9 @@ export function formatReport(r: VerificationReport): string {
     out.push('SMART Health Card: signature valid', `  issuer     ${s.issuer}`, `  kid        ${s.kid}`);
     if (s.nbf !== undefined) out.push(`  issued     ${new Date(s.nbf * 1000).toISOString()}`);
     out.push(`  name       ${name}${s.otherNames.map((n) => ` / ${n.family} ${n.given.join(' ')}`).join('')}`, `  birth date ${s.patient.birthDate}`);
-    s.immunizations.forEach((im, i) => out.push(`  dose ${i + 1}     ${im.date}  ${CVX_NAMES[im.cvx] ?? `CVX ${im.cvx}`}  lot ${im.lot ?? '-'}  by ${im.performer ?? '-'}`));
+    s.immunizations.forEach((im, i) =>
+      out.push(`  dose ${i + 1}     ${im.date}  ${CVX_NAMES[im.cvx] ?? `CVX ${im.cvx}`}  lot ${im.lot ?? '-'}  by ${im.performer ?? '-'}`),
+    );
   }
   for (const v of r.vds) {
     const m = v.data.msg;

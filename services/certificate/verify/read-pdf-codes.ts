@@ -37,7 +37,12 @@ function toRgba(src: Uint8ClampedArray, pixels: number, n: number): Uint8Clamped
   return out;
 }
 
-interface Region { x: number; y: number; w: number; h: number }
+interface Region {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
 
 function crop(rgba: Uint8ClampedArray, width: number, r: Region): Uint8ClampedArray {
   const out = new Uint8ClampedArray(r.w * r.h * 4);
@@ -54,10 +59,14 @@ function scanCodes(rgba: Uint8ClampedArray, width: number, height: number, max: 
   const hh = Math.floor(height / 2);
   const regions: Region[] = [
     { x: 0, y: 0, w: width, h: height },
-    { x: 0, y: 0, w: hw, h: height }, { x: hw, y: 0, w: width - hw, h: height },
-    { x: 0, y: 0, w: width, h: hh }, { x: 0, y: hh, w: width, h: height - hh },
-    { x: 0, y: 0, w: hw, h: hh }, { x: hw, y: 0, w: width - hw, h: hh },
-    { x: 0, y: hh, w: hw, h: height - hh }, { x: hw, y: hh, w: width - hw, h: height - hh },
+    { x: 0, y: 0, w: hw, h: height },
+    { x: hw, y: 0, w: width - hw, h: height },
+    { x: 0, y: 0, w: width, h: hh },
+    { x: 0, y: hh, w: width, h: height - hh },
+    { x: 0, y: 0, w: hw, h: hh },
+    { x: hw, y: 0, w: width - hw, h: hh },
+    { x: 0, y: hh, w: hw, h: height - hh },
+    { x: hw, y: hh, w: width - hw, h: height - hh },
   ];
   const codes: string[] = [];
   let found = true;
@@ -70,7 +79,13 @@ function scanCodes(rgba: Uint8ClampedArray, width: number, height: number, max: 
       codes.push(qr.data);
       const shift = (p: { x: number; y: number }) => ({ x: p.x + r.x, y: p.y + r.y });
       const l = qr.location;
-      blankOut(rgba, width, height, { ...l, topLeftCorner: shift(l.topLeftCorner), topRightCorner: shift(l.topRightCorner), bottomLeftCorner: shift(l.bottomLeftCorner), bottomRightCorner: shift(l.bottomRightCorner) });
+      blankOut(rgba, width, height, {
+        ...l,
+        topLeftCorner: shift(l.topLeftCorner),
+        topRightCorner: shift(l.topRightCorner),
+        bottomLeftCorner: shift(l.bottomLeftCorner),
+        bottomRightCorner: shift(l.bottomRightCorner),
+      });
       found = true;
       break;
     }
@@ -98,19 +113,28 @@ function candidateRegions(rgba: Uint8ClampedArray, width: number, height: number
   }
   const regions: Region[] = [];
   const seen = new Uint8Array(dense.length);
-  const minCells = Math.ceil((15 / 25.4) * (width / 8.27) / cell);
+  const minCells = Math.ceil(((15 / 25.4) * (width / 8.27)) / cell);
   for (let start = 0; start < dense.length; start++) {
     if (!dense[start] || seen[start]) continue;
-    let x0 = cw, y0 = ch, x1 = 0, y1 = 0;
+    let x0 = cw,
+      y0 = ch,
+      x1 = 0,
+      y1 = 0;
     const stack = [start];
     seen[start] = 1;
     while (stack.length > 0) {
       const i = stack.pop()!;
       const x = i % cw;
       const y = Math.floor(i / cw);
-      x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+      x0 = Math.min(x0, x);
+      x1 = Math.max(x1, x);
+      y0 = Math.min(y0, y);
+      y1 = Math.max(y1, y);
       for (const j of [x > 0 ? i - 1 : -1, x < cw - 1 ? i + 1 : -1, i - cw, i + cw]) {
-        if (j >= 0 && j < dense.length && dense[j] && !seen[j]) { seen[j] = 1; stack.push(j); }
+        if (j >= 0 && j < dense.length && dense[j] && !seen[j]) {
+          seen[j] = 1;
+          stack.push(j);
+        }
       }
     }
     const w = x1 - x0 + 1;

@@ -15,7 +15,8 @@ export interface RevocationSource {
 /** An SHC CRL (`{ kid, method: "rid", ctr, rids }`), checked for form. */
 function parseCrl(json: unknown, kid: string): Set<string> {
   const crl = json as { kid?: unknown; method?: unknown; rids?: unknown };
-  if (crl.kid !== kid || crl.method !== 'rid' || !Array.isArray(crl.rids)) throw new VerifyError('revocation', 'the SHC CRL is not for this key or not of method rid');
+  if (crl.kid !== kid || crl.method !== 'rid' || !Array.isArray(crl.rids))
+    throw new VerifyError('revocation', 'the SHC CRL is not for this key or not of method rid');
   // A rid may carry `.timestamp` (revokes cards issued before it); the rid is what is compared.
   return new Set(crl.rids.map((r) => String(r).split('.')[0]!));
 }
@@ -23,9 +24,11 @@ function parseCrl(json: unknown, kid: string): Set<string> {
 /** A signed VDS-NC revocation list, checked against the CSCAs; its uvcis. */
 function parseVdsList(json: unknown, cscas: X509Certificate[]): Set<string> {
   const list = json as { data?: { uvci?: unknown }; sig?: { cer?: string; sigvl?: string } };
-  if (!list.data || !Array.isArray(list.data.uvci) || !list.sig?.cer || !list.sig.sigvl) throw new VerifyError('revocation', 'the VDS-NC revocation list is malformed');
+  if (!list.data || !Array.isArray(list.data.uvci) || !list.sig?.cer || !list.sig.sigvl)
+    throw new VerifyError('revocation', 'the VDS-NC revocation list is malformed');
   const signer = new X509Certificate(Buffer.from(list.sig.cer, 'base64url'));
-  if (!cscas.some((c) => signer.checkIssued(c) && signer.verify(c.publicKey))) throw new VerifyError('revocation', 'the VDS-NC revocation list signer does not chain to a trusted CSCA');
+  if (!cscas.some((c) => signer.checkIssued(c) && signer.verify(c.publicKey)))
+    throw new VerifyError('revocation', 'the VDS-NC revocation list signer does not chain to a trusted CSCA');
   const key = createPublicKey(signer.publicKey.export({ format: 'pem', type: 'spki' }));
   if (!verify('sha256', Buffer.from(canonicalize(list.data)!), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(list.sig.sigvl, 'base64url'))) {
     throw new VerifyError('revocation', 'the VDS-NC revocation list signature does not verify');

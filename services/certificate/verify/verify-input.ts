@@ -85,7 +85,9 @@ export async function verifyInput(bytes: Uint8Array, trust: VerifierTrust, now =
     if (id === undefined) report.problems.push('no certificate ID on page 1');
     else {
       report.certificateId = id;
-      pages.forEach((p) => { if (!p.text.includes(id)) report.problems.push(`page ${p.page} does not carry the certificate ID`); });
+      pages.forEach((p) => {
+        if (!p.text.includes(id)) report.problems.push(`page ${p.page} does not carry the certificate ID`);
+      });
     }
     const codes = [...new Set(pages.flatMap((p) => p.codes))];
     if (!codes.some((c) => c.startsWith('shc:/'))) report.problems.push('no SMART Health Card QR code found');

@@ -10,7 +10,12 @@ export interface JwksLike {
 }
 
 /** One dose as the SHC states it. */
-export interface ShcImmunization { cvx: string; date: string; lot?: string; performer?: string }
+export interface ShcImmunization {
+  cvx: string;
+  date: string;
+  lot?: string;
+  performer?: string;
+}
 
 /** What a verified SMART Health Card says. */
 export interface ShcVerification {
@@ -53,7 +58,10 @@ function checkX5c(x5c: string[], jwk: JWK, iss: string, now: Date, warnings: str
       warnings.push(`x5c certificate ${i} (${c.subject.replace(/\n/g, ', ')}) is outside its validity (${c.validFrom} – ${c.validTo})`);
     }
   });
-  const uris = (certs[0]!.subjectAltName ?? '').split(', ').filter((s) => s.startsWith('URI:')).map((s) => s.slice(4).replace(/\/$/, ''));
+  const uris = (certs[0]!.subjectAltName ?? '')
+    .split(', ')
+    .filter((s) => s.startsWith('URI:'))
+    .map((s) => s.slice(4).replace(/\/$/, ''));
   if (uris.length > 0 && !uris.includes(iss.replace(/\/$/, ''))) {
     throw new VerifyError('shc-issuer', 'SHC iss does not match the issuer named in the x5c certificate');
   }
@@ -73,10 +81,14 @@ function claimedIssuer(jws: string, zip: string | undefined): string | undefined
 /** No key of the JWKS has the card's kid: names the kid, the issuer the card claims and the key set to give. */
 function unknownKey(jws: string, header: { kid: string; zip?: string }): VerifyError {
   const iss = claimedIssuer(jws, header.zip);
-  const where = iss === undefined
-    ? 'the card names no readable issuer'
-    : `the card names the issuer ${iss} (unverified): give its key set, published at ${iss.replace(/\/$/, '')}/.well-known/jwks.json (npm run verify: --jwks FILE)`;
-  return new VerifyError('shc-key', `no key in the JWKS has the SHC kid ${String(header.kid)}: the signing key is unknown, so the signature cannot be checked; ${where}`);
+  const where =
+    iss === undefined
+      ? 'the card names no readable issuer'
+      : `the card names the issuer ${iss} (unverified): give its key set, published at ${iss.replace(/\/$/, '')}/.well-known/jwks.json (npm run verify: --jwks FILE)`;
+  return new VerifyError(
+    'shc-key',
+    `no key in the JWKS has the SHC kid ${String(header.kid)}: the signing key is unknown, so the signature cannot be checked; ${where}`,
+  );
 }
 
 /**
@@ -129,7 +141,10 @@ export async function verifyShc(input: string, options: { jwks: JwksLike; now?: 
   const resources = entries.map((e: { resource?: Record<string, any> }) => e.resource ?? {});
   const patient = resources.find((r) => r.resourceType === 'Patient');
   if (!patient) throw new VerifyError('shc-fhir', 'SHC Bundle has no Patient');
-  const names = (Array.isArray(patient.name) ? patient.name : []).map((n: Record<string, unknown>) => ({ family: String(n.family ?? ''), given: asArray(n.given) }));
+  const names = (Array.isArray(patient.name) ? patient.name : []).map((n: Record<string, unknown>) => ({
+    family: String(n.family ?? ''),
+    given: asArray(n.given),
+  }));
   if (names.length === 0) throw new VerifyError('shc-fhir', 'SHC Patient has no name');
   const immunizations: ShcImmunization[] = resources
     .filter((r) => r.resourceType === 'Immunization')
@@ -141,9 +156,17 @@ export async function verifyShc(input: string, options: { jwks: JwksLike; now?: 
     }));
   if (immunizations.length === 0) throw new VerifyError('shc-fhir', 'SHC Bundle has no Immunization');
   const rid = payload.vc?.rid;
-  if (rid !== undefined && (typeof rid !== 'string' || !/^[A-Za-z0-9_-]{1,24}$/.test(rid))) throw new VerifyError('shc-payload', 'vc.rid is not 1–24 base64url characters');
+  if (rid !== undefined && (typeof rid !== 'string' || !/^[A-Za-z0-9_-]{1,24}$/.test(rid)))
+    throw new VerifyError('shc-payload', 'vc.rid is not 1–24 base64url characters');
   return {
-    issuer: payload.iss, kid: header.kid, ...(nbf !== undefined ? { nbf } : {}), ...(rid !== undefined ? { rid: rid as string } : {}), types,
-    patient: { ...names[0]!, birthDate: String(patient.birthDate ?? '') }, otherNames: names.slice(1), immunizations, warnings,
+    issuer: payload.iss,
+    kid: header.kid,
+    ...(nbf !== undefined ? { nbf } : {}),
+    ...(rid !== undefined ? { rid: rid as string } : {}),
+    types,
+    patient: { ...names[0]!, birthDate: String(patient.birthDate ?? '') },
+    otherNames: names.slice(1),
+    immunizations,
+    warnings,
   };
 }

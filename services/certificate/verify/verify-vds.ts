@@ -41,8 +41,14 @@ function limitWarnings(data: VdsData): string[] {
   over('pid.n', data.msg.pid.n);
   over('pid.i', data.msg.pid.i);
   for (const ve of data.msg.ve) {
-    over('ve.des', ve.des); over('ve.nam', ve.nam); over('ve.dis', ve.dis);
-    for (const vd of ve.vd ?? []) { over('ve.vd.adm', vd.adm); over('ve.vd.lot', vd.lot); over('ve.vd.ctr', vd.ctr); }
+    over('ve.des', ve.des);
+    over('ve.nam', ve.nam);
+    over('ve.dis', ve.dis);
+    for (const vd of ve.vd ?? []) {
+      over('ve.vd.adm', vd.adm);
+      over('ve.vd.lot', vd.lot);
+      over('ve.vd.ctr', vd.ctr);
+    }
   }
   return out;
 }
@@ -56,11 +62,13 @@ const dn = (name: string): string => name.replace(/\n/g, ', ');
  */
 function untrustedSigner(signer: X509Certificate, signatureOk: boolean): VerifyError {
   const sig = signatureOk
-    ? 'the signature over the canonical message is valid under the signer certificate\'s key'
-    : 'the signature over the canonical message does NOT verify under the signer certificate\'s key';
-  return new VerifyError('vds-chain',
-    `VDS-NC signer certificate does not chain to a trusted CSCA: ${sig}; signer "${dn(signer.subject)}", issued by "${dn(signer.issuer)}", `
-    + `which is not in the trust list: add the CSCA "${dn(signer.issuer)}" (npm run verify: --csca FILE, a PEM file holding it) to trust this code`);
+    ? "the signature over the canonical message is valid under the signer certificate's key"
+    : "the signature over the canonical message does NOT verify under the signer certificate's key";
+  return new VerifyError(
+    'vds-chain',
+    `VDS-NC signer certificate does not chain to a trusted CSCA: ${sig}; signer "${dn(signer.subject)}", issued by "${dn(signer.issuer)}", ` +
+      `which is not in the trust list: add the CSCA "${dn(signer.issuer)}" (npm run verify: --csca FILE, a PEM file holding it) to trust this code`,
+  );
 }
 
 /**
@@ -80,7 +88,9 @@ export function verifyVdsNc(input: string | object, options: { cscas: X509Certif
     throw new VerifyError('vds-certificate', 'VDS-NC sig.cer is not a certificate', e);
   }
   const canonical = canonicalize(data);
-  const signatureOk = canonical !== undefined && cryptoVerify('sha256', Buffer.from(canonical), { key: signer.publicKey, dsaEncoding: 'ieee-p1363' }, Buffer.from(sig.sigvl, 'base64url'));
+  const signatureOk =
+    canonical !== undefined &&
+    cryptoVerify('sha256', Buffer.from(canonical), { key: signer.publicKey, dsaEncoding: 'ieee-p1363' }, Buffer.from(sig.sigvl, 'base64url'));
   const csca = options.cscas.find((c) => signer.checkIssued(c) && signer.verify(c.publicKey));
   if (!csca) throw untrustedSigner(signer, signatureOk);
   if (!(signer.keyUsage ?? []).includes(VDS_SIGNER_EKU)) throw new VerifyError('vds-eku', 'VDS-NC signer certificate lacks the barcode signer EKU');

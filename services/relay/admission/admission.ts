@@ -57,7 +57,10 @@ export function createAdmission(options: AdmissionOptions): Admission {
   const limiter = new WorkLimiter({ maxInflight: options.maxInflight, maxWaitMs: options.maxWaitMs, maxQueue: options.maxQueue });
   // Steps 3 and 4 finished per second over the last second; every session that gets anywhere
   // passes step 3 once and most pass step 4 once, so the larger is the pace of sessions served.
-  const finished: Record<WorkPriority, RateMeter> = { normal: new RateMeter({ windowMs: 1000, buckets: 10 }), high: new RateMeter({ windowMs: 1000, buckets: 10 }) };
+  const finished: Record<WorkPriority, RateMeter> = {
+    normal: new RateMeter({ windowMs: 1000, buckets: 10 }),
+    high: new RateMeter({ windowMs: 1000, buckets: 10 }),
+  };
   const floor = PACE_FLOOR_PER_S;
   const pace = new TokenBucket(2 * floor);
 
@@ -80,34 +83,36 @@ export function createAdmission(options: AdmissionOptions): Admission {
     next();
   };
 
-  const work = (priority: WorkPriority): RequestHandler => async (req, res, next) => {
-    const gone = new AbortController();
-    const onClose = () => gone.abort();
-    res.once('close', onClose);
-    const a = await limiter.acquire(priority, gone.signal);
-    res.off('close', onClose);
-    if ('permit' in a) {
-      if (gone.signal.aborted) {
-        a.permit.release();
+  const work =
+    (priority: WorkPriority): RequestHandler =>
+    async (req, res, next) => {
+      const gone = new AbortController();
+      const onClose = () => gone.abort();
+      res.once('close', onClose);
+      const a = await limiter.acquire(priority, gone.signal);
+      res.off('close', onClose);
+      if ('permit' in a) {
+        if (gone.signal.aborted) {
+          a.permit.release();
+          return;
+        }
+        // Held until the answer is sent (or the connection closes: a kiosk that went away frees its
+        // slot, although the step's own work may still finish in the background).
+        let held = true;
+        const release = () => {
+          if (!held) return;
+          held = false;
+          a.permit.release();
+          finished[priority].mark();
+        };
+        res.once('finish', release);
+        res.once('close', release);
+        next();
         return;
       }
-      // Held until the answer is sent (or the connection closes: a kiosk that went away frees its
-      // slot, although the step's own work may still finish in the background).
-      let held = true;
-      const release = () => {
-        if (!held) return;
-        held = false;
-        a.permit.release();
-        finished[priority].mark();
-      };
-      res.once('finish', release);
-      res.once('close', release);
-      next();
-      return;
-    }
-    if (a.refused === 'cancelled') return;
-    refuse(req, res, STEP_RETRY_AFTER_S, 'The certificate center is busy; this step was not started. Please repeat it shortly');
-  };
+      if (a.refused === 'cancelled') return;
+      refuse(req, res, STEP_RETRY_AFTER_S, 'The certificate center is busy; this step was not started. Please repeat it shortly');
+    };
 
   return { newSession, work, limiter };
 }

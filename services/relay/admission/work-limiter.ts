@@ -93,7 +93,8 @@ export class WorkLimiter {
       };
       const onAbort = () => leave('cancelled');
       const w: Waiter = {
-        since, done: false,
+        since,
+        done: false,
         // Deferred like the VRS deadline: a slot freed by I/O that is already waiting in this loop
         // turn goes to this item rather than the item being refused just before.
         timer: setTimeout(() => setImmediate(() => leave('waited')), this.#o.maxWaitMs),

@@ -55,9 +55,7 @@ export interface LedgerEntry extends Omit<BookRequest, 'sid' | 'rid'> {
 }
 
 /** Step 4's atomic open. */
-export type OpenResult =
-  | { ok: true; replaced?: string }
-  | { ok: false; why: 'open' | 'limit' | 'ended' };
+export type OpenResult = { ok: true; replaced?: string } | { ok: false; why: 'open' | 'limit' | 'ended' };
 
 /** Step 5's atomic reserved → served. */
 export type ServeResult = { ok: true } | { ok: false; held: HeldRequest | undefined };

@@ -1,8 +1,19 @@
 import type { NoticeOutbox, OutboxNotice } from '../notices/outbox.js';
 import {
-  ledgerEntry, releaseOf, zeroReceipt,
-  type BookRequest, type CloseReason, type CompleteResult, type Completion, type HeldRequest, type IssuanceBooks,
-  type LedgerEntry, type OpenResult, type Outcome, type RevocationList, type ServeResult,
+  ledgerEntry,
+  releaseOf,
+  zeroReceipt,
+  type BookRequest,
+  type CloseReason,
+  type CompleteResult,
+  type Completion,
+  type HeldRequest,
+  type IssuanceBooks,
+  type LedgerEntry,
+  type OpenResult,
+  type Outcome,
+  type RevocationList,
+  type ServeResult,
 } from './books.js';
 import type { JournalFile, JournalLine } from './journal-file.js';
 
@@ -111,7 +122,13 @@ export class MemoryBooks implements IssuanceBooks {
   }
 
   /** Closes an open request in the current synchronous step. */
-  #close(fx: Effects, h: HeldRequest, outcome: Outcome, reason: CloseReason, c: { receipt: Completion['receipt']; fingerprint: string; at: number; notice?: Completion['notice'] }): void {
+  #close(
+    fx: Effects,
+    h: HeldRequest,
+    outcome: Outcome,
+    reason: CloseReason,
+    c: { receipt: Completion['receipt']; fingerprint: string; at: number; notice?: Completion['notice'] },
+  ): void {
     const revoked = h.status === 'served' && outcome !== 'printed';
     h.status = outcome;
     h.closed = { at: c.at, reason, receipt: c.receipt, fingerprint: c.fingerprint, revoked };

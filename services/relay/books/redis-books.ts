@@ -1,7 +1,5 @@
 import type { Redis } from 'ioredis';
-import type {
-  BookRequest, CompleteResult, Completion, HeldRequest, IssuanceBooks, LedgerEntry, OpenResult, RevocationList, ServeResult,
-} from './books.js';
+import type { BookRequest, CompleteResult, Completion, HeldRequest, IssuanceBooks, LedgerEntry, OpenResult, RevocationList, ServeResult } from './books.js';
 
 /**
  * Every key of the books shares the outbox's hash tag `{outbox}`: one slot, so that a transition
@@ -159,7 +157,19 @@ interface BooksCommands {
   booksOpen(base: string, req: string, limit: string, at: string, iso: string, ttl: string, keep: string, wall: string): Promise<string>;
   booksPrecheck(base: string, sid: string, limit: string): Promise<string>;
   booksServe(base: string, sid: string, rid: string, at: string): Promise<string>;
-  booksComplete(base: string, sid: string, rid: string, outcome: string, receipt: string, fp: string, at: string, iso: string, notice: string, keep: string, wall: string): Promise<string | null>;
+  booksComplete(
+    base: string,
+    sid: string,
+    rid: string,
+    outcome: string,
+    receipt: string,
+    fp: string,
+    at: string,
+    iso: string,
+    notice: string,
+    keep: string,
+    wall: string,
+  ): Promise<string | null>;
   booksEndSession(base: string, sid: string, at: string, iso: string, keep: string, wall: string): Promise<number>;
   booksExpire(base: string, at: string, iso: string, limit: string, keep: string, wall: string): Promise<number>;
 }
@@ -188,7 +198,16 @@ export class RedisBooks implements IssuanceBooks {
   }
 
   async open(req: BookRequest, o: { limit: number; at: number; sessionTtlMs: number }): Promise<OpenResult> {
-    const raw = await this.#r.booksOpen(BASE, JSON.stringify(req), String(o.limit), String(o.at), iso(o.at), String(Math.ceil(o.sessionTtlMs)), this.#keep, String(Date.now()));
+    const raw = await this.#r.booksOpen(
+      BASE,
+      JSON.stringify(req),
+      String(o.limit),
+      String(o.at),
+      iso(o.at),
+      String(Math.ceil(o.sessionTtlMs)),
+      this.#keep,
+      String(Date.now()),
+    );
     const r = JSON.parse(raw) as { ok: boolean; why?: 'open' | 'limit' | 'ended'; replaced?: string };
     if (!r.ok) return { ok: false, why: r.why! };
     return r.replaced ? { ok: true, replaced: r.replaced } : { ok: true };
@@ -205,7 +224,19 @@ export class RedisBooks implements IssuanceBooks {
   }
 
   async complete(sid: string, rid: string, c: Completion): Promise<CompleteResult | undefined> {
-    const raw = await this.#r.booksComplete(BASE, sid, rid, c.outcome, JSON.stringify(c.receipt), c.fingerprint, String(c.at), iso(c.at), c.notice ? JSON.stringify(c.notice) : '', this.#keep, String(Date.now()));
+    const raw = await this.#r.booksComplete(
+      BASE,
+      sid,
+      rid,
+      c.outcome,
+      JSON.stringify(c.receipt),
+      c.fingerprint,
+      String(c.at),
+      iso(c.at),
+      c.notice ? JSON.stringify(c.notice) : '',
+      this.#keep,
+      String(Date.now()),
+    );
     return raw ? (JSON.parse(raw) as CompleteResult) : undefined;
   }
 

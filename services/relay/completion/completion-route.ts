@@ -22,17 +22,31 @@ export interface CompletionRouteDeps {
 }
 
 /** A held receipt in the protocol's field order (a store may keep JSON objects in any order). */
-const inOrder = (r: Receipt): Receipt => ({ copies: r.copies, fee: r.fee, paid: r.paid, change: r.change, issuedAt: r.issuedAt, kioskId: r.kioskId, storeId: r.storeId });
+const inOrder = (r: Receipt): Receipt => ({
+  copies: r.copies,
+  fee: r.fee,
+  paid: r.paid,
+  change: r.change,
+  issuedAt: r.issuedAt,
+  kioskId: r.kioskId,
+  storeId: r.storeId,
+});
 
 /** A completion whose body contradicts the one the books hold. */
 export class CompletionConflictError extends AppError {
   constructor(held: HeldRequest) {
-    super('ERR_COMPLETION_CONFLICT', 409, `The request is already closed as ${held.status}`, { extras: { outcome: held.status, receipt: inOrder(held.closed!.receipt) } });
+    super('ERR_COMPLETION_CONFLICT', 409, `The request is already closed as ${held.status}`, {
+      extras: { outcome: held.status, receipt: inOrder(held.closed!.receipt) },
+    });
   }
 }
 
 /** The bare base64 of `sha-256=:<b64>:` (as served) or of the bare digest. */
-const bareDigest = (v: string | undefined) => v?.trim().replace(/^sha-256=:/, '').replace(/:$/, '');
+const bareDigest = (v: string | undefined) =>
+  v
+    ?.trim()
+    .replace(/^sha-256=:/, '')
+    .replace(/:$/, '');
 
 /** What makes two completion bodies "the same": outcome, paid and the digest. */
 export function completionFingerprint(body: CompletionBody): string {
@@ -77,10 +91,34 @@ export function completionRoute(deps: CompletionRouteDeps): Router {
     }
     const fee = printed ? request.fee : 0;
     const issuedAt = new Date(at).toISOString();
-    const receipt: Receipt = { copies: printed ? request.copies : 0, fee, paid: body.paid, change: body.paid - fee, issuedAt, kioskId: kiosk.kioskId, storeId: kiosk.storeId };
+    const receipt: Receipt = {
+      copies: printed ? request.copies : 0,
+      fee,
+      paid: body.paid,
+      change: body.paid - fee,
+      issuedAt,
+      kioskId: kiosk.kioskId,
+      storeId: kiosk.storeId,
+    };
     const result = await deps.books.complete(sid, rid, {
-      outcome: body.outcome, receipt, fingerprint, at,
-      ...(printed ? { notice: { certificateId: request.certificateId, municipality: request.municipality, kind: request.kind, copies: request.copies, fee, kioskId: kiosk.kioskId, storeId: kiosk.storeId, issuedAt } } : {}),
+      outcome: body.outcome,
+      receipt,
+      fingerprint,
+      at,
+      ...(printed
+        ? {
+            notice: {
+              certificateId: request.certificateId,
+              municipality: request.municipality,
+              kind: request.kind,
+              copies: request.copies,
+              fee,
+              kioskId: kiosk.kioskId,
+              storeId: kiosk.storeId,
+              issuedAt,
+            },
+          }
+        : {}),
     });
     if (!result) throw new RequestNotFoundError();
     if (!result.first) {
@@ -90,13 +128,34 @@ export function completionRoute(deps: CompletionRouteDeps): Router {
       return;
     }
     deps.onNotice?.();
-    if (printed) deps.issuanceLog.info({ event: 'issuance', certificateId: request.certificateId, municipality: request.municipality, kioskId: kiosk.kioskId, storeId: kiosk.storeId, kind: request.kind, copies: request.copies, at: issuedAt });
+    if (printed)
+      deps.issuanceLog.info({
+        event: 'issuance',
+        certificateId: request.certificateId,
+        municipality: request.municipality,
+        kioskId: kiosk.kioskId,
+        storeId: kiosk.storeId,
+        kind: request.kind,
+        copies: request.copies,
+        at: issuedAt,
+      });
     // Whatever is left of the document goes, and the holder data with it.
     await deps.requests.eraseDocument(sid, rid);
     if (session.holder) {
-      await deps.sessions.save(sid, { kioskId: session.kioskId, storeId: session.storeId, state: 'ended', expiresAt: session.expiresAt }).catch(() => undefined);
+      await deps.sessions
+        .save(sid, { kioskId: session.kioskId, storeId: session.storeId, state: 'ended', expiresAt: session.expiresAt })
+        .catch(() => undefined);
     }
-    deps.log.info({ reqId: (req as { id?: string }).id, event: 'completed', certificateId: request.certificateId, outcome: body.outcome, revoked: result.held.closed!.revoked }, 'request completed');
+    deps.log.info(
+      {
+        reqId: (req as { id?: string }).id,
+        event: 'completed',
+        certificateId: request.certificateId,
+        outcome: body.outcome,
+        revoked: result.held.closed!.revoked,
+      },
+      'request completed',
+    );
     res.json({ receipt, outcome: body.outcome });
   });
   return router;

@@ -64,7 +64,10 @@ export class FileOutbox implements NoticeOutbox {
   }
 
   async claim(now: number, leaseMs: number, limit: number): Promise<OutboxEntry[]> {
-    const due = (await this.#all()).filter((e) => e.nextAt <= now).sort((a, b) => a.nextAt - b.nextAt).slice(0, limit);
+    const due = (await this.#all())
+      .filter((e) => e.nextAt <= now)
+      .sort((a, b) => a.nextAt - b.nextAt)
+      .slice(0, limit);
     for (const e of due) await this.#write(this.#file(e.notice.certificateId), { ...e, nextAt: now + leaseMs }, false);
     return due.map(({ notice, attempts }) => ({ notice, attempts }));
   }

@@ -83,13 +83,31 @@ export class NoticeWorker {
         const ack = await this.#o.deliver(entry.notice);
         await outbox.ack(id);
         delivered++;
-        log.info({ event: 'notice_delivered', notice: isRelease(entry.notice) ? 'release' : 'completion', certificateId: id, status: ack.status, attempts: entry.attempts + 1 }, 'notice delivered');
+        log.info(
+          {
+            event: 'notice_delivered',
+            notice: isRelease(entry.notice) ? 'release' : 'completion',
+            certificateId: id,
+            status: ack.status,
+            attempts: entry.attempts + 1,
+          },
+          'notice delivered',
+        );
       } catch (e) {
         const attempts = entry.attempts + 1;
         const delay = Math.min(this.#o.maxMs, this.#o.baseMs * 2 ** (attempts - 1));
         const nextAt = this.#clock.now().getTime() + Math.round(delay * (0.75 + Math.random() * 0.25));
         await outbox.retry(id, attempts, nextAt).catch(() => undefined);
-        log.warn({ event: 'notice_retry', notice: isRelease(entry.notice) ? 'release' : 'completion', certificateId: id, attempts, code: (e as { code?: string }).code }, 'notice not delivered; will retry');
+        log.warn(
+          {
+            event: 'notice_retry',
+            notice: isRelease(entry.notice) ? 'release' : 'completion',
+            certificateId: id,
+            attempts,
+            code: (e as { code?: string }).code,
+          },
+          'notice not delivered; will retry',
+        );
       }
     }
     return delivered;

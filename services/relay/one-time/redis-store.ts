@@ -77,7 +77,11 @@ export class RedisStore implements OneTimeStore {
     const nx = options.nx ? 'nx' : options.xx ? 'xx' : '-';
     if (!sid) {
       // Not a session's key: a plain SET (no index to keep).
-      const r = options.nx ? await this.redis.set(key, value, 'PX', ttl, 'NX') : options.xx ? await this.redis.set(key, value, 'PX', ttl, 'XX') : await this.redis.set(key, value, 'PX', ttl);
+      const r = options.nx
+        ? await this.redis.set(key, value, 'PX', ttl, 'NX')
+        : options.xx
+          ? await this.redis.set(key, value, 'PX', ttl, 'XX')
+          : await this.redis.set(key, value, 'PX', ttl);
       return r === 'OK';
     }
     // ARGV is binary-safe: a Buffer value reaches SET byte for byte.

@@ -37,7 +37,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const read = (p: string) => readFileSync(p, 'utf8');
   const vrs = createVrsClient({
-    baseUrl: config.vrsUrl, timeoutMs: Math.max(config.vrsTimeoutMs, 30_000),
+    baseUrl: config.vrsUrl,
+    timeoutMs: Math.max(config.vrsTimeoutMs, 30_000),
     tls: { cert: read(config.pki.relayLgwanClient.cert), key: read(config.pki.relayLgwanClient.key), ca: read(config.pki.serverCa) },
   });
   let items;
@@ -50,7 +51,11 @@ async function main(argv: string[]): Promise<number> {
   if (values.json) process.stdout.write(`${JSON.stringify(r)}\n`);
   else {
     const out = [`reconcile ${new Date(period.from).toISOString()} – ${new Date(period.to).toISOString()}: ${r.checked} certificates`];
-    for (const [title, ids] of [['printed, not issued at VRS', r.printedNotIssued], ['issued at VRS, not printed', r.issuedNotPrinted], ['served, neither printed nor revoked', r.servedNeitherPrintedNorRevoked]] as const) {
+    for (const [title, ids] of [
+      ['printed, not issued at VRS', r.printedNotIssued],
+      ['issued at VRS, not printed', r.issuedNotPrinted],
+      ['served, neither printed nor revoked', r.servedNeitherPrintedNorRevoked],
+    ] as const) {
       out.push(`${title}: ${ids.length}`, ...ids.map((id) => `  ${id}`));
     }
     out.push(agrees(r) ? 'RESULT: the books agree' : 'RESULT: the books DISAGREE');
@@ -59,9 +64,12 @@ async function main(argv: string[]): Promise<number> {
   return agrees(r) ? 0 : 1;
 }
 
-main(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
-}, (e: unknown) => {
-  process.stderr.write(`reconcile: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exitCode = 2;
-});
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`reconcile: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 2;
+  },
+);

@@ -14,8 +14,7 @@ export interface Reconciliation {
 }
 
 /** Whether every list is empty. */
-export const agrees = (r: Reconciliation): boolean =>
-  r.printedNotIssued.length + r.issuedNotPrinted.length + r.servedNeitherPrintedNorRevoked.length === 0;
+export const agrees = (r: Reconciliation): boolean => r.printedNotIssued.length + r.issuedNotPrinted.length + r.servedNeitherPrintedNorRevoked.length === 0;
 
 /**
  * Compares the ledger with VRS's books. A certificate belongs to the period when it was reserved in
@@ -34,7 +33,9 @@ export function reconcile(ledger: LedgerEntry[], vrs: BookedIssuance[], period: 
     checked: new Set([...ours.map(([id]) => id), ...theirs.keys()]).size,
     printedNotIssued: sorted([...printed].filter((id) => theirs.get(id)?.status !== 'issued')),
     issuedNotPrinted: sorted([...theirs.values()].filter((v) => v.status === 'issued' && !printed.has(v.certificateId)).map((v) => v.certificateId)),
-    servedNeitherPrintedNorRevoked: sorted(ours.filter(([, es]) => es.some((e) => e.type === 'served') && !es.some((e) => e.type === 'printed' || e.revoked === true)).map(([id]) => id)),
+    servedNeitherPrintedNorRevoked: sorted(
+      ours.filter(([, es]) => es.some((e) => e.type === 'served') && !es.some((e) => e.type === 'printed' || e.revoked === true)).map(([id]) => id),
+    ),
   };
 }
 

@@ -68,7 +68,11 @@ export interface RequestsRouteDeps {
 export function requestsRoute(deps: RequestsRouteDeps): Router {
   const router = Router();
   const refusal = (why: 'open' | 'limit' | 'ended'): AppError =>
-    why === 'open' ? new RequestOpenError() : why === 'limit' ? new RequestLimitError(deps.requestLimit) : new SessionStateError('This session has completed its purchase');
+    why === 'open'
+      ? new RequestOpenError()
+      : why === 'limit'
+        ? new RequestLimitError(deps.requestLimit)
+        : new SessionStateError('This session has completed its purchase');
 
   router.post('/v1/sessions/:sid/requests', async (req, res) => {
     const sid = req.params.sid;
@@ -82,7 +86,10 @@ export function requestsRoute(deps: RequestsRouteDeps): Router {
     if (early) throw refusal(early);
 
     const record = await deps.vrs.certificate({ myNumber: session.holder.myNumber, municipality: body.municipality, kind: body.kind });
-    const release = () => deps.outbox.enqueue(releaseOf({ certificateId: record.certificateId, municipality: body.municipality, kind: body.kind }, 'failed', deps.clock.now().getTime())).catch(() => false);
+    const release = () =>
+      deps.outbox
+        .enqueue(releaseOf({ certificateId: record.certificateId, municipality: body.municipality, kind: body.kind }, 'failed', deps.clock.now().getTime()))
+        .catch(() => false);
     const rid = randomId();
     const shcRid = shcRidOf(deps.issuer.ridSecret, record.certificateId);
     let built;
@@ -103,19 +110,46 @@ export function requestsRoute(deps: RequestsRouteDeps): Router {
     const documentExpiresAt = now + documentMs;
     const fee = deps.feePerCopy * body.copies;
     try {
-      await deps.requests.add(sid, rid, {
-        kioskId: kiosk.kioskId, storeId: kiosk.storeId, municipality: body.municipality, kind: body.kind, copies: body.copies,
-        fee, pages: built.pages, certificateId: built.certificateId, contentDigest: built.digest.header, documentExpiresAt,
-      }, built.pdf, { requestMs: remaining, documentMs });
+      await deps.requests.add(
+        sid,
+        rid,
+        {
+          kioskId: kiosk.kioskId,
+          storeId: kiosk.storeId,
+          municipality: body.municipality,
+          kind: body.kind,
+          copies: body.copies,
+          fee,
+          pages: built.pages,
+          certificateId: built.certificateId,
+          contentDigest: built.digest.header,
+          documentExpiresAt,
+        },
+        built.pdf,
+        { requestMs: remaining, documentMs },
+      );
     } catch (e) {
       await release();
       throw e;
     }
-    const opened = await deps.books.open({
-      sid, rid, certificateId: built.certificateId, kioskId: kiosk.kioskId, storeId: kiosk.storeId, municipality: body.municipality,
-      kind: body.kind, copies: body.copies, fee, kid: deps.issuer.kid, shcRid,
-      ...(body.kind === 'overseas' ? { vdsSigner: deps.issuer.vdsSigner } : {}), expiresAt: session.expiresAt,
-    }, { limit: deps.requestLimit, at: now, sessionTtlMs: deps.sessionTtlMs });
+    const opened = await deps.books.open(
+      {
+        sid,
+        rid,
+        certificateId: built.certificateId,
+        kioskId: kiosk.kioskId,
+        storeId: kiosk.storeId,
+        municipality: body.municipality,
+        kind: body.kind,
+        copies: body.copies,
+        fee,
+        kid: deps.issuer.kid,
+        shcRid,
+        ...(body.kind === 'overseas' ? { vdsSigner: deps.issuer.vdsSigner } : {}),
+        expiresAt: session.expiresAt,
+      },
+      { limit: deps.requestLimit, at: now, sessionTtlMs: deps.sessionTtlMs },
+    );
     if (!opened.ok) {
       await deps.requests.eraseDocument(sid, rid);
       throw refusal(opened.why);
@@ -133,11 +167,30 @@ export function requestsRoute(deps: RequestsRouteDeps): Router {
     // A product the catalogue does not know was issued under CVX 213: say which (product text only, no holder data).
     const unknown = new Map(unknownProducts(certificateDoses(record).doses).map((u) => [`${u.maker}\u0000${u.product}`, u]));
     for (const u of unknown.values()) {
-      deps.log.warn({ reqId: (req as { id?: string }).id, event: 'unknown_product', municipality: body.municipality, maker: u.maker, product: u.product, cvx: '213' }, 'vaccine product not in the catalogue; issued as CVX 213');
+      deps.log.warn(
+        { reqId: (req as { id?: string }).id, event: 'unknown_product', municipality: body.municipality, maker: u.maker, product: u.product, cvx: '213' },
+        'vaccine product not in the catalogue; issued as CVX 213',
+      );
     }
-    deps.log.info({ reqId: (req as { id?: string }).id, event: 'request_ready', certificateId: built.certificateId, kind: body.kind, copies: body.copies, pages: built.pages, ...(opened.replaced ? { replaced: true } : {}) }, 'certificate ready');
+    deps.log.info(
+      {
+        reqId: (req as { id?: string }).id,
+        event: 'request_ready',
+        certificateId: built.certificateId,
+        kind: body.kind,
+        copies: body.copies,
+        pages: built.pages,
+        ...(opened.replaced ? { replaced: true } : {}),
+      },
+      'certificate ready',
+    );
     res.status(201).json({
-      requestId: rid, fee, copies: body.copies, pages: built.pages, preview: built.preview, expiresAt: new Date(documentExpiresAt).toISOString(),
+      requestId: rid,
+      fee,
+      copies: body.copies,
+      pages: built.pages,
+      preview: built.preview,
+      expiresAt: new Date(documentExpiresAt).toISOString(),
     });
   });
   return router;

@@ -36,11 +36,13 @@ export function publicRoutes(deps: PublicRoutesDeps): Router {
     res.set('Access-Control-Allow-Origin', '*').set('Access-Control-Allow-Methods', 'GET, OPTIONS').status(204).end();
   });
   router.get('/.well-known/jwks.json', async (req, res) => {
-    const keys = await Promise.all(deps.jwks.keys.map(async (k) => {
-      const { ctr } = await deps.books.shcRevocations(k.kid);
-      // crlVersion is a positive integer (SMART Health Cards): a key without revocations has none.
-      return ctr > 0 ? { ...k, crlVersion: ctr } : k;
-    }));
+    const keys = await Promise.all(
+      deps.jwks.keys.map(async (k) => {
+        const { ctr } = await deps.books.shcRevocations(k.kid);
+        // crlVersion is a positive integer (SMART Health Cards): a key without revocations has none.
+        return ctr > 0 ? { ...k, crlVersion: ctr } : k;
+      }),
+    );
     send(req, res, { keys });
   });
   router.get('/.well-known/crl/:file', async (req, res, next) => {

@@ -27,12 +27,14 @@ export interface VdsRevocationList {
 }
 
 /** Signs the revocation list of a barcode signer. */
-export function signVdsRevocations(
-  list: RevocationList,
-  signer: { id: string; privateKey: KeyObject; certDer: Uint8Array },
-): VdsRevocationList {
+export function signVdsRevocations(list: RevocationList, signer: { id: string; privateKey: KeyObject; certDer: Uint8Array }): VdsRevocationList {
   const data: VdsRevocationList['data'] = {
-    t: 'icao.vacc.revocations', v: 1, is: 'JPN', signer: signer.id, ctr: list.ctr, uvci: list.ids,
+    t: 'icao.vacc.revocations',
+    v: 1,
+    is: 'JPN',
+    signer: signer.id,
+    ctr: list.ctr,
+    uvci: list.ids,
   };
   const sig = cryptoSign('sha256', Buffer.from(canonicalize(data)!), { key: signer.privateKey, dsaEncoding: 'ieee-p1363' });
   return { data, sig: { alg: 'ES256', cer: Buffer.from(signer.certDer).toString('base64url'), sigvl: sig.toString('base64url') } };

@@ -70,9 +70,13 @@ export async function editSuspensionList(path: string, op: 'add' | 'remove', car
   const present = parseSuspensionList(text).has(id);
   if (op === 'add' && present) return false;
   if (op === 'remove' && !present) return false;
-  const next = op === 'add'
-    ? (text.endsWith('\n') || text === '' ? text : text + '\n') + id + '\n'
-    : text.split(/\r?\n/).filter((l) => l.replace(/#.*/, '').trim().toLowerCase() !== id).join('\n');
+  const next =
+    op === 'add'
+      ? (text.endsWith('\n') || text === '' ? text : text + '\n') + id + '\n'
+      : text
+          .split(/\r?\n/)
+          .filter((l) => l.replace(/#.*/, '').trim().toLowerCase() !== id)
+          .join('\n');
   await makePrivateDir(dirname(path));
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   await writeFile(tmp, next, { mode: 0o644 });

@@ -3,7 +3,15 @@ import { MunicipalityUnavailableError, NoPassportOnFileError, NoRecordsError, No
 import { UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError } from '../relay-errors.js';
 import { LgwanClient } from '../../common/lgwan-client.js';
 import type {
-  CertificateKind, CertificateRecord, CompletionAck, CompletionNotice, IssuanceQuery, IssuanceQueryAnswer, LookupResponse, ReleaseAck, ReleaseNotice,
+  CertificateKind,
+  CertificateRecord,
+  CompletionAck,
+  CompletionNotice,
+  IssuanceQuery,
+  IssuanceQueryAnswer,
+  LookupResponse,
+  ReleaseAck,
+  ReleaseNotice,
 } from '../../common/lgwan-contract.js';
 import { MtlsCallError } from '../../common/mtls-call-error.js';
 
@@ -48,9 +56,10 @@ export interface HttpVrsClientOptions {
 export function createVrsClient(options: HttpVrsClientOptions): VrsClient & { close(): void } {
   const lgwan = new LgwanClient({ baseUrl: options.baseUrl, tls: options.tls, timeoutMs: options.timeoutMs, pool: { keepAlive: true, maxSockets: 128 } });
   /** The relay's error for whatever went wrong: VRS's record refusals pass on, anything else is VRS's fault. */
-  const mapped = <T>(call: Promise<T>): Promise<T> => call.catch((e: unknown) => {
-    throw upstreamError(e);
-  });
+  const mapped = <T>(call: Promise<T>): Promise<T> =>
+    call.catch((e: unknown) => {
+      throw upstreamError(e);
+    });
   return {
     lookup: (myNumber) => mapped(lgwan.lookup(myNumber)),
     certificate: (r) => mapped(lgwan.certificate({ myNumber: r.myNumber, municipality: r.municipality, kind: r.kind })),
@@ -65,13 +74,16 @@ export function createVrsClient(options: HttpVrsClientOptions): VrsClient & { cl
 function upstreamError(e: unknown): AppError {
   if (!(e instanceof MtlsCallError)) return new UpstreamError('VRS answered outside the contract');
   switch (e.failure) {
-    case 'timeout': return new UpstreamTimeoutError();
-    case 'unreachable': return new UpstreamUnavailableError('VRS is unreachable');
+    case 'timeout':
+      return new UpstreamTimeoutError();
+    case 'unreachable':
+      return new UpstreamUnavailableError('VRS is unreachable');
     case 'refused': {
       const passedOn = e.code === undefined ? undefined : PASSED_ON.get(e.code);
       if (passedOn) return passedOn();
       return e.status === 503 ? new UpstreamUnavailableError(`VRS answered ${e.status}`) : new UpstreamError(`VRS answered ${e.status}`);
     }
-    default: return new UpstreamError('VRS answered outside the contract');
+    default:
+      return new UpstreamError('VRS answered outside the contract');
   }
 }

@@ -55,10 +55,11 @@ function wrapPglite(db: PGlite): Database {
       await db.exec(sql);
     },
     // PGlite is single-connection: its transaction() serialises callers, which is what we want.
-    transaction: (fn, options) => db.transaction(async (tx) => {
-      if (options?.setup) await tx.exec(options.setup);
-      return fn(asQueryable(tx));
-    }),
+    transaction: (fn, options) =>
+      db.transaction(async (tx) => {
+        if (options?.setup) await tx.exec(options.setup);
+        return fn(asQueryable(tx));
+      }),
     close: () => db.close(),
   };
 }

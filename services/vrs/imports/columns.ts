@@ -16,7 +16,11 @@ export interface ColumnSpec {
 }
 
 const col = (header: string, field: string, parse: ColumnSpec['parse'], required: 'key' | 'value' | 'optional' = 'optional'): ColumnSpec => ({
-  header, field, parse, requiredColumn: required !== 'optional', requiredValue: required !== 'optional',
+  header,
+  field,
+  parse,
+  requiredColumn: required !== 'optional',
+  requiredValue: required !== 'optional',
 });
 
 /**

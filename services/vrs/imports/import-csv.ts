@@ -57,7 +57,9 @@ export async function importCsv(deps: VrsDeps, municipalityCode: string, kind: I
         const dataKey = await dataKeyFor(tx, deps.keys.master, municipalityCode);
         return writeResidents(tx, municipalityCode, parsed.rows, dataKey, check);
       }
-      return kind === 'vaccinations' ? writeVaccinations(tx, municipalityCode, parsed.rows) : writePassports(tx, municipalityCode, parsed.rows, await dataKeyFor(tx, deps.keys.master, municipalityCode));
+      return kind === 'vaccinations'
+        ? writeVaccinations(tx, municipalityCode, parsed.rows)
+        : writePassports(tx, municipalityCode, parsed.rows, await dataKeyFor(tx, deps.keys.master, municipalityCode));
     });
     deps.log.info({ municipality: municipalityCode, kind, rows: parsed.dataRows, inserted: counts.inserted, updated: counts.updated }, 'csv import applied');
     return { ...base, ok: true, inserted: counts.inserted, updated: counts.updated, errors: [] };

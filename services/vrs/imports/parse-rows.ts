@@ -31,17 +31,30 @@ export function parseRows(kind: ImportKind, text: string): { rows: ImportRow[]; 
   const issues: ImportIssue[] = [];
   const push = (i: ImportIssue) => {
     if (issues.length < MAX_REPORTED_ISSUES) issues.push(i);
-    else if (issues.length === MAX_REPORTED_ISSUES) issues.push({ row: 0, column: null, code: 'TOO_MANY_ERRORS', message: `more than ${MAX_REPORTED_ISSUES} issues; the rest are not listed` });
+    else if (issues.length === MAX_REPORTED_ISSUES)
+      issues.push({ row: 0, column: null, code: 'TOO_MANY_ERRORS', message: `more than ${MAX_REPORTED_ISSUES} issues; the rest are not listed` });
   };
   let records: Array<{ record: string[]; info: { lines: number } }>;
   try {
-    records = parse(text.replace(/^\uFEFF/, ''), { info: true, relax_column_count: true, skip_empty_lines: true, trim: true, bom: true }) as unknown as typeof records;
+    records = parse(text.replace(/^\uFEFF/, ''), {
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      trim: true,
+      bom: true,
+    }) as unknown as typeof records;
   } catch (err) {
     const line = typeof (err as { lines?: unknown }).lines === 'number' ? (err as { lines: number }).lines : 0;
-    return { rows: [], present: new Set(), dataRows: 0, issues: [{ row: line, column: null, code: 'CSV_SYNTAX', message: 'CSV syntax error (unbalanced quotes or stray characters)' }] };
+    return {
+      rows: [],
+      present: new Set(),
+      dataRows: 0,
+      issues: [{ row: line, column: null, code: 'CSV_SYNTAX', message: 'CSV syntax error (unbalanced quotes or stray characters)' }],
+    };
   }
   const header = records[0];
-  if (!header) return { rows: [], present: new Set(), dataRows: 0, issues: [{ row: 0, column: null, code: 'EMPTY_FILE', message: 'the file has no header row' }] };
+  if (!header)
+    return { rows: [], present: new Set(), dataRows: 0, issues: [{ row: 0, column: null, code: 'EMPTY_FILE', message: 'the file has no header row' }] };
 
   const specs = COLUMNS[kind];
   const byHeader = new Map(specs.map((s) => [normalizeHeader(s.header), s]));
@@ -59,7 +72,8 @@ export function parseRows(kind: ImportKind, text: string): { rows: ImportRow[]; 
     columns.push(spec && columns.includes(spec) ? undefined : spec);
   });
   for (const s of specs) {
-    if (s.requiredColumn && !present.has(s.field)) push({ row: 1, column: s.header, code: 'MISSING_COLUMN', message: 'required column missing from the header' });
+    if (s.requiredColumn && !present.has(s.field))
+      push({ row: 1, column: s.header, code: 'MISSING_COLUMN', message: 'required column missing from the header' });
   }
 
   const keyFields = KEY_FIELDS[kind];
@@ -98,7 +112,12 @@ export function parseRows(kind: ImportKind, text: string): { rows: ImportRow[]; 
     const key = keyFields.map((k) => values[k]).join('\u0000');
     const first = seen.get(key);
     if (first !== undefined) {
-      push({ row: line, column: specs.find((s) => s.field === keyFields[keyFields.length - 1])!.header, code: 'DUPLICATE_KEY', message: `same key as line ${first}` });
+      push({
+        row: line,
+        column: specs.find((s) => s.field === keyFields[keyFields.length - 1])!.header,
+        code: 'DUPLICATE_KEY',
+        message: `same key as line ${first}`,
+      });
       continue;
     }
     seen.set(key, line);

@@ -11,12 +11,20 @@ export async function unknownAtenaIssues(tx: Queryable, code: string, rows: Impo
   const known = new Set<string>();
   for (const b of batches(atenas)) {
     // municipality_code = $1 lets the primary key (municipality_code, atena_number) serve the lookup.
-    const { rows: found } = await tx.query<{ atena_number: string }>('SELECT atena_number FROM residents WHERE municipality_code = $1 AND atena_number = ANY($2::text[])', [code, b]);
+    const { rows: found } = await tx.query<{ atena_number: string }>(
+      'SELECT atena_number FROM residents WHERE municipality_code = $1 AND atena_number = ANY($2::text[])',
+      [code, b],
+    );
     for (const f of found) known.add(f.atena_number);
   }
   return rows
     .filter((r) => !known.has(r.values.atenaNumber as string))
-    .map((r) => ({ row: r.row, column: '個別宛名番号', code: 'UNKNOWN_ATENA_NUMBER', message: '個別宛名番号 not registered in this municipality (import residents first)' }));
+    .map((r) => ({
+      row: r.row,
+      column: '個別宛名番号',
+      code: 'UNKNOWN_ATENA_NUMBER',
+      message: '個別宛名番号 not registered in this municipality (import residents first)',
+    }));
 }
 
 async function countUpserts(tx: Queryable, sql: string, params: unknown[]): Promise<{ inserted: number; updated: number }> {
@@ -45,7 +53,19 @@ export async function writeVaccinations(tx: Queryable, code: string, rows: Impor
          vaccination_municipality_code = COALESCE(EXCLUDED.vaccination_municipality_code, t.vaccination_municipality_code),
          updated_at = now()
        RETURNING (xmax = 0) AS inserted`,
-      [code, v('atenaNumber'), b.map((r) => r.values.dose as number), v('date'), v('vaccineType'), v('maker'), v('product'), v('lot'), v('amount'), v('venue'), v('vaccinationMunicipality')],
+      [
+        code,
+        v('atenaNumber'),
+        b.map((r) => r.values.dose as number),
+        v('date'),
+        v('vaccineType'),
+        v('maker'),
+        v('product'),
+        v('lot'),
+        v('amount'),
+        v('venue'),
+        v('vaccinationMunicipality'),
+      ],
     );
     total.inserted += n.inserted;
     total.updated += n.updated;

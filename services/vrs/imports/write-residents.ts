@@ -34,7 +34,10 @@ export async function writeResidents(
   const existing = new Set<string>();
   for (const b of batches(atenas)) {
     // municipality_code = $1 lets the primary key (municipality_code, atena_number) serve the lookup.
-    const { rows: found } = await tx.query<{ atena_number: string }>('SELECT atena_number FROM residents WHERE municipality_code = $1 AND atena_number = ANY($2::text[])', [code, b]);
+    const { rows: found } = await tx.query<{ atena_number: string }>(
+      'SELECT atena_number FROM residents WHERE municipality_code = $1 AND atena_number = ANY($2::text[])',
+      [code, b],
+    );
     for (const f of found) existing.add(f.atena_number);
   }
 
@@ -55,7 +58,8 @@ export async function writeResidents(
     rs.map((r) => str(r.values.ticketNumber)),
     rs.map((r) => str(r.values.flag)),
   ];
-  const unnest = 'unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::date[], $8::text[], $9::text[], $10::text[]) AS u(atena_number, family_name, given_name, family_kana, given_kana, birth_date, sex, ticket_number, flag)';
+  const unnest =
+    'unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::date[], $8::text[], $9::text[], $10::text[]) AS u(atena_number, family_name, given_name, family_kana, given_kana, birth_date, sex, ticket_number, flag)';
 
   const inserts = rows.filter((r) => !existing.has(r.values.atenaNumber as string));
   const updates = rows.filter((r) => existing.has(r.values.atenaNumber as string));
@@ -97,7 +101,10 @@ export async function writeResidents(
   // A resident inserted by this file has no link yet (links cascade from residents): plain INSERT.
   // Existing residents whose number changed: upsert.
   const sealedOf = new Map(changedLinks.map((r, i) => [r, sealed[i]!]));
-  for (const [fresh, group] of [[true, changedLinks.filter((r) => !existing.has(r.values.atenaNumber as string))], [false, changedLinks.filter((r) => existing.has(r.values.atenaNumber as string))]] as const) {
+  for (const [fresh, group] of [
+    [true, changedLinks.filter((r) => !existing.has(r.values.atenaNumber as string))],
+    [false, changedLinks.filter((r) => existing.has(r.values.atenaNumber as string))],
+  ] as const) {
     for (const b of batches(group)) {
       const a = b.map((r) => r.values.atenaNumber as string);
       const h = b.map((r) => hmacHex.get(r)!);
@@ -105,7 +112,9 @@ export async function writeResidents(
       await tx.query(
         `INSERT INTO my_number_links AS l (municipality_code, atena_number, my_number_hmac, my_number_enc)
          SELECT $1, u.a, decode(u.h, 'hex'), decode(u.e, 'hex') FROM unnest($2::text[], $3::text[], $4::text[]) AS u(a, h, e)` +
-          (fresh ? '' : ' ON CONFLICT (municipality_code, atena_number) DO UPDATE SET my_number_hmac = EXCLUDED.my_number_hmac, my_number_enc = EXCLUDED.my_number_enc'),
+          (fresh
+            ? ''
+            : ' ON CONFLICT (municipality_code, atena_number) DO UPDATE SET my_number_hmac = EXCLUDED.my_number_hmac, my_number_enc = EXCLUDED.my_number_enc'),
         [code, a, h, e],
       );
     }
@@ -122,8 +131,9 @@ export async function writeResidents(
   }
   // Drop index entries of corrected My Numbers that no one here is linked to any more.
   const stillUsed = new Set(hmacHex.values());
-  const replaced = [...new Set(withNumber.map((r) => linkedBefore.get(r.values.atenaNumber as string)))]
-    .filter((h): h is string => h !== undefined && !stillUsed.has(h));
+  const replaced = [...new Set(withNumber.map((r) => linkedBefore.get(r.values.atenaNumber as string)))].filter(
+    (h): h is string => h !== undefined && !stillUsed.has(h),
+  );
   for (const b of batches(replaced)) {
     await tx.query(
       `DELETE FROM my_number_index i WHERE i.municipality_code = $1 AND i.my_number_hmac = ANY(SELECT decode(x, 'hex') FROM unnest($2::text[]) AS x)

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import express, { type Request } from 'express';
 import { notFoundRoute, problemHandler } from '../../common/errors.js';
 import { parseInput } from '../../common/validation.js';
-import { certificateRequestSchema, completionNoticeSchema, issuanceQuerySchema, lookupRequestSchema, releaseNoticeSchema } from '../../common/lgwan-contract.js';
+import {
+  certificateRequestSchema,
+  completionNoticeSchema,
+  issuanceQuerySchema,
+  lookupRequestSchema,
+  releaseNoticeSchema,
+} from '../../common/lgwan-contract.js';
 import { requireClient, type ClientIdentity } from '../../common/mtls.js';
 import type { VrsDeps } from '../deps.js';
 import { lookupHolder } from '../records/lookup.js';
@@ -35,7 +41,16 @@ export function createLgwanApp(deps: VrsDeps, options: LgwanAppOptions = {}): ex
     res.setHeader('Cache-Control', 'no-store');
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      deps.log.info({ reqId: (req as Request & { id: string }).id, method: req.method, route: req.route?.path ?? req.path, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'lgwan request');
+      deps.log.info(
+        {
+          reqId: (req as Request & { id: string }).id,
+          method: req.method,
+          route: req.route?.path ?? req.path,
+          status: res.statusCode,
+          ms: Number(process.hrtime.bigint() - started) / 1e6,
+        },
+        'lgwan request',
+      );
     });
     next();
   });

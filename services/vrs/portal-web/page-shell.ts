@@ -53,7 +53,9 @@ ${content}</main>
 export function buildPortalPages(dir = PORTAL_PAGES_DIR): Map<string, string> {
   const shell = readFileSync(join(dir, 'shell.html'), 'utf8');
   const pages = new Map<string, string>();
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.html') && f !== 'shell.html').sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.html') && f !== 'shell.html')
+    .sort()) {
     const source = readFileSync(join(dir, file), 'utf8');
     const m = /^<!--\n([\s\S]*?)\n-->\n/.exec(source);
     if (!m) throw new TypeError(`${file}: no page header comment`);

@@ -84,15 +84,17 @@ export function portalWebRouter(): Router {
     res.set({ 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).send(page);
   });
 
-  router.use(express.static(PORTAL_STATIC_DIR, {
-    index: false,
-    dotfiles: 'ignore',
-    redirect: false,
-    setHeaders(res) {
-      // Scripts and styles may be cached, briefly.
-      res.setHeader('Cache-Control', 'no-cache');
-    },
-  }));
+  router.use(
+    express.static(PORTAL_STATIC_DIR, {
+      index: false,
+      dotfiles: 'ignore',
+      redirect: false,
+      setHeaders(res) {
+        // Scripts and styles may be cached, briefly.
+        res.setHeader('Cache-Control', 'no-cache');
+      },
+    }),
+  );
 
   return router;
 }

@@ -58,18 +58,41 @@ async function buildRecord(
   now: Date,
   dataKey: Buffer,
 ): Promise<Omit<CertificateRecord, 'certificateId'>> {
-  const { rows: [p] } = await tx.query<{ family_name: string | null; given_name: string | null; family_kana: string | null; given_kana: string | null; birth_date: string | null; sex: string | null }>(
-    "SELECT family_name, given_name, family_kana, given_kana, to_char(birth_date, 'YYYY-MM-DD') AS birth_date, sex FROM residents WHERE atena_number = $1",
-    [atena],
-  );
-  if (!p || !p.family_name || !p.birth_date) throw new CertificateDataError('registration', 'The registration lacks the name or birth date a certificate needs');
-  const { rows: doseRows } = await tx.query<{ dose: number; date: string; vaccine_type: string; maker: string; product: string; lot: string; amount: string | null; vmc: string | null }>(
+  const {
+    rows: [p],
+  } = await tx.query<{
+    family_name: string | null;
+    given_name: string | null;
+    family_kana: string | null;
+    given_kana: string | null;
+    birth_date: string | null;
+    sex: string | null;
+  }>("SELECT family_name, given_name, family_kana, given_kana, to_char(birth_date, 'YYYY-MM-DD') AS birth_date, sex FROM residents WHERE atena_number = $1", [
+    atena,
+  ]);
+  if (!p || !p.family_name || !p.birth_date)
+    throw new CertificateDataError('registration', 'The registration lacks the name or birth date a certificate needs');
+  const { rows: doseRows } = await tx.query<{
+    dose: number;
+    date: string;
+    vaccine_type: string;
+    maker: string;
+    product: string;
+    lot: string;
+    amount: string | null;
+    vmc: string | null;
+  }>(
     `SELECT dose, to_char(vaccinated_on, 'YYYY-MM-DD') AS date, vaccine_type, maker, product, lot, amount, vaccination_municipality_code AS vmc
        FROM vaccinations WHERE atena_number = $1 ORDER BY dose`,
     [atena],
   );
   const doses: Dose[] = doseRows.map((d) => ({
-    dose: Number(d.dose), date: d.date, vaccineType: d.vaccine_type, maker: d.maker, product: d.product, lot: d.lot,
+    dose: Number(d.dose),
+    date: d.date,
+    vaccineType: d.vaccine_type,
+    maker: d.maker,
+    product: d.product,
+    lot: d.lot,
     ...(d.amount ? { amount: d.amount } : {}),
     ...(d.vmc ? { municipalityCode: d.vmc } : {}),
   }));
@@ -78,13 +101,20 @@ async function buildRecord(
   const kana = [p.family_kana, p.given_kana].filter(Boolean).join('\u3000');
   let passport: CertificateRecord['person']['passport'];
   if (kind === 'overseas') {
-    const { rows: [pp] } = await tx.query<{ name_roman: string; nationality: string; passport_number: string | null; passport_number_enc: Uint8Array | null; other_name: string | null }>(
-      'SELECT name_roman, nationality, passport_number, passport_number_enc, other_name FROM passports WHERE atena_number = $1',
-      [atena],
-    );
+    const {
+      rows: [pp],
+    } = await tx.query<{
+      name_roman: string;
+      nationality: string;
+      passport_number: string | null;
+      passport_number_enc: Uint8Array | null;
+      other_name: string | null;
+    }>('SELECT name_roman, nationality, passport_number, passport_number_enc, other_name FROM passports WHERE atena_number = $1', [atena]);
     if (!pp) throw new NoPassportOnFileError('No passport data on file for an overseas certificate');
     // Sealed at rest; a row from before migration 007 that the start-up sealing has not reached yet is read as it is.
-    const passportNumber = pp.passport_number_enc ? decryptPassportNumber(dataKey, m.code, atena, Buffer.from(pp.passport_number_enc)) : pp.passport_number ?? '';
+    const passportNumber = pp.passport_number_enc
+      ? decryptPassportNumber(dataKey, m.code, atena, Buffer.from(pp.passport_number_enc))
+      : (pp.passport_number ?? '');
     passport = { nameRoman: pp.name_roman, nationality: pp.nationality, passportNumber, ...(pp.other_name ? { otherName: pp.other_name } : {}) };
   }
   const sex = (p.sex?.trim() || '0') as CertificateRecord['person']['sex'];
@@ -113,5 +143,11 @@ export function sealedSource(record: CertificateRecord, dataKey: Buffer, atena: 
   const p = record.person.passport;
   if (!p) return record;
   const { passportNumber, ...rest } = p;
-  return { ...record, person: { ...record.person, passport: { ...rest, passportNumberEnc: encryptPassportNumber(dataKey, record.issuer.code, atena, passportNumber).toString('hex') } } };
+  return {
+    ...record,
+    person: {
+      ...record.person,
+      passport: { ...rest, passportNumberEnc: encryptPassportNumber(dataKey, record.issuer.code, atena, passportNumber).toString('hex') },
+    },
+  };
 }

@@ -15,7 +15,11 @@ export async function recordCompletion(deps: VrsDeps, notice: CompletionNotice):
   const issuedAt = new Date(notice.issuedAt);
   if (Number.isNaN(issuedAt.getTime())) throw new BadRequestError('issuedAt is not an ISO 8601 time', [{ field: 'issuedAt', rule: 'datetime' }]);
   return withMunicipality(deps.db, notice.municipality, async (tx) => {
-    const { rows: [reservation] } = await tx.query<{ kind: string; status: string }>('SELECT kind, status FROM certificate_issuances WHERE certificate_id = $1 FOR UPDATE', [notice.certificateId]);
+    const {
+      rows: [reservation],
+    } = await tx.query<{ kind: string; status: string }>('SELECT kind, status FROM certificate_issuances WHERE certificate_id = $1 FOR UPDATE', [
+      notice.certificateId,
+    ]);
     if (!reservation) throw new NotFoundError('No reserved certificate with this ID for this municipality');
     if (reservation.kind !== notice.kind) throw new BadRequestError('kind does not match the reservation', [{ field: 'kind', rule: 'reservation' }]);
     // A released certificate ID was not printed: issuing it now would make the books disagree.

@@ -22,7 +22,16 @@ export interface MunicipalityInfo {
  * round trip. `municipality` is undefined for an unknown code, `records` when nobody is linked.
  */
 export async function holderAt(tx: Queryable, code: string, hmac: Buffer): Promise<{ municipality?: MunicipalityInfo; records?: HolderRecords }> {
-  const { rows } = await tx.query<{ code: string; name: string; participates: boolean; suspended: boolean; atena_number: string | null; flag: string | null; doses: number | string | null; has_passport: boolean | null }>(
+  const { rows } = await tx.query<{
+    code: string;
+    name: string;
+    participates: boolean;
+    suspended: boolean;
+    atena_number: string | null;
+    flag: string | null;
+    doses: number | string | null;
+    has_passport: boolean | null;
+  }>(
     `SELECT m.code, m.name, m.participates, m.suspended, h.atena_number, h.flag, h.doses, h.has_passport
        FROM municipalities m
        LEFT JOIN LATERAL (
@@ -42,7 +51,12 @@ export async function holderAt(tx: Queryable, code: string, hmac: Buffer): Promi
   if (r.atena_number === null) return { municipality };
   return {
     municipality,
-    records: { atenaNumber: r.atena_number, flag: (r.flag?.trim() || null) as HolderRecords['flag'], doses: Number(r.doses), hasPassport: Boolean(r.has_passport) },
+    records: {
+      atenaNumber: r.atena_number,
+      flag: (r.flag?.trim() || null) as HolderRecords['flag'],
+      doses: Number(r.doses),
+      hasPassport: Boolean(r.has_passport),
+    },
   };
 }
 

@@ -15,7 +15,10 @@ import { holderAt, isIssuableFlag } from './holder-records.js';
 export async function lookupHolder(deps: VrsDeps, myNumber: string): Promise<LookupResponse> {
   const hmac = myNumberHmac(deps.keys.lookup, myNumber);
   const codes = await withoutMunicipality(deps.db, async (tx) => {
-    const { rows } = await tx.query<{ municipality_code: string }>('SELECT municipality_code FROM my_number_index WHERE my_number_hmac = $1 ORDER BY municipality_code', [hmac]);
+    const { rows } = await tx.query<{ municipality_code: string }>(
+      'SELECT municipality_code FROM my_number_index WHERE my_number_hmac = $1 ORDER BY municipality_code',
+      [hmac],
+    );
     return rows.map((r) => r.municipality_code);
   });
   const municipalities: LookupMunicipality[] = [];

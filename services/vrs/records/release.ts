@@ -21,7 +21,9 @@ export async function releaseReservation(deps: VrsDeps, notice: ReleaseNotice): 
   const releasedAt = new Date(notice.releasedAt);
   if (Number.isNaN(releasedAt.getTime())) throw new BadRequestError('releasedAt is not an ISO 8601 time', [{ field: 'releasedAt', rule: 'datetime' }]);
   return withMunicipality(deps.db, notice.municipality, async (tx) => {
-    const { rows: [row] } = await tx.query<{ status: string; kind: string }>(
+    const {
+      rows: [row],
+    } = await tx.query<{ status: string; kind: string }>(
       `WITH before AS (SELECT certificate_id, status, kind FROM certificate_issuances WHERE certificate_id = $1 FOR UPDATE),
             changed AS (UPDATE certificate_issuances c SET status = 'released', released_at = $2, release_outcome = $3
                           FROM before b WHERE c.certificate_id = b.certificate_id AND b.status = 'reserved' AND b.kind = $4 RETURNING c.certificate_id)

@@ -15,17 +15,22 @@ export async function sealClearPassports(deps: VrsDeps): Promise<number> {
     sealed += await withMunicipality(deps.db, code, async (tx) => {
       const key = await dataKeyFor(tx, deps.keys.master, code);
       const { rows: clear } = await tx.query<{ atena_number: string; passport_number: string }>(
-        'SELECT atena_number, passport_number FROM passports WHERE passport_number IS NOT NULL');
+        'SELECT atena_number, passport_number FROM passports WHERE passport_number IS NOT NULL',
+      );
       for (const r of clear) {
-        await tx.query('UPDATE passports SET passport_number_enc = $2, passport_number = NULL WHERE atena_number = $1',
-          [r.atena_number, encryptPassportNumber(key, code, r.atena_number, r.passport_number)]);
+        await tx.query('UPDATE passports SET passport_number_enc = $2, passport_number = NULL WHERE atena_number = $1', [
+          r.atena_number,
+          encryptPassportNumber(key, code, r.atena_number, r.passport_number),
+        ]);
       }
       const { rows: sources } = await tx.query<{ certificate_id: string; atena_number: string; n: string }>(
-        "SELECT certificate_id, atena_number, source->'person'->'passport'->>'passportNumber' AS n FROM certificate_issuances WHERE source->'person'->'passport' ? 'passportNumber'");
+        "SELECT certificate_id, atena_number, source->'person'->'passport'->>'passportNumber' AS n FROM certificate_issuances WHERE source->'person'->'passport' ? 'passportNumber'",
+      );
       for (const s of sources) {
         await tx.query(
           `UPDATE certificate_issuances SET source = jsonb_set(source #- '{person,passport,passportNumber}', '{person,passport,passportNumberEnc}', to_jsonb($2::text)) WHERE certificate_id = $1`,
-          [s.certificate_id, encryptPassportNumber(key, code, s.atena_number, s.n).toString('hex')]);
+          [s.certificate_id, encryptPassportNumber(key, code, s.atena_number, s.n).toString('hex')],
+        );
       }
       return clear.length + sources.length;
     });

@@ -21,21 +21,39 @@ export async function seedDemo(deps: VrsDeps, options: { demoPassword?: string }
   for (const m of demoMunicipalities) {
     const cast = demoResidents.flatMap((p) => p.records.filter((r) => r.municipality === m.code).map((r) => ({ p, r })));
     const existing = await withMunicipality(deps.db, m.code, async (tx) => {
-      const { rows } = await tx.query<{ atena_number: string }>('SELECT atena_number FROM residents WHERE atena_number = ANY($1::text[])', [cast.map((c) => c.r.atenaNumber)]);
+      const { rows } = await tx.query<{ atena_number: string }>('SELECT atena_number FROM residents WHERE atena_number = ANY($1::text[])', [
+        cast.map((c) => c.r.atenaNumber),
+      ]);
       return new Set(rows.map((r) => r.atena_number));
     });
     const missing = cast.filter((c) => !existing.has(c.r.atenaNumber));
     if (missing.length) {
-      const residents = toCsv(CSV_HEADERS.residents, missing.map(({ p, r }) => [
-        r.atenaNumber, p.myNumber, p.familyName, p.givenName, p.familyNameKana, p.givenNameKana, csvDate(p.birthDate), p.sex, r.ticketNumber, r.flag ?? '',
-      ]));
-      const vaccinations = toCsv(CSV_HEADERS.vaccinations, missing.flatMap(({ r }) => r.doses.map((d) => [
-        r.atenaNumber, d.dose, csvDate(d.date), d.vaccineType, d.maker, d.product, d.lot, d.amount, d.venue, d.municipalityCode,
-      ])));
+      const residents = toCsv(
+        CSV_HEADERS.residents,
+        missing.map(({ p, r }) => [
+          r.atenaNumber,
+          p.myNumber,
+          p.familyName,
+          p.givenName,
+          p.familyNameKana,
+          p.givenNameKana,
+          csvDate(p.birthDate),
+          p.sex,
+          r.ticketNumber,
+          r.flag ?? '',
+        ]),
+      );
+      const vaccinations = toCsv(
+        CSV_HEADERS.vaccinations,
+        missing.flatMap(({ r }) =>
+          r.doses.map((d) => [r.atenaNumber, d.dose, csvDate(d.date), d.vaccineType, d.maker, d.product, d.lot, d.amount, d.venue, d.municipalityCode]),
+        ),
+      );
       const withPassport = missing.filter((c) => c.r.passport);
-      const passports = toCsv(CSV_HEADERS.passports, withPassport.map(({ r }) => [
-        r.atenaNumber, r.passport!.nameRoman, r.passport!.nationality, r.passport!.passportNumber, r.passport!.otherName ?? '',
-      ]));
+      const passports = toCsv(
+        CSV_HEADERS.passports,
+        withPassport.map(({ r }) => [r.atenaNumber, r.passport!.nameRoman, r.passport!.nationality, r.passport!.passportNumber, r.passport!.otherName ?? '']),
+      );
       expectOk(await importCsv(deps, m.code, 'residents', Buffer.from(residents)));
       expectOk(await importCsv(deps, m.code, 'vaccinations', Buffer.from(vaccinations)));
       if (withPassport.length) expectOk(await importCsv(deps, m.code, 'passports', Buffer.from(passports)));
@@ -52,7 +70,12 @@ export async function seedDemoStaff(deps: VrsDeps, code: string, password: strin
   if (rows.length) return;
   const hash = await hashPassword(password);
   await withMunicipality(deps.db, code, (tx) =>
-    tx.query('INSERT INTO staff (id, municipality_code, email, password_hash) VALUES ($1, $2, $3, $4) ON CONFLICT (email) DO NOTHING', [randomUUID(), code, email, hash]),
+    tx.query('INSERT INTO staff (id, municipality_code, email, password_hash) VALUES ($1, $2, $3, $4) ON CONFLICT (email) DO NOTHING', [
+      randomUUID(),
+      code,
+      email,
+      hash,
+    ]),
   );
 }
 

@@ -14,9 +14,11 @@ export interface MunicipalitySeed {
  */
 export async function ensureMunicipality(db: Database, master: Buffer, m: MunicipalitySeed): Promise<boolean> {
   if (!/^\d{6}$/.test(m.code)) throw new TypeError('ensureMunicipality needs a 6-digit 自治体コード');
-  const r = await db.query(
-    'INSERT INTO municipalities (code, name, participates, data_key_wrapped) VALUES ($1, $2, $3, $4) ON CONFLICT (code) DO NOTHING',
-    [m.code, m.name, m.participates, newWrappedDataKey(master, m.code)],
-  );
+  const r = await db.query('INSERT INTO municipalities (code, name, participates, data_key_wrapped) VALUES ($1, $2, $3, $4) ON CONFLICT (code) DO NOTHING', [
+    m.code,
+    m.name,
+    m.participates,
+    newWrappedDataKey(master, m.code),
+  ]);
   return r.rowCount > 0;
 }

@@ -21,13 +21,28 @@ export interface SyntheticResident {
 }
 
 const FAMILY: Array<[string, string, string]> = [
-  ['佐藤', 'サトウ', 'SATO'], ['鈴木', 'スズキ', 'SUZUKI'], ['高橋', 'タカハシ', 'TAKAHASHI'], ['田中', 'タナカ', 'TANAKA'],
-  ['伊藤', 'イトウ', 'ITO'], ['渡辺', 'ワタナベ', 'WATANABE'], ['山本', 'ヤマモト', 'YAMAMOTO'], ['中村', 'ナカムラ', 'NAKAMURA'],
-  ['小林', 'コバヤシ', 'KOBAYASHI'], ['加藤', 'カトウ', 'KATO'], ['吉田', 'ヨシダ', 'YOSHIDA'], ['山田', 'ヤマダ', 'YAMADA'],
+  ['佐藤', 'サトウ', 'SATO'],
+  ['鈴木', 'スズキ', 'SUZUKI'],
+  ['高橋', 'タカハシ', 'TAKAHASHI'],
+  ['田中', 'タナカ', 'TANAKA'],
+  ['伊藤', 'イトウ', 'ITO'],
+  ['渡辺', 'ワタナベ', 'WATANABE'],
+  ['山本', 'ヤマモト', 'YAMAMOTO'],
+  ['中村', 'ナカムラ', 'NAKAMURA'],
+  ['小林', 'コバヤシ', 'KOBAYASHI'],
+  ['加藤', 'カトウ', 'KATO'],
+  ['吉田', 'ヨシダ', 'YOSHIDA'],
+  ['山田', 'ヤマダ', 'YAMADA'],
 ];
 const GIVEN: Array<[string, string, string, '1' | '2']> = [
-  ['太郎', 'タロウ', 'TARO', '1'], ['健', 'ケン', 'KEN', '1'], ['翔', 'ショウ', 'SHO', '1'], ['大輔', 'ダイスケ', 'DAISUKE', '1'],
-  ['花子', 'ハナコ', 'HANAKO', '2'], ['美咲', 'ミサキ', 'MISAKI', '2'], ['優子', 'ユウコ', 'YUKO', '2'], ['さくら', 'サクラ', 'SAKURA', '2'],
+  ['太郎', 'タロウ', 'TARO', '1'],
+  ['健', 'ケン', 'KEN', '1'],
+  ['翔', 'ショウ', 'SHO', '1'],
+  ['大輔', 'ダイスケ', 'DAISUKE', '1'],
+  ['花子', 'ハナコ', 'HANAKO', '2'],
+  ['美咲', 'ミサキ', 'MISAKI', '2'],
+  ['優子', 'ユウコ', 'YUKO', '2'],
+  ['さくら', 'サクラ', 'SAKURA', '2'],
 ];
 const VACCINES = [
   { vaccineType: 'mRNA', maker: 'ファイザー', product: 'コミナティ筋注', amount: '0.3' },
@@ -72,15 +87,32 @@ export function syntheticResidents(count: number, seed: number, municipality: st
     const doses: DemoDose[] = [];
     for (let d = 1; d <= nDoses; d++) {
       const v = pick(r, VACCINES);
-      doses.push({ dose: d, date, ...v, lot: `${v.maker === 'モデルナ' ? '300' : 'F'}${String(Math.floor(r() * 1e5)).padStart(5, '0')}`, venue: '集団接種会場', municipalityCode: municipality });
+      doses.push({
+        dose: d,
+        date,
+        ...v,
+        lot: `${v.maker === 'モデルナ' ? '300' : 'F'}${String(Math.floor(r() * 1e5)).padStart(5, '0')}`,
+        venue: '集団接種会場',
+        municipalityCode: municipality,
+      });
       date = addDays(date, d === 1 ? 21 : 150 + Math.floor(r() * 90));
     }
     const atenaNumber = `8${String(i + 1).padStart(14, '0')}`;
     out.push({
-      municipality, atenaNumber, myNumber: withMyNumberCheckDigit(base),
-      familyName: fam, givenName: given, familyNameKana: famKana, givenNameKana: givenKana,
-      birthDate, sex, ticketNumber: `${municipality}${String(i % 10_000).padStart(4, '0')}`, doses,
-      ...(r() < 0.2 ? { passport: { nameRoman: `${famRoman} ${givenRoman}`, nationality: 'JPN', passportNumber: `T${String(Math.floor(r() * 1e8)).padStart(8, '0')}` } } : {}),
+      municipality,
+      atenaNumber,
+      myNumber: withMyNumberCheckDigit(base),
+      familyName: fam,
+      givenName: given,
+      familyNameKana: famKana,
+      givenNameKana: givenKana,
+      birthDate,
+      sex,
+      ticketNumber: `${municipality}${String(i % 10_000).padStart(4, '0')}`,
+      doses,
+      ...(r() < 0.2
+        ? { passport: { nameRoman: `${famRoman} ${givenRoman}`, nationality: 'JPN', passportNumber: `T${String(Math.floor(r() * 1e8)).padStart(8, '0')}` } }
+        : {}),
     });
   }
   return out;
@@ -89,9 +121,31 @@ export function syntheticResidents(count: number, seed: number, municipality: st
 /** The three CSV files (residents, vaccinations, passports) that register `people`. */
 export function syntheticCsv(people: SyntheticResident[]): { residents: string; vaccinations: string; passports: string } {
   return {
-    residents: toCsv(CSV_HEADERS.residents, people.map((p) => [p.atenaNumber, p.myNumber, p.familyName, p.givenName, p.familyNameKana, p.givenNameKana, csvDate(p.birthDate), p.sex, p.ticketNumber, ''])),
-    vaccinations: toCsv(CSV_HEADERS.vaccinations, people.flatMap((p) => p.doses.map((d) => [p.atenaNumber, d.dose, csvDate(d.date), d.vaccineType, d.maker, d.product, d.lot, d.amount, d.venue, d.municipalityCode]))),
-    passports: toCsv(CSV_HEADERS.passports, people.filter((p) => p.passport).map((p) => [p.atenaNumber, p.passport!.nameRoman, p.passport!.nationality, p.passport!.passportNumber, ''])),
+    residents: toCsv(
+      CSV_HEADERS.residents,
+      people.map((p) => [
+        p.atenaNumber,
+        p.myNumber,
+        p.familyName,
+        p.givenName,
+        p.familyNameKana,
+        p.givenNameKana,
+        csvDate(p.birthDate),
+        p.sex,
+        p.ticketNumber,
+        '',
+      ]),
+    ),
+    vaccinations: toCsv(
+      CSV_HEADERS.vaccinations,
+      people.flatMap((p) =>
+        p.doses.map((d) => [p.atenaNumber, d.dose, csvDate(d.date), d.vaccineType, d.maker, d.product, d.lot, d.amount, d.venue, d.municipalityCode]),
+      ),
+    ),
+    passports: toCsv(
+      CSV_HEADERS.passports,
+      people.filter((p) => p.passport).map((p) => [p.atenaNumber, p.passport!.nameRoman, p.passport!.nationality, p.passport!.passportNumber, '']),
+    ),
   };
 }
 

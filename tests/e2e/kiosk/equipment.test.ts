@@ -6,9 +6,7 @@ import { pkiPaths } from '../../../services/common/pki-paths.js';
 import { loadRelayConfig } from '../../../services/relay/config.js';
 import { startRelay } from '../../../services/relay/server.js';
 import { startKioskSim, type RunningKioskSim } from '../../../kiosk-sim/server.js';
-import {
-  MAINTENANCE_PASSWORD, cardIdOf, cardToSelect, kioskPage, screen, shot, startKioskStack, type KioskStack,
-} from './kiosk-stack.js';
+import { MAINTENANCE_PASSWORD, cardIdOf, cardToSelect, kioskPage, screen, shot, startKioskStack, type KioskStack } from './kiosk-stack.js';
 
 let stack: KioskStack;
 beforeAll(async () => {
@@ -21,8 +19,15 @@ afterAll(async () => {
 const pki = pkiPaths(resolve('certs/out'));
 const extraSim = (relayUrl: string, dir: string, kioskId = 'KIOSK-0003'): Promise<RunningKioskSim> =>
   startKioskSim({
-    port: 0, relayUrl, kioskCertDir: pki.kiosksDir, relayCa: pki.serverCa, cardsDir: stack.cardsDir, logDir: join(stack.dir, dir),
-    kioskIds: [kioskId], heartbeatMs: 500, logger: createLogger({ service: 'kiosk-sim', level: 'silent' }),
+    port: 0,
+    relayUrl,
+    kioskCertDir: pki.kiosksDir,
+    relayCa: pki.serverCa,
+    cardsDir: stack.cardsDir,
+    logDir: join(stack.dir, dir),
+    kioskIds: [kioskId],
+    heartbeatMs: 500,
+    logger: createLogger({ service: 'kiosk-sim', level: 'silent' }),
   });
 
 async function maintenanceLogin(page: import('playwright-core').Page, password: string): Promise<void> {
@@ -34,7 +39,11 @@ describe('the kiosk as equipment', () => {
   it('keeps the maintenance side shut without the password', async () => {
     const api = `${stack.sim.url}/maintenance/api`;
     expect((await fetch(`${api}/kiosks`)).status).toBe(401);
-    const post = await fetch(`${api}/kiosks/KIOSK-0001/service`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"inService":false}' });
+    const post = await fetch(`${api}/kiosks/KIOSK-0001/service`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"inService":false}',
+    });
     expect(post.status).toBe(401);
     const wrong = await fetch(`${api}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"password":"guess"}' });
     expect(wrong.status).toBe(401);
@@ -105,9 +114,16 @@ describe('the kiosk as equipment', () => {
   it('shows the closed screen with the hours outside service hours', async () => {
     const hour = Number(jstParts(new Date()).time.slice(0, 2));
     const hours = hour < 12 ? '20:00-21:00' : '03:00-04:00';
-    const relay = await startRelay(loadRelayConfig({
-      LOG_LEVEL: 'silent', RELAY_PORT: '0', SERVICE_HOURS: hours, VRS_URL: stack.vrs.lgwanUrl, OUTBOX_DIR: join(stack.dir, 'outbox-closed'), BOOKS_DIR: join(stack.dir, 'books-closed'),
-    }));
+    const relay = await startRelay(
+      loadRelayConfig({
+        LOG_LEVEL: 'silent',
+        RELAY_PORT: '0',
+        SERVICE_HOURS: hours,
+        VRS_URL: stack.vrs.lgwanUrl,
+        OUTBOX_DIR: join(stack.dir, 'outbox-closed'),
+        BOOKS_DIR: join(stack.dir, 'books-closed'),
+      }),
+    );
     const sim = await extraSim(relay.url, 'logs-closed');
     try {
       const page = await (await stack.browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();

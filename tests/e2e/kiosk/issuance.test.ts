@@ -3,7 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { MAINTENANCE_PASSWORD, cardIdOf, kioskPage, pdfText, screen, shot, startKioskStack, statePolls, typePin, verifyPdf, type KioskStack } from './kiosk-stack.js';
+import {
+  MAINTENANCE_PASSWORD,
+  cardIdOf,
+  kioskPage,
+  pdfText,
+  screen,
+  shot,
+  startKioskStack,
+  statePolls,
+  typePin,
+  verifyPdf,
+  type KioskStack,
+} from './kiosk-stack.js';
 
 let stack: KioskStack;
 beforeAll(async () => {
@@ -67,7 +79,10 @@ describe('kiosk issuance in a real browser', () => {
     await shot(page, '07-pay');
     await payAndPrint(page, [500]);
     // The printing screen is short-lived; catch it when we can.
-    await screen(page, 'printing').waitFor({ timeout: 3000 }).then(() => shot(page, '08-printing')).catch(() => undefined);
+    await screen(page, 'printing')
+      .waitFor({ timeout: 3000 })
+      .then(() => shot(page, '08-printing'))
+      .catch(() => undefined);
     await screen(page, 'done').waitFor({ timeout: 30_000 });
     await expect(page.getByTestId('change').textContent()).resolves.toContain('360');
     await shot(page, '09-done');

@@ -54,16 +54,25 @@ export async function startKioskStack(options: StackOptions = {}): Promise<Kiosk
   await mkdir(mailDir, { recursive: true });
   const silent = { LOG_LEVEL: 'silent' };
   const db = await openDatabase({});
-  const vrs = await startVrs(
-    loadVrsConfig({ ...silent, VRS_PORT: '0', PORTAL_PORT: '0', DEMO_PASSWORD, MAIL_DIR: mailDir }),
-    { db, log: createLogger({ service: 'vrs', level: 'silent' }) },
+  const vrs = await startVrs(loadVrsConfig({ ...silent, VRS_PORT: '0', PORTAL_PORT: '0', DEMO_PASSWORD, MAIL_DIR: mailDir }), {
+    db,
+    log: createLogger({ service: 'vrs', level: 'silent' }),
+  });
+  const relay = await startRelay(
+    loadRelayConfig({
+      ...silent,
+      RELAY_PORT: '0',
+      SERVICE_HOURS: '00:00-24:00',
+      VRS_URL: vrs.lgwanUrl,
+      OUTBOX_DIR: join(dir, 'outbox'),
+      BOOKS_DIR: join(dir, 'books'),
+      SESSION_TTL_S: '600',
+      DOCUMENT_TTL_S: '120',
+      NOTICE_POLL_MS: '200',
+      // Test machines run several suites at once; PGlite answers slower than a production VRS.
+      VRS_TIMEOUT_MS: '20000',
+    }),
   );
-  const relay = await startRelay(loadRelayConfig({
-    ...silent, RELAY_PORT: '0', SERVICE_HOURS: '00:00-24:00', VRS_URL: vrs.lgwanUrl,
-    OUTBOX_DIR: join(dir, 'outbox'), BOOKS_DIR: join(dir, 'books'), SESSION_TTL_S: '600', DOCUMENT_TTL_S: '120', NOTICE_POLL_MS: '200',
-    // Test machines run several suites at once; PGlite answers slower than a production VRS.
-    VRS_TIMEOUT_MS: '20000',
-  }));
   const events: KioskStack['events'] = [];
   const simConfig = {
     port: 0,
@@ -82,10 +91,26 @@ export async function startKioskStack(options: StackOptions = {}): Promise<Kiosk
   let sim = await startKioskSim(simConfig);
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   const stack: KioskStack = {
-    dir, cardsDir, vrs, relay, sim, browser, events, mailDir,
+    dir,
+    cardsDir,
+    vrs,
+    relay,
+    sim,
+    browser,
+    events,
+    mailDir,
     async restartSim() {
       await stack.sim.close();
       sim = await startKioskSim(simConfig);
@@ -124,7 +149,9 @@ export async function kioskPage(stack: KioskStack, kioskIndex = 0): Promise<Page
     const w = window as unknown as { __spoken: { text: string; lang: string }[] };
     w.__spoken = [];
     if ('speechSynthesis' in window) {
-      window.speechSynthesis.speak = (u: SpeechSynthesisUtterance) => { w.__spoken.push({ text: u.text, lang: u.lang }); };
+      window.speechSynthesis.speak = (u: SpeechSynthesisUtterance) => {
+        w.__spoken.push({ text: u.text, lang: u.lang });
+      };
     }
   });
   const page = await context.newPage();
@@ -134,7 +161,9 @@ export async function kioskPage(stack: KioskStack, kioskIndex = 0): Promise<Page
   await page.locator('#screen[data-step]').waitFor();
   const resting = page.locator('#screen[data-step="home"], #screen[data-step="closed"], #screen[data-step="out-of-service"]');
   if ((await resting.count()) === 0) {
-    await page.evaluate(() => fetch('api/cancel', { method: 'POST', headers: { 'x-kiosk-token': document.querySelector('meta[name="kiosk-token"]')?.getAttribute('content') ?? '' } }));
+    await page.evaluate(() =>
+      fetch('api/cancel', { method: 'POST', headers: { 'x-kiosk-token': document.querySelector('meta[name="kiosk-token"]')?.getAttribute('content') ?? '' } }),
+    );
     await resting.waitFor();
   }
   return page;
@@ -206,7 +235,11 @@ export async function setMunicipalitySuspended(stack: KioskStack, code: string, 
   if (!verify.ok) throw new Error(`portal verify: ${verify.status}`);
   const cookie = (verify.headers.get('set-cookie') ?? '').split(';')[0]!;
   const { csrfToken } = (await verify.json()) as { csrfToken: string };
-  const put = await fetch(`${portal}/api/v1/service`, { method: 'PUT', headers: { ...json, cookie, 'x-csrf-token': csrfToken }, body: JSON.stringify({ suspended }) });
+  const put = await fetch(`${portal}/api/v1/service`, {
+    method: 'PUT',
+    headers: { ...json, cookie, 'x-csrf-token': csrfToken },
+    body: JSON.stringify({ suspended }),
+  });
   if (!put.ok) throw new Error(`portal PUT /service: ${put.status} ${await put.text()}`);
 }
 

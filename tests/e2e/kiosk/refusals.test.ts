@@ -1,9 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  cardIdOf, cardToSelect, kioskPage, screen, setMunicipalitySuspended, shot, startAndPlace, startKioskStack, type KioskStack,
-} from './kiosk-stack.js';
+import { cardIdOf, cardToSelect, kioskPage, screen, setMunicipalitySuspended, shot, startAndPlace, startKioskStack, type KioskStack } from './kiosk-stack.js';
 
 let stack: KioskStack;
 beforeAll(async () => {
@@ -59,7 +57,13 @@ describe('the kiosk refuses with a clear screen', () => {
     await expect(page.locator('[data-kind="overseas"]').isDisabled()).resolves.toBe(true);
     await expect(page.getByTestId('overseas-reason').textContent()).resolves.toContain('パスポート');
     // Even asked directly, the certificate center refuses and the kiosk says why.
-    await page.evaluate(() => fetch('api/select', { method: 'POST', headers: { 'content-type': 'application/json', 'x-kiosk-token': document.querySelector('meta[name="kiosk-token"]')?.getAttribute('content') ?? '' }, body: JSON.stringify({ municipality: '131016', kind: 'overseas', copies: 1 }) }));
+    await page.evaluate(() =>
+      fetch('api/select', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-kiosk-token': document.querySelector('meta[name="kiosk-token"]')?.getAttribute('content') ?? '' },
+        body: JSON.stringify({ municipality: '131016', kind: 'overseas', copies: 1 }),
+      }),
+    );
     await screen(page, 'error').waitFor();
     expect(await errorCode(page)).toBe('ERR_NO_PASSPORT_ON_FILE');
     await expect(page.locator('#screen').textContent()).resolves.toContain('パスポート');
@@ -77,16 +81,20 @@ describe('the kiosk refuses with a clear screen', () => {
   it.each([
     ['watanabe-sho', 'ERR_CARD_SUSPENDED', '13-error-card-suspended'],
     ['kobayashi-jun', 'ERR_NO_RECORDS', '14-error-no-records'],
-  ])('shows its own screen for %s (%s)', async (slug, code, name) => {
-    const page = await kioskPage(stack, 2);
-    await cardToSelect(page, await cardIdOf(slug));
-    await screen(page, 'error').waitFor();
-    expect(await errorCode(page)).toBe(code);
-    await shot(page, name);
-    await page.getByTestId('home').click();
-    await screen(page, 'home').waitFor();
-    await page.context().close();
-  }, 180_000);
+  ])(
+    'shows its own screen for %s (%s)',
+    async (slug, code, name) => {
+      const page = await kioskPage(stack, 2);
+      await cardToSelect(page, await cardIdOf(slug));
+      await screen(page, 'error').waitFor();
+      expect(await errorCode(page)).toBe(code);
+      await shot(page, name);
+      await page.getByTestId('home').click();
+      await screen(page, 'home').waitFor();
+      await page.context().close();
+    },
+    180_000,
+  );
 
   it('refuses a record flagged deceased when the request is made', async () => {
     const page = await kioskPage(stack, 2);
@@ -117,7 +125,9 @@ describe('the kiosk refuses with a clear screen', () => {
 
   it('refuses card data that was altered (the issuer signature no longer matches)', async () => {
     const source = JSON.parse(await readFile(join(stack.cardsDir, `${await cardIdOf('yamada-taro')}.json`), 'utf8')) as {
-      cardId: string; label: string; aps: Record<string, { files: Record<string, string> }>;
+      cardId: string;
+      label: string;
+      aps: Record<string, { files: Record<string, string> }>;
     };
     const ap = source.aps['D3921000310001010408']!;
     const birth = Buffer.from('19800401', 'latin1').toString('hex');
@@ -145,7 +155,9 @@ describe('the kiosk refuses with a clear screen', () => {
     let release!: () => void;
     const step = flow.run(async () => {
       flow.waitingForRelay();
-      await new Promise<void>((r) => { release = r; });
+      await new Promise<void>((r) => {
+        release = r;
+      });
     });
     await page.getByTestId('relay-busy').waitFor();
     await expect(page.getByTestId('relay-busy').textContent()).resolves.toContain('混み合っています');

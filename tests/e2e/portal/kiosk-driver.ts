@@ -16,7 +16,10 @@ export class KioskDriver {
   readonly #kiosk: Kiosk;
   readonly #wallet = new CardWallet();
 
-  constructor(readonly relayUrl: string, readonly kioskId = 'KIOSK-0001') {
+  constructor(
+    readonly relayUrl: string,
+    readonly kioskId = 'KIOSK-0001',
+  ) {
     this.#kiosk = new Kiosk(relayUrl, kioskId);
   }
 
@@ -47,7 +50,10 @@ export class KioskDriver {
   }
 
   /** Steps 2–7 for a printed certificate: answers its certificate ID and the receipt. */
-  async issue(slug: string, choice: { municipality: string; kind: 'domestic' | 'overseas'; copies: number }): Promise<{ certificateId: string; receipt: Record<string, unknown> }> {
+  async issue(
+    slug: string,
+    choice: { municipality: string; kind: 'domestic' | 'overseas'; copies: number },
+  ): Promise<{ certificateId: string; receipt: Record<string, unknown> }> {
     const { sid } = await this.openWithCard(slug);
     const created = await this.call('POST', `/v1/sessions/${sid}/requests`, choice);
     if (created.status !== 201) throw new Error(`request answered ${created.status}: ${created.body.toString()}`);
@@ -56,7 +62,11 @@ export class KioskDriver {
     if (doc.status !== 200) throw new Error(`document answered ${doc.status}: ${doc.body.toString()}`);
     const certificateId = String(doc.headers['certificate-id']);
     const contentDigest = String(doc.headers['content-digest']);
-    const done = await this.call('POST', `/v1/sessions/${sid}/requests/${rid}/completion`, { outcome: 'printed', paid: created.json.fee as number, contentDigest });
+    const done = await this.call('POST', `/v1/sessions/${sid}/requests/${rid}/completion`, {
+      outcome: 'printed',
+      paid: created.json.fee as number,
+      contentDigest,
+    });
     if (done.status !== 200) throw new Error(`completion answered ${done.status}: ${done.body.toString()}`);
     await this.call('DELETE', `/v1/sessions/${sid}`);
     return { certificateId, receipt: done.json.receipt as Record<string, unknown> };

@@ -33,17 +33,20 @@ describe('portal pages against a kiosk issuing through the relay (Chromium)', { 
   beforeAll(async () => {
     stack = await startPortalStack('postgres', inject('databaseUrl'));
     outboxDir = await mkdtemp(join(tmpdir(), 'portal-e2e-outbox-'));
-    relay = await startRelay(loadRelayConfig({
-      RELAY_PORT: '0',
-      SERVICE_HOURS: '00:00-24:00',
-      VRS_URL: stack.lgwanUrl,
-      OUTBOX_DIR: outboxDir,
-      BOOKS_DIR: join(outboxDir, 'books'),
-      NOTICE_RETRY_BASE_MS: '100',
-      NOTICE_RETRY_MAX_MS: '500',
-      NOTICE_POLL_MS: '100',
-      LOG_LEVEL: 'info',
-    }), { logDestination: relayLogs });
+    relay = await startRelay(
+      loadRelayConfig({
+        RELAY_PORT: '0',
+        SERVICE_HOURS: '00:00-24:00',
+        VRS_URL: stack.lgwanUrl,
+        OUTBOX_DIR: outboxDir,
+        BOOKS_DIR: join(outboxDir, 'books'),
+        NOTICE_RETRY_BASE_MS: '100',
+        NOTICE_RETRY_MAX_MS: '500',
+        NOTICE_POLL_MS: '100',
+        LOG_LEVEL: 'info',
+      }),
+      { logDestination: relayLogs },
+    );
     kiosk = await new KioskDriver(relay.url, 'KIOSK-0001').init();
     browser = await launchChromium();
   });

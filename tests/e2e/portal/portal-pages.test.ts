@@ -16,12 +16,19 @@ const SAPPORO = '011002';
 const jstDay = (n = 0): string => new Date(Date.now() + 9 * 3600_000 + n * 86_400_000).toISOString().slice(0, 10);
 
 /** An issued certificate row, written as the municipality (row-level security applies). */
-async function addIssuance(db: Database, code: string, row: { issuedAt: string; kind: 'domestic' | 'overseas'; copies: number; atena: string }): Promise<string> {
+async function addIssuance(
+  db: Database,
+  code: string,
+  row: { issuedAt: string; kind: 'domestic' | 'overseas'; copies: number; atena: string },
+): Promise<string> {
   const id = randomBytes(6).toString('hex').toUpperCase();
-  await withMunicipality(db, code, (tx) => tx.query(
-    `INSERT INTO certificate_issuances (certificate_id, municipality_code, atena_number, kind, channel, status, reserved_at, issued_at, copies, fee, kiosk_id, store_id, source)
+  await withMunicipality(db, code, (tx) =>
+    tx.query(
+      `INSERT INTO certificate_issuances (certificate_id, municipality_code, atena_number, kind, channel, status, reserved_at, issued_at, copies, fee, kiosk_id, store_id, source)
      VALUES ($1, $2, $3, $4, 'kiosk', 'issued', $5::timestamptz, $5::timestamptz, $6, $7, 'KIOSK-0002', 'STORE-0002', '{}'::jsonb)`,
-    [id, code, row.atena, row.kind, row.issuedAt, row.copies, row.copies * 120]));
+      [id, code, row.atena, row.kind, row.issuedAt, row.copies, row.copies * 120],
+    ),
+  );
   return id;
 }
 
@@ -41,9 +48,17 @@ describe('municipality portal pages (Chromium)', { timeout: 120_000 }, () => {
     // a few of Takaoka that Chiyoda's staff must never see.
     for (let i = 0; i < 60; i++) {
       const at = new Date(Date.now() - (i % 5) * 86_400_000 - i * 60_000).toISOString();
-      chiyodaIds.push(await addIssuance(stack.db, CHIYODA, { issuedAt: at, kind: i % 3 === 0 ? 'overseas' : 'domestic', copies: 1 + (i % 2), atena: `1000000000${String(i).padStart(5, '0')}` }));
+      chiyodaIds.push(
+        await addIssuance(stack.db, CHIYODA, {
+          issuedAt: at,
+          kind: i % 3 === 0 ? 'overseas' : 'domestic',
+          copies: 1 + (i % 2),
+          atena: `1000000000${String(i).padStart(5, '0')}`,
+        }),
+      );
     }
-    for (let i = 0; i < 3; i++) await addIssuance(stack.db, TAKAOKA, { issuedAt: new Date().toISOString(), kind: 'domestic', copies: 1, atena: '900000000000009' });
+    for (let i = 0; i < 3; i++)
+      await addIssuance(stack.db, TAKAOKA, { issuedAt: new Date().toISOString(), kind: 'domestic', copies: 1, atena: '900000000000009' });
   });
   afterAll(async () => {
     await browser?.close();
@@ -96,7 +111,9 @@ describe('municipality portal pages (Chromium)', { timeout: 120_000 }, () => {
     await page.locator('#password').press('Enter');
     await page.locator('#code').waitFor({ state: 'visible' });
     code = await waitForCode(stack.mailDir, email, seen);
-    await withMunicipality(stack.db, SAPPORO, (tx) => tx.query("UPDATE portal_login_challenges SET expires_at = now() - interval '1 minute' WHERE ended IS NULL"));
+    await withMunicipality(stack.db, SAPPORO, (tx) =>
+      tx.query("UPDATE portal_login_challenges SET expires_at = now() - interval '1 minute' WHERE ended IS NULL"),
+    );
     await page.locator('#code').fill(code);
     await page.locator('#code').press('Enter');
     await poll(() => message.textContent()).toContain('有効期限が切れている');
@@ -132,14 +149,16 @@ describe('municipality portal pages (Chromium)', { timeout: 120_000 }, () => {
     await poll(() => page.locator('#page-text').textContent()).toContain('全 60 件中 1〜50 件目');
     // The chart is drawn (Chart.js from /vendor) with one bar group per day of the period.
     const chart = await page.evaluate(() => {
-      const c = (window as unknown as { Chart: { getChart(el: Element): { data: { labels: string[]; datasets: Array<{ data: number[] }> } } } })
-        .Chart.getChart(document.getElementById('chart')!);
+      const c = (window as unknown as { Chart: { getChart(el: Element): { data: { labels: string[]; datasets: Array<{ data: number[] }> } } } }).Chart.getChart(
+        document.getElementById('chart')!,
+      );
       return { labels: c.data.labels.length, sums: c.data.datasets.map((d) => d.data.reduce((a, b) => a + b, 0)) };
     });
     expect(chart).toEqual({ labels: 30, sums: [40, 20] });
     await screenshot(page, 'issuances');
 
-    const tableIds = async (): Promise<string[]> => page.locator('#issuances tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-certificate-id') ?? ''));
+    const tableIds = async (): Promise<string[]> =>
+      page.locator('#issuances tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-certificate-id') ?? ''));
     const firstPage = await tableIds();
     await page.getByRole('button', { name: '次のページ' }).click();
     await poll(() => page.locator('#page-text').textContent()).toContain('51〜60 件目');
@@ -152,17 +171,29 @@ describe('municipality portal pages (Chromium)', { timeout: 120_000 }, () => {
     await page.locator('#to').press('Enter');
     await poll(() => page.locator('#range-text').textContent()).toContain(`${jstDay(0)} から ${jstDay(0)} まで`);
     // Wait until the table shows the new period (every row issued today).
-    await poll(() => page.locator('#issuances tbody tr td:nth-child(9)').evaluateAll((tds, day) => tds.length > 0 && tds.every((td) => td.textContent!.startsWith(day)), jstDay(0)))
-      .toBe(true);
-    const cells = await page.locator('#issuances tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '')));
+    await poll(() =>
+      page
+        .locator('#issuances tbody tr td:nth-child(9)')
+        .evaluateAll((tds, day) => tds.length > 0 && tds.every((td) => td.textContent!.startsWith(day)), jstDay(0)),
+    ).toBe(true);
+    const cells = await page
+      .locator('#issuances tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '')));
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#csv-link').click()]);
     const csv = await readFile((await download.path())!);
     expect(csv.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
     const records = parse(csv.subarray(3).toString('utf8'), { columns: true }) as Array<Record<string, string>>;
     const fromCsv = records.map((r) => [
-      r['証明書ID'], r['個別宛名番号'], r['種類'] === 'overseas' ? '海外用' : '国内用', r['交付方法'] === 'kiosk' ? 'コンビニ交付' : r['交付方法'],
-      r['部数'], `${Number(r['手数料']).toLocaleString('ja-JP')} 円`, r['店舗ID'], r['端末ID'], r['交付日時']!.slice(0, 19).replace('T', ' '),
+      r['証明書ID'],
+      r['個別宛名番号'],
+      r['種類'] === 'overseas' ? '海外用' : '国内用',
+      r['交付方法'] === 'kiosk' ? 'コンビニ交付' : r['交付方法'],
+      r['部数'],
+      `${Number(r['手数料']).toLocaleString('ja-JP')} 円`,
+      r['店舗ID'],
+      r['端末ID'],
+      r['交付日時']!.slice(0, 19).replace('T', ' '),
     ]);
     expect(fromCsv).toEqual(cells);
     expect(download.suggestedFilename()).toBe(`issuances-${CHIYODA}-${jstDay(0)}-${jstDay(0)}.csv`);
@@ -189,8 +220,16 @@ describe('municipality portal pages (Chromium)', { timeout: 120_000 }, () => {
     const report = page.locator('#report');
     await poll(() => report.getAttribute('data-outcome')).toBe('rejected');
     await poll(() => page.locator('#report-message').textContent()).toContain('データは一切変更されていません');
-    const errorRows = await page.locator('#error-table tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.children[0]!.textContent, tr.children[1]!.textContent]));
-    expect(errorRows).toEqual(expect.arrayContaining([['3 行目', 'マイナンバー'], ['3 行目', '生年月日'], ['4 行目', '転出/死亡フラグ']]));
+    const errorRows = await page
+      .locator('#error-table tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [tr.children[0]!.textContent, tr.children[1]!.textContent]));
+    expect(errorRows).toEqual(
+      expect.arrayContaining([
+        ['3 行目', 'マイナンバー'],
+        ['3 行目', '生年月日'],
+        ['4 行目', '転出/死亡フラグ'],
+      ]),
+    );
     expect(errorRows.some(([row]) => row === '2 行目')).toBe(false);
     await screenshot(page, 'imports-rejected', true);
     expect(await residentCount(stack.db, CHIYODA)).toBe(before);
@@ -208,8 +247,10 @@ describe('municipality portal pages (Chromium)', { timeout: 120_000 }, () => {
     await screenshot(page, 'imports-applied');
 
     // A vaccinations file naming an unknown 宛名番号 is refused too, and says which row.
-    const vacc = ['個別宛名番号,接種回数,接種日,ワクチン種類,メーカー,製品名,ロット番号,接種量,接種会場,接種自治体コード',
-      '555999999999999,1,20210601,mRNA,ファイザー,コミナティ筋注,AB1234,0.3,区役所,131016'].join('\r\n');
+    const vacc = [
+      '個別宛名番号,接種回数,接種日,ワクチン種類,メーカー,製品名,ロット番号,接種量,接種会場,接種自治体コード',
+      '555999999999999,1,20210601,mRNA,ファイザー,コミナティ筋注,AB1234,0.3,区役所,131016',
+    ].join('\r\n');
     await page.locator('#file-vaccinations').setInputFiles({ name: 'vacc.csv', mimeType: 'text/csv', buffer: Buffer.from(vacc) });
     await page.getByRole('button', { name: '接種記録を取り込む' }).click();
     await poll(() => report.getAttribute('data-outcome')).toBe('rejected');
@@ -323,7 +364,7 @@ describe('municipality portal pages (Chromium)', { timeout: 120_000 }, () => {
     for (const id of chiyodaIds) expect(text).not.toContain(id);
     expect(text).not.toMatch(/1000000000\d{5}/);
     // What the page reads holds counts per day and kind, nothing else.
-    const api = await page.evaluate(async () => (await fetch('/api/v1/statistics')).json()) as { days: Array<Record<string, unknown>> };
+    const api = (await page.evaluate(async () => (await fetch('/api/v1/statistics')).json())) as { days: Array<Record<string, unknown>> };
     for (const d of api.days) expect(Object.keys(d).sort()).toEqual(['copies', 'date', 'issuances', 'kind']);
     await screenshot(page, 'statistics');
     expect(errors).toEqual([]);
@@ -350,6 +391,9 @@ describe('municipality portal pages (Chromium)', { timeout: 120_000 }, () => {
 });
 
 async function suspendedOf(db: Database, code: string): Promise<boolean> {
-  return withMunicipality(db, code, async (tx) =>
-    (await tx.query<{ suspended: boolean }>('SELECT suspended FROM municipalities WHERE code = $1', [code])).rows[0]?.suspended ?? false);
+  return withMunicipality(
+    db,
+    code,
+    async (tx) => (await tx.query<{ suspended: boolean }>('SELECT suspended FROM municipalities WHERE code = $1', [code])).rows[0]?.suspended ?? false,
+  );
 }

@@ -64,7 +64,14 @@ export async function startPortalStack(kind: DbKind, databaseUrl: string, option
   const pki = pkiPaths();
   const read = (p: string): string => readFileSync(p, 'utf8');
   const lgwan = https.createServer(
-    { cert: read(pki.server('vrs').cert), key: read(pki.server('vrs').key), ca: read(pki.lgwanCa), requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' },
+    {
+      cert: read(pki.server('vrs').cert),
+      key: read(pki.server('vrs').key),
+      ca: read(pki.lgwanCa),
+      requestCert: true,
+      rejectUnauthorized: true,
+      minVersion: 'TLSv1.2',
+    },
     createLgwanApp(deps),
   );
   const lgwanPort = await listen(lgwan);

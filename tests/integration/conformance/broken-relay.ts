@@ -16,7 +16,10 @@ export async function startBrokenRelay(): Promise<{ url: string; stop(): Promise
   const sessions = new Map<string, { kiosk: string; holder?: { name: string; birthDate: string } }>();
   let lastDocument: { pdf: Buffer; certificateId: string; digest: string } | undefined;
   const problem = (res: express.Response, status: number, code: string, detail: string) =>
-    res.status(status).type('application/problem+json').send(JSON.stringify({ type: 'about:blank', code, status, title: code, detail, instance: randomBytes(8).toString('hex') }));
+    res
+      .status(status)
+      .type('application/problem+json')
+      .send(JSON.stringify({ type: 'about:blank', code, status, title: code, detail, instance: randomBytes(8).toString('hex') }));
 
   const app = express();
   app.use(express.json({ limit: '1mb' }));
@@ -33,7 +36,9 @@ export async function startBrokenRelay(): Promise<{ url: string; stop(): Promise
     }
     return s;
   };
-  app.get('/v1/service', (_req, res) => res.json({ open: true, hours: '00:00-24:00', now: new Date(Date.now() + 9 * 3600_000).toISOString().replace('Z', '+09:00') }));
+  app.get('/v1/service', (_req, res) =>
+    res.json({ open: true, hours: '00:00-24:00', now: new Date(Date.now() + 9 * 3600_000).toISOString().replace('Z', '+09:00') }),
+  );
   app.post('/v1/sessions', (_req, res) => {
     const sid = randomBytes(16).toString('base64url');
     sessions.set(sid, { kiosk: res.locals.kiosk });
@@ -49,7 +54,11 @@ export async function startBrokenRelay(): Promise<{ url: string; stop(): Promise
     } catch {
       return problem(res, 422, 'ERR_CARD_FORMAT', 'bad card');
     }
-    res.json({ holder: s.holder, municipalities: [{ code: '131016', name: '千代田区', domestic: true, overseas: false, unavailableReason: 'no_passport_on_file' }], feePerCopy: 120 });
+    res.json({
+      holder: s.holder,
+      municipalities: [{ code: '131016', name: '千代田区', domestic: true, overseas: false, unavailableReason: 'no_passport_on_file' }],
+      feePerCopy: 120,
+    });
   });
   app.post('/v1/sessions/:sid/requests', async (req, res) => {
     const s = session(req, res);
@@ -64,7 +73,10 @@ export async function startBrokenRelay(): Promise<{ url: string; stop(): Promise
     const pdf = await pdfOf(`Certificate ${certificateId} born ${s.holder.birthDate}`);
     lastDocument = { pdf, certificateId, digest: `sha-256=:${(await import('node:crypto')).createHash('sha256').update(pdf).digest('base64')}:` };
     res.status(201).json({
-      requestId: randomBytes(16).toString('base64url'), fee: 120 * copies, copies, pages: 1,
+      requestId: randomBytes(16).toString('base64url'),
+      fee: 120 * copies,
+      copies,
+      pages: 1,
       preview: { issuer: '千代田区', name: s.holder.name, birthDate: s.holder.birthDate, doses: [{ dose: 1, date: '2021-06-01', product: 'X', lot: 'L1' }] },
       expiresAt: new Date(Date.now() + 300_000).toISOString(),
     });
@@ -91,10 +103,11 @@ export async function startBrokenRelay(): Promise<{ url: string; stop(): Promise
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', () => ok()));
   return {
     url: `https://localhost:${(server.address() as AddressInfo).port}`,
-    stop: () => new Promise<void>((ok) => {
-      server.closeAllConnections();
-      server.close(() => ok());
-    }),
+    stop: () =>
+      new Promise<void>((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
   };
 }
 

@@ -9,7 +9,12 @@ import { startOwnStack, type OwnStack } from './stack.js';
 const pki = pkiPaths();
 const kiosk = (id: string) => ({ cert: readFileSync(pki.kiosk(id).cert, 'utf8'), key: readFileSync(pki.kiosk(id).key, 'utf8') });
 const options = (relayUrl: string, more: Partial<ConformanceOptions> = {}): ConformanceOptions => ({
-  relayUrl, ca: readFileSync(pki.serverCa, 'utf8'), kiosks: [kiosk('KIOSK-0001'), kiosk('KIOSK-0002')], cardsDir: pki.cardsDir, concurrency: 8, ...more,
+  relayUrl,
+  ca: readFileSync(pki.serverCa, 'utf8'),
+  kiosks: [kiosk('KIOSK-0001'), kiosk('KIOSK-0002')],
+  cardsDir: pki.cardsDir,
+  concurrency: 8,
+  ...more,
 });
 const byId = (results: CheckResult[]) => Object.fromEntries(results.map((r) => [r.id, r]));
 
@@ -55,7 +60,7 @@ function closedWindow(now = new Date()): string {
   return `${hh(jstHour + 2)}:00-${hh(jstHour + 3)}:00`;
 }
 
-describe('the conformance kit against this project\'s relay outside its hours', () => {
+describe("the conformance kit against this project's relay outside its hours", () => {
   let stack: OwnStack;
   beforeAll(async () => {
     stack = await startOwnStack({ env: { SERVICE_HOURS: closedWindow() } });

@@ -19,20 +19,26 @@ const kiosk = (id: string) => ({ cert: readFileSync(pki.kiosk(id).cert, 'utf8'),
 /** Runner options for this project's relay with the demo kiosks and cards. */
 function kitOptions(relayUrl: string, more: Partial<ConformanceOptions> = {}): ConformanceOptions {
   return {
-    relayUrl, ca: readFileSync(pki.serverCa, 'utf8'), kiosks: [kiosk('KIOSK-0001'), kiosk('KIOSK-0002')], cardsDir: pki.cardsDir,
-    sessionTtlS: 20, documentTtlS: 6, concurrency: 12, ...more,
+    relayUrl,
+    ca: readFileSync(pki.serverCa, 'utf8'),
+    kiosks: [kiosk('KIOSK-0001'), kiosk('KIOSK-0002')],
+    cardsDir: pki.cardsDir,
+    sessionTtlS: 20,
+    documentTtlS: 6,
+    concurrency: 12,
+    ...more,
   };
 }
 
 /** The one check that cannot run against an open relay. */
 const OPEN_RELAY_NOT_RUN = ['service.closed'];
 
-describe.each(['memory', 'redis'] as const)('the conformance kit against this project\'s relay (%s store)', (store) => {
+describe.each(['memory', 'redis'] as const)("the conformance kit against this project's relay (%s store)", (store) => {
   let stack: OwnStack;
   beforeAll(async () => {
-    stack = await startOwnStack(store === 'redis'
-      ? { redisUrl: inject('redisUrl'), env: { REDIS_KEY_PREFIX: `conformance-${randomBytes(4).toString('hex')}:` } }
-      : {});
+    stack = await startOwnStack(
+      store === 'redis' ? { redisUrl: inject('redisUrl'), env: { REDIS_KEY_PREFIX: `conformance-${randomBytes(4).toString('hex')}:` } } : {},
+    );
   });
   afterAll(async () => {
     await stack?.stop();
@@ -71,17 +77,25 @@ describe.each(['memory', 'redis'] as const)('the conformance kit against this pr
       const report = join(dir, 'junit.xml');
       const args = [
         resolve('kiosk-sim/conformance/cli.ts'),
-        '--relay', stack.relay.url,
-        '--kiosk', join(pki.kiosksDir, 'KIOSK-0001'),
-        '--ca', pki.serverCa,
-        '--cards', pki.cardsDir,
-        '--concurrency', '4',
-        '--report', report,
+        '--relay',
+        stack.relay.url,
+        '--kiosk',
+        join(pki.kiosksDir, 'KIOSK-0001'),
+        '--ca',
+        pki.serverCa,
+        '--cards',
+        pki.cardsDir,
+        '--concurrency',
+        '4',
+        '--report',
+        report,
       ];
       const { stdout } = await run(resolve('node_modules/.bin/tsx'), args, { timeout: 150_000, maxBuffer: 4 << 20 });
       expect(stdout).toMatch(/^PASS {2}card\.tampered-my-number /m);
       expect(stdout).toMatch(/^SKIP {2}session\.other-kiosk .* — needs a second kiosk certificate: give --kiosk twice$/m);
-      expect(stdout).toMatch(/^SKIP {2}lifetime\.session .* — the relay's session lifetime is unknown: configure a short SESSION_TTL_S and pass it with --session-ttl <s>$/m);
+      expect(stdout).toMatch(
+        /^SKIP {2}lifetime\.session .* — the relay's session lifetime is unknown: configure a short SESSION_TTL_S and pass it with --session-ttl <s>$/m,
+      );
       expect(stdout).toMatch(/^SKIP {2}lifetime\.document .*--document-ttl/m);
       expect(stdout).not.toMatch(/^FAIL/m);
       const summary = /^(\d+) passed, (\d+) failed, (\d+) not run/m.exec(stdout)!;
@@ -97,7 +111,9 @@ describe.each(['memory', 'redis'] as const)('the conformance kit against this pr
 
 describe('the conformance CLI', () => {
   it('answers a usage error with exit 2', async () => {
-    const err = await run(resolve('node_modules/.bin/tsx'), [resolve('kiosk-sim/conformance/cli.ts'), '--relay', 'http://x'], { timeout: 60_000 }).catch((e: { code: number; stdout: string }) => e);
+    const err = await run(resolve('node_modules/.bin/tsx'), [resolve('kiosk-sim/conformance/cli.ts'), '--relay', 'http://x'], { timeout: 60_000 }).catch(
+      (e: { code: number; stdout: string }) => e,
+    );
     expect((err as { code: number }).code).toBe(2);
     expect((err as { stdout: string }).stdout).toMatch(/usage: npm run conformance/);
   });

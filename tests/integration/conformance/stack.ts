@@ -20,18 +20,21 @@ export async function startOwnStack(options: { redisUrl?: string; env?: Record<s
   const vrs = await startVrs(loadVrsConfig({ VRS_PORT: '0', PORTAL_PORT: '0', MAIL_DIR: join(tmp, 'mail'), LOG_LEVEL: 'silent' }), { db: fresh.db });
   let relay: RunningRelay;
   try {
-    relay = await startRelay(loadRelayConfig({
-      RELAY_PORT: '0',
-      SERVICE_HOURS: '00:00-24:00',
-      SESSION_TTL_S: '20',
-      DOCUMENT_TTL_S: '6',
-      VRS_URL: vrs.lgwanUrl,
-      OUTBOX_DIR: join(tmp, 'outbox'), BOOKS_DIR: join(tmp, 'books'),
-      NOTICE_POLL_MS: '200',
-      LOG_LEVEL: 'silent',
-      ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
-      ...options.env,
-    }));
+    relay = await startRelay(
+      loadRelayConfig({
+        RELAY_PORT: '0',
+        SERVICE_HOURS: '00:00-24:00',
+        SESSION_TTL_S: '20',
+        DOCUMENT_TTL_S: '6',
+        VRS_URL: vrs.lgwanUrl,
+        OUTBOX_DIR: join(tmp, 'outbox'),
+        BOOKS_DIR: join(tmp, 'books'),
+        NOTICE_POLL_MS: '200',
+        LOG_LEVEL: 'silent',
+        ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+        ...options.env,
+      }),
+    );
   } catch (err) {
     await vrs.close();
     await fresh.drop();

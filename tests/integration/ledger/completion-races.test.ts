@@ -35,9 +35,20 @@ describe.each<StoreKind>(['memory', 'redis'])('racing completions (%s store)', (
     wallet = await new CardWallet().init();
     const first = await startTestRelay({ vrsUrl: vrs.url, store, redisUrl: inject('redisUrl'), logs, startWorker: false });
     // On Redis a second relay shares the first's namespace: the race crosses processes' state.
-    relays = store === 'redis'
-      ? [first, await startTestRelay({ vrsUrl: vrs.url, store, redisUrl: inject('redisUrl'), logs, startWorker: false, env: { REDIS_KEY_PREFIX: first.env.REDIS_KEY_PREFIX! } })]
-      : [first];
+    relays =
+      store === 'redis'
+        ? [
+            first,
+            await startTestRelay({
+              vrsUrl: vrs.url,
+              store,
+              redisUrl: inject('redisUrl'),
+              logs,
+              startWorker: false,
+              env: { REDIS_KEY_PREFIX: first.env.REDIS_KEY_PREFIX! },
+            }),
+          ]
+        : [first];
   });
   afterAll(async () => {
     await Promise.all((relays ?? []).map((r) => r.stop()));
@@ -49,10 +60,17 @@ describe.each<StoreKind>(['memory', 'redis'])('racing completions (%s store)', (
     for (const [i, pair] of PAIRS.entries()) {
       const a = relays[i % relays.length]!;
       const b = relays[(i + 1) % relays.length]!;
-      const { sid, rid, doc } = await requestAndFetch(new Kiosk(a.url, 'KIOSK-0001'), wallet, 'yamada-taro', { municipality: '131016', kind: 'domestic', copies: 1 });
+      const { sid, rid, doc } = await requestAndFetch(new Kiosk(a.url, 'KIOSK-0001'), wallet, 'yamada-taro', {
+        municipality: '131016',
+        kind: 'domestic',
+        copies: 1,
+      });
       const all = bodies(String(doc.headers['content-digest']));
       const path = `/v1/sessions/${sid}/requests/${rid}/completion`;
-      const answers = await Promise.all([new Kiosk(a.url, 'KIOSK-0001').call('POST', path, all[pair[0]]), new Kiosk(b.url, 'KIOSK-0001').call('POST', path, all[pair[1]])]);
+      const answers = await Promise.all([
+        new Kiosk(a.url, 'KIOSK-0001').call('POST', path, all[pair[0]]),
+        new Kiosk(b.url, 'KIOSK-0001').call('POST', path, all[pair[1]]),
+      ]);
       const ok = answers.filter((x) => x.status === 200);
       expect(ok, JSON.stringify(answers.map((x) => x.json))).toHaveLength(1);
       const loser = answers.find((x) => x.status !== 200)!;
@@ -69,7 +87,10 @@ describe.each<StoreKind>(['memory', 'redis'])('racing completions (%s store)', (
     expect(new Set(trials.map((t) => t.winner))).toEqual(new Set(['printed', 'failed', 'cancelled']));
 
     await drainNotices(relays);
-    const books = await vrsBooks(vrs, trials.map((t) => t.id));
+    const books = await vrsBooks(
+      vrs,
+      trials.map((t) => t.id),
+    );
     const ledger = await ledgerByCertificate(relays[0]!.books);
     const kid = ledger.get(trials[0]!.id)![0]!.kid;
     const crl = new Set((await relays[0]!.books.shcRevocations(kid)).ids);

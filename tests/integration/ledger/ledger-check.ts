@@ -27,7 +27,10 @@ export async function vrsBooks(vrs: TestVrs, ids: string[]): Promise<Map<string,
 /** Every reservation VRS holds (the test's own database). */
 export async function vrsAll(vrs: TestVrs): Promise<Map<string, { status: string; fee: number | null; notices: number }>> {
   const { rows } = await vrs.db.query<{ certificate_id: string }>('SELECT certificate_id FROM certificate_issuances');
-  return vrsBooks(vrs, rows.map((r) => r.certificate_id));
+  return vrsBooks(
+    vrs,
+    rows.map((r) => r.certificate_id),
+  );
 }
 
 /** The ledger of all time, grouped by certificate ID. */

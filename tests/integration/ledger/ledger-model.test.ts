@@ -41,10 +41,12 @@ interface Real {
   told: Map<string, Set<string>>;
 }
 
-const body = (kind: BodyKind, digest = 'sha-256=:AAAA:') => (
-  kind === 'printed' ? { outcome: 'printed', paid: 120, contentDigest: digest }
-    : kind === 'printedOverpaid' ? { outcome: 'printed', paid: 1000, contentDigest: digest }
-      : { outcome: kind, paid: 0 });
+const body = (kind: BodyKind, digest = 'sha-256=:AAAA:') =>
+  kind === 'printed'
+    ? { outcome: 'printed', paid: 120, contentDigest: digest }
+    : kind === 'printedOverpaid'
+      ? { outcome: 'printed', paid: 1000, contentDigest: digest }
+      : { outcome: kind, paid: 0 };
 const OUTCOME_OF: Record<BodyKind, string> = { printed: 'printed', printedOverpaid: 'printed', failed: 'failed', cancelled: 'cancelled' };
 
 function tell(r: Real, req: ModelRequest, outcome: string): void {
@@ -82,7 +84,10 @@ function settle(r: Real, s: ModelSession, req: ModelRequest, kind: BodyKind, a: 
 }
 
 class NewSession implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly relay: number, readonly slug: string) {}
+  constructor(
+    readonly relay: number,
+    readonly slug: string,
+  ) {}
   check = () => true;
   async run(m: Model, r: Real): Promise<void> {
     executed.set(this.constructor.name, (executed.get(this.constructor.name) ?? 0) + 1);
@@ -94,14 +99,25 @@ class NewSession implements fc.AsyncCommand<Model, Real> {
 }
 
 class Request implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly relay: number, readonly pick: number) {}
+  constructor(
+    readonly relay: number,
+    readonly pick: number,
+  ) {}
   check = (m: Readonly<Model>) => m.sessions.length > 0;
   async run(m: Model, r: Real): Promise<void> {
     executed.set(this.constructor.name, (executed.get(this.constructor.name) ?? 0) + 1);
     const s = pickSession(m, this.pick);
     const a = await r.kiosk(this.relay).call('POST', `/v1/sessions/${s.sid}/requests`, { municipality: '131016', kind: 'domestic', copies: 1 });
     const open = s.requests.find((q) => q.status === 'reserved' || q.status === 'served');
-    const expected = s.gone ? [404, 'ERR_SESSION_NOT_FOUND'] : s.ended ? [409, 'ERR_SESSION_STATE'] : open?.status === 'served' ? [409, 'ERR_REQUEST_OPEN'] : s.requests.length >= LIMIT ? [429, 'ERR_REQUEST_LIMIT'] : [201, undefined];
+    const expected = s.gone
+      ? [404, 'ERR_SESSION_NOT_FOUND']
+      : s.ended
+        ? [409, 'ERR_SESSION_STATE']
+        : open?.status === 'served'
+          ? [409, 'ERR_REQUEST_OPEN']
+          : s.requests.length >= LIMIT
+            ? [429, 'ERR_REQUEST_LIMIT']
+            : [201, undefined];
     expect([a.status, a.json.code], JSON.stringify(a.json)).toEqual(expected);
     if (a.status !== 201) return;
     if (open) open.status = 'cancelled';
@@ -128,7 +144,10 @@ const pickRequest = (m: Readonly<Model>, pick: number) => {
 };
 
 class Fetch implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly relay: number, readonly pick: number) {}
+  constructor(
+    readonly relay: number,
+    readonly pick: number,
+  ) {}
   check = (m: Readonly<Model>) => pickRequest(m, this.pick) !== undefined;
   async run(m: Model, r: Real): Promise<void> {
     executed.set(this.constructor.name, (executed.get(this.constructor.name) ?? 0) + 1);
@@ -147,7 +166,11 @@ class Fetch implements fc.AsyncCommand<Model, Real> {
 }
 
 class Complete implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly relay: number, readonly pick: number, readonly kind: BodyKind) {}
+  constructor(
+    readonly relay: number,
+    readonly pick: number,
+    readonly kind: BodyKind,
+  ) {}
   check = (m: Readonly<Model>) => pickRequest(m, this.pick) !== undefined;
   async run(m: Model, r: Real): Promise<void> {
     executed.set(this.constructor.name, (executed.get(this.constructor.name) ?? 0) + 1);
@@ -160,14 +183,21 @@ class Complete implements fc.AsyncCommand<Model, Real> {
 
 /** Two completions at the same moment through both relays; the model takes the winner's. */
 class Race implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly pick: number, readonly a: BodyKind, readonly b: BodyKind) {}
+  constructor(
+    readonly pick: number,
+    readonly a: BodyKind,
+    readonly b: BodyKind,
+  ) {}
   check = (m: Readonly<Model>) => pickRequest(m, this.pick) !== undefined;
   async run(m: Model, r: Real): Promise<void> {
     executed.set(this.constructor.name, (executed.get(this.constructor.name) ?? 0) + 1);
     const { s, req } = pickRequest(m, this.pick)!;
     const path = `/v1/sessions/${s.sid}/requests/${req.rid}/completion`;
     const [x, y] = await Promise.all([r.kiosk(0).call('POST', path, body(this.a, req.digest)), r.kiosk(1).call('POST', path, body(this.b, req.digest))]);
-    const answers: Array<[BodyKind, Answer]> = [[this.a, x], [this.b, y]];
+    const answers: Array<[BodyKind, Answer]> = [
+      [this.a, x],
+      [this.b, y],
+    ];
     const wasReserved = req.status === 'reserved';
     const winner = s.gone || OUTCOMES.has(req.status) ? undefined : answers.find(([, ans]) => ans.status === 200);
     if (!winner) {
@@ -186,7 +216,10 @@ class Race implements fc.AsyncCommand<Model, Real> {
 }
 
 class Delete implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly relay: number, readonly pick: number) {}
+  constructor(
+    readonly relay: number,
+    readonly pick: number,
+  ) {}
   check = (m: Readonly<Model>) => m.sessions.length > 0;
   async run(m: Model, r: Real): Promise<void> {
     executed.set(this.constructor.name, (executed.get(this.constructor.name) ?? 0) + 1);
@@ -251,7 +284,16 @@ describe('the books under random interleavings (two relays, one Redis)', () => {
     vrs = await startTestVrs({ databaseUrl: inject('databaseUrl'), logs });
     wallet = await new CardWallet().init();
     const prefix = `t${Math.random().toString(16).slice(2, 10)}:`;
-    startRelayFor = (p) => startTestRelay({ vrsUrl: vrs.url, store: 'redis', redisUrl: inject('redisUrl'), logs, clock, startWorker: false, env: { REDIS_KEY_PREFIX: p, REQUEST_LIMIT: String(LIMIT), SESSION_TTL_S: String(TTL_S), RENDER_WORKERS: '1' } });
+    startRelayFor = (p) =>
+      startTestRelay({
+        vrsUrl: vrs.url,
+        store: 'redis',
+        redisUrl: inject('redisUrl'),
+        logs,
+        clock,
+        startWorker: false,
+        env: { REDIS_KEY_PREFIX: p, REQUEST_LIMIT: String(LIMIT), SESSION_TTL_S: String(TTL_S), RENDER_WORKERS: '1' },
+      });
     relays.push(await startRelayFor(prefix), await startRelayFor(prefix));
   });
   afterAll(async () => {
@@ -270,24 +312,44 @@ describe('the books under random interleavings (two relays, one Redis)', () => {
     const complete = fc.tuple(relay, pick, kind).map(([r, p, k]) => new Complete(r, p, k));
     const race = fc.tuple(pick, kind, kind).map(([p, a, b]) => new Race(p, a, b));
     // Repeated entries weigh the steps of a visit above the rarer events (DELETE, expiry, restart).
-    const commands = fc.commands([
-      newSession, newSession, request, request, request, fetch, fetch, fetch, complete, complete, race, race, race,
-      fc.tuple(relay, pick).map(([r, p]) => new Delete(r, p)),
-      fc.constant(new Expire()),
-      relay.map((r) => new Restart(r)),
-    ], { maxCommands: 30, size: 'large' });
+    const commands = fc.commands(
+      [
+        newSession,
+        newSession,
+        request,
+        request,
+        request,
+        fetch,
+        fetch,
+        fetch,
+        complete,
+        complete,
+        race,
+        race,
+        race,
+        fc.tuple(relay, pick).map(([r, p]) => new Delete(r, p)),
+        fc.constant(new Expire()),
+        relay.map((r) => new Restart(r)),
+      ],
+      { maxCommands: 30, size: 'large' },
+    );
 
-    await fc.assert(fc.asyncProperty(commands, async (cmds) => {
-      stats.runs++;
-      stats.commands += [...cmds].length;
-      await fc.asyncModelRun(() => ({ model: { sessions: [] }, real }), cmds);
-      // Close the run: every session ends, both sweepers run, every notice reaches VRS.
-      await new Expire().run({ sessions: [] }, real);
-      await drainNotices(relays);
-      await checkBooks(real);
-    }), { numRuns: 40, endOnFailure: true });
+    await fc.assert(
+      fc.asyncProperty(commands, async (cmds) => {
+        stats.runs++;
+        stats.commands += [...cmds].length;
+        await fc.asyncModelRun(() => ({ model: { sessions: [] }, real }), cmds);
+        // Close the run: every session ends, both sweepers run, every notice reaches VRS.
+        await new Expire().run({ sessions: [] }, real);
+        await drainNotices(relays);
+        await checkBooks(real);
+      }),
+      { numRuns: 40, endOnFailure: true },
+    );
     // The figures of the note: runs and commands explored (every run checked).
-    console.info(`ledger model: ${stats.runs} runs, ${stats.commands} commands generated; run: ${JSON.stringify(Object.fromEntries(executed))}; 0 disagreements`);
+    console.info(
+      `ledger model: ${stats.runs} runs, ${stats.commands} commands generated; run: ${JSON.stringify(Object.fromEntries(executed))}; 0 disagreements`,
+    );
     expect(executed.get('Race') ?? 0).toBeGreaterThan(5);
     // 40 runs take about 18 s on a quiet 2-core machine; the bound is for a busy one, not a goal.
   }, 300_000);
@@ -310,12 +372,20 @@ async function checkBooks(real: Real): Promise<void> {
       expect(set.has(outcome.shcRid), `${id} on the CRL`).toBe(true);
     }
     // VRS: issued with one notice exactly when printed; otherwise released, with none.
-    expect(vrsBooks.get(id), id).toMatchObject(outcome.type === 'printed' ? { status: 'issued', fee: outcome.fee, notices: 1 } : { status: 'released', notices: 0 });
+    expect(vrsBooks.get(id), id).toMatchObject(
+      outcome.type === 'printed' ? { status: 'issued', fee: outcome.fee, notices: 1 } : { status: 'released', notices: 0 },
+    );
     // Every answer a kiosk got named this outcome.
     for (const told of real.told.get(id) ?? []) expect(told, id).toBe(outcome.type);
   }
-  const issuedAtVrs = [...vrsBooks].filter(([, b]) => b.status === 'issued').map(([id]) => id).sort();
-  const printedInLedger = [...ledger].filter(([, es]) => es.some((e) => e.type === 'printed')).map(([id]) => id).sort();
+  const issuedAtVrs = [...vrsBooks]
+    .filter(([, b]) => b.status === 'issued')
+    .map(([id]) => id)
+    .sort();
+  const printedInLedger = [...ledger]
+    .filter(([, es]) => es.some((e) => e.type === 'printed'))
+    .map(([id]) => id)
+    .sort();
   expect(issuedAtVrs).toEqual(printedInLedger);
   expect(issuedAtVrs).toEqual([...real.printed].sort());
   // Nothing left reserved; a released reservation was never printed (refused opens have no ledger lines).

@@ -35,7 +35,9 @@ describe('relay:reconcile', () => {
     const day = (offset: number) => jstParts(new Date(Date.now() + offset * 86_400_000)).date;
     const env = { ...process.env, REDIS_URL: relay.env.REDIS_URL, REDIS_KEY_PREFIX: relay.env.REDIS_KEY_PREFIX, VRS_URL: vrs.url, LOG_LEVEL: 'silent' };
     try {
-      const { stdout } = await run(process.execPath, ['--import', 'tsx', 'services/relay/reconcile/cli.ts', '--from', day(-1), '--to', day(1), '--json'], { env });
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', 'services/relay/reconcile/cli.ts', '--from', day(-1), '--to', day(1), '--json'], {
+        env,
+      });
       return { code: 0, report: JSON.parse(stdout) };
     } catch (e) {
       const err = e as { code: number; stdout: string; stderr: string };
@@ -47,7 +49,11 @@ describe('relay:reconcile', () => {
   it('agrees after printed, cancelled and expired requests, and names each disagreement', async () => {
     const kiosk = new Kiosk(relay.url, 'KIOSK-0001');
     const printed = await requestAndFetch(kiosk, wallet, 'yamada-taro', DOMESTIC);
-    await kiosk.call('POST', `/v1/sessions/${printed.sid}/requests/${printed.rid}/completion`, { outcome: 'printed', paid: 120, contentDigest: String(printed.doc.headers['content-digest']) });
+    await kiosk.call('POST', `/v1/sessions/${printed.sid}/requests/${printed.rid}/completion`, {
+      outcome: 'printed',
+      paid: 120,
+      contentDigest: String(printed.doc.headers['content-digest']),
+    });
     const cancelled = await requestAndFetch(kiosk, wallet, 'yamada-taro', DOMESTIC);
     await kiosk.call('POST', `/v1/sessions/${cancelled.sid}/requests/${cancelled.rid}/completion`, { outcome: 'cancelled', paid: 0 });
     const open = await requestAndFetch(kiosk, wallet, 'suzuki-ichiro', DOMESTIC);
@@ -70,6 +76,9 @@ describe('relay:reconcile', () => {
     await vrs.db.query("UPDATE certificate_issuances SET status = 'reserved' WHERE certificate_id = $1", [id(printed)]);
     await vrs.db.query("UPDATE certificate_issuances SET status = 'issued' WHERE certificate_id = $1", [id(cancelled)]);
     const broken = await reconcile();
-    expect(broken).toMatchObject({ code: 1, report: { printedNotIssued: [id(printed)], issuedNotPrinted: [id(cancelled)], servedNeitherPrintedNorRevoked: [] } });
+    expect(broken).toMatchObject({
+      code: 1,
+      report: { printedNotIssued: [id(printed)], issuedNotPrinted: [id(cancelled)], servedNeitherPrintedNorRevoked: [] },
+    });
   });
 });

@@ -30,7 +30,15 @@ describe.each<StoreKind>(['memory', 'redis'])('request rules and revocation (%s 
   beforeAll(async () => {
     vrs = await startTestVrs({ databaseUrl: inject('databaseUrl'), logs });
     wallet = await new CardWallet().init();
-    relay = await startTestRelay({ vrsUrl: vrs.url, store, redisUrl: inject('redisUrl'), logs, clock, startWorker: false, env: { REQUEST_LIMIT: '3', SESSION_TTL_S: '600' } });
+    relay = await startTestRelay({
+      vrsUrl: vrs.url,
+      store,
+      redisUrl: inject('redisUrl'),
+      logs,
+      clock,
+      startWorker: false,
+      env: { REQUEST_LIMIT: '3', SESSION_TTL_S: '600' },
+    });
     kiosk = new Kiosk(relay.url, 'KIOSK-0001');
   });
   afterAll(async () => {
@@ -83,7 +91,11 @@ describe.each<StoreKind>(['memory', 'redis'])('request rules and revocation (%s 
     expect((await kiosk.call('DELETE', `/v1/sessions/${deleted.sid}`)).status).toBe(204);
     const left = await requestAndFetch(kiosk, wallet, 'yamada-taro', DOMESTIC);
     const printed = await requestAndFetch(kiosk, wallet, 'yamada-taro', DOMESTIC);
-    await kiosk.call('POST', `/v1/sessions/${printed.sid}/requests/${printed.rid}/completion`, { outcome: 'printed', paid: 120, contentDigest: String(printed.doc.headers['content-digest']) });
+    await kiosk.call('POST', `/v1/sessions/${printed.sid}/requests/${printed.rid}/completion`, {
+      outcome: 'printed',
+      paid: 120,
+      contentDigest: String(printed.doc.headers['content-digest']),
+    });
 
     // Before the session's end nothing expires; after it, the sweeper does.
     expect(await relay.sweeper.runOnce()).toBe(0);
@@ -91,7 +103,12 @@ describe.each<StoreKind>(['memory', 'redis'])('request rules and revocation (%s 
     expect(await relay.sweeper.runOnce()).toBeGreaterThanOrEqual(1);
     await drainNotices([relay]);
 
-    const ids = { failed: failed.doc.headers['certificate-id'], deleted: deleted.doc.headers['certificate-id'], left: left.doc.headers['certificate-id'], printed: printed.doc.headers['certificate-id'] } as Record<string, string>;
+    const ids = {
+      failed: failed.doc.headers['certificate-id'],
+      deleted: deleted.doc.headers['certificate-id'],
+      left: left.doc.headers['certificate-id'],
+      printed: printed.doc.headers['certificate-id'],
+    } as Record<string, string>;
     const ledger = await ledgerByCertificate(relay.books);
     const last = (id: string) => ledger.get(id)!.at(-1)!;
     expect(last(ids.failed!)).toMatchObject({ type: 'failed', revoked: true });
@@ -122,7 +139,14 @@ describe.each<StoreKind>(['memory', 'redis'])('request rules and revocation (%s 
     const vds = await anyone.call('GET', `${wellKnown}/vds-nc-revocations.json`);
     expect(vds.json.data.uvci).toEqual([ids.deleted]);
     const signer = new X509Certificate(Buffer.from(vds.json.sig.cer, 'base64url'));
-    expect(verify('sha256', Buffer.from(canonicalize(vds.json.data)!), { key: createPublicKey(signer.publicKey.export({ format: 'pem', type: 'spki' })), dsaEncoding: 'ieee-p1363' }, Buffer.from(vds.json.sig.sigvl, 'base64url'))).toBe(true);
+    expect(
+      verify(
+        'sha256',
+        Buffer.from(canonicalize(vds.json.data)!),
+        { key: createPublicKey(signer.publicKey.export({ format: 'pem', type: 'spki' })), dsaEncoding: 'ieee-p1363' },
+        Buffer.from(vds.json.sig.sigvl, 'base64url'),
+      ),
+    ).toBe(true);
   });
 });
 

@@ -42,14 +42,19 @@ describe('npm run verify and revocation', () => {
       return { code: err.code, out: `${err.stdout}${err.stderr}` };
     }
   };
-  const issuerPath = () => new URL((JSON.parse(readFileSync(pkiPaths().shcIssuer.meta, 'utf8')) as { issuerUrl: string }).issuerUrl).pathname.replace(/\/$/, '');
+  const issuerPath = () =>
+    new URL((JSON.parse(readFileSync(pkiPaths().shcIssuer.meta, 'utf8')) as { issuerUrl: string }).issuerUrl).pathname.replace(/\/$/, '');
 
   it('reports REVOKED for a failed overseas print, VALID for a printed one', async () => {
     const kiosk = new Kiosk(relay.url, 'KIOSK-0001');
     const failed = await requestAndFetch(kiosk, wallet, 'suzuki-ichiro', { municipality: '131016', kind: 'overseas', copies: 1 });
     await kiosk.call('POST', `/v1/sessions/${failed.sid}/requests/${failed.rid}/completion`, { outcome: 'failed', paid: 0 });
     const printed = await requestAndFetch(kiosk, wallet, 'yamada-taro', { municipality: '131016', kind: 'domestic', copies: 1 });
-    await kiosk.call('POST', `/v1/sessions/${printed.sid}/requests/${printed.rid}/completion`, { outcome: 'printed', paid: 120, contentDigest: String(printed.doc.headers['content-digest']) });
+    await kiosk.call('POST', `/v1/sessions/${printed.sid}/requests/${printed.rid}/completion`, {
+      outcome: 'printed',
+      paid: 120,
+      contentDigest: String(printed.doc.headers['content-digest']),
+    });
     const failedPdf = join(dir, 'failed.pdf');
     const printedPdf = join(dir, 'printed.pdf');
     await writeFile(failedPdf, failed.doc.body);

@@ -28,7 +28,12 @@ describe.each(DB_KINDS)('portal CSV imports (%s)', (kind) => {
     const res = await a.agent.post('/api/v1/imports/residents').set('X-CSRF-Token', a.csrf).type('text/csv').send(csv.residents).expect(200);
     expect(res.body).toMatchObject({ ok: true, kind: 'residents', encoding: 'utf-8', rows: 6, inserted: 6, updated: 0, errors: [] });
     const doses = csv.vaccinations.trim().split('\r\n').length - 1;
-    const vac = await a.agent.post('/api/v1/imports/vaccinations').set('X-CSRF-Token', a.csrf).type('application/octet-stream').send(Buffer.from(csv.vaccinations)).expect(200);
+    const vac = await a.agent
+      .post('/api/v1/imports/vaccinations')
+      .set('X-CSRF-Token', a.csrf)
+      .type('application/octet-stream')
+      .send(Buffer.from(csv.vaccinations))
+      .expect(200);
     expect(vac.body).toMatchObject({ ok: true, kind: 'vaccinations', rows: doses, inserted: doses });
     const passports = people.filter((p) => p.passport).length;
     const pass = await a.agent.post('/api/v1/imports/passports').set('X-CSRF-Token', a.csrf).type('text/csv').send(csv.passports).expect(200);
@@ -38,7 +43,12 @@ describe.each(DB_KINDS)('portal CSV imports (%s)', (kind) => {
   });
 
   it('takes Shift_JIS files', async () => {
-    const res = await a.agent.post('/api/v1/imports/residents').set('X-CSRF-Token', a.csrf).type('text/csv').send(iconv.encode(csv.residents, 'Shift_JIS')).expect(200);
+    const res = await a.agent
+      .post('/api/v1/imports/residents')
+      .set('X-CSRF-Token', a.csrf)
+      .type('text/csv')
+      .send(iconv.encode(csv.residents, 'Shift_JIS'))
+      .expect(200);
     expect(res.body).toMatchObject({ ok: true, encoding: 'shift_jis', rows: 6, inserted: 0, updated: 6 });
   });
 
@@ -77,7 +87,11 @@ describe.each(DB_KINDS)('portal CSV imports (%s)', (kind) => {
     const audit = await a.agent.get('/api/v1/audit?pageSize=500').expect(200);
     const imports = (audit.body.items as Array<{ action: string; detail: Record<string, unknown> }>).filter((e) => e.action === 'import');
     expect(imports.map((e) => [e.detail.kind, e.detail.ok])).toEqual([
-      ['residents', false], ['residents', true], ['passports', true], ['vaccinations', true], ['residents', true],
+      ['residents', false],
+      ['residents', true],
+      ['passports', true],
+      ['vaccinations', true],
+      ['residents', true],
     ]);
     expect(imports[0]!.detail).toMatchObject({ rows: 7, inserted: 0, updated: 0, errors: expect.any(Number) });
     const text = JSON.stringify(audit.body);
@@ -109,10 +123,30 @@ function testResidents(n: number): TestResident[] {
 
 function testCsv(people: TestResident[]): { residents: string; vaccinations: string; passports: string } {
   return {
-    residents: toCsv(CSV_HEADERS.residents, people.map((p) => [p.atenaNumber, p.myNumber, p.familyName, '花子', 'シケン', 'ハナコ', '19800401', '2', '', ''])),
-    vaccinations: toCsv(CSV_HEADERS.vaccinations, people.flatMap((p) => [1, 2].map((dose) => [
-      p.atenaNumber, dose, dose === 1 ? '20210601' : '2021/06/22', 'mRNA', 'ファイザー', 'コミナティ筋注', `FA${dose}000`, '0.3', '集団接種会場', '131016',
-    ]))),
-    passports: toCsv(CSV_HEADERS.passports, people.filter((p) => p.passport).map((p) => [p.atenaNumber, 'SHIKEN HANAKO', 'JPN', `TZ${p.atenaNumber.slice(-7)}`, ''])),
+    residents: toCsv(
+      CSV_HEADERS.residents,
+      people.map((p) => [p.atenaNumber, p.myNumber, p.familyName, '花子', 'シケン', 'ハナコ', '19800401', '2', '', '']),
+    ),
+    vaccinations: toCsv(
+      CSV_HEADERS.vaccinations,
+      people.flatMap((p) =>
+        [1, 2].map((dose) => [
+          p.atenaNumber,
+          dose,
+          dose === 1 ? '20210601' : '2021/06/22',
+          'mRNA',
+          'ファイザー',
+          'コミナティ筋注',
+          `FA${dose}000`,
+          '0.3',
+          '集団接種会場',
+          '131016',
+        ]),
+      ),
+    ),
+    passports: toCsv(
+      CSV_HEADERS.passports,
+      people.filter((p) => p.passport).map((p) => [p.atenaNumber, 'SHIKEN HANAKO', 'JPN', `TZ${p.atenaNumber.slice(-7)}`, '']),
+    ),
   };
 }

@@ -57,8 +57,14 @@ describe.each(DB_KINDS)('portal issuance log (%s)', (kind) => {
     const times = items.map((i) => Date.parse(i.issuedAt));
     expect(times).toEqual([...times].sort((x, y) => y - x));
     expect(items[0]).toEqual({
-      certificateId: expect.any(String), atenaNumber: '100000000000001', kind: expect.stringMatching(/^(domestic|overseas)$/),
-      channel: 'kiosk', copies: expect.any(Number), fee: expect.any(Number), kioskId: 'K-0001', storeId: 'S-0001',
+      certificateId: expect.any(String),
+      atenaNumber: '100000000000001',
+      kind: expect.stringMatching(/^(domestic|overseas)$/),
+      channel: 'kiosk',
+      copies: expect.any(Number),
+      fee: expect.any(Number),
+      kioskId: 'K-0001',
+      storeId: 'S-0001',
       issuedAt: expect.stringMatching(/\+09:00$/),
     });
     const copies = items.reduce((s, i) => s + i.copies, 0);
@@ -103,11 +109,15 @@ describe.each(DB_KINDS)('portal issuance log (%s)', (kind) => {
 
   it('exports the same rows as CSV: UTF-8 with BOM, Japanese header, CRLF, as an attachment', async () => {
     const json = await a.agent.get('/api/v1/issuances?from=2026-06-01&to=2026-06-03&pageSize=500').expect(200);
-    const res = await a.agent.get('/api/v1/issuances.csv?from=2026-06-01&to=2026-06-03').buffer(true).parse((r, cb) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => cb(null, Buffer.concat(chunks)));
-    }).expect(200);
+    const res = await a.agent
+      .get('/api/v1/issuances.csv?from=2026-06-01&to=2026-06-03')
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv; charset=utf-8/);
     expect(res.headers['content-disposition']).toMatch(/^attachment; filename="?issuances-131016-2026-06-01-2026-06-03\.csv"?$/);
     const bytes = res.body as Buffer;
@@ -118,8 +128,15 @@ describe.each(DB_KINDS)('portal issuance log (%s)', (kind) => {
     expect(text.replace(/\r\n/g, '')).not.toContain('\n');
     const rows = parse(text, { columns: true }) as Array<Record<string, string>>;
     const expected = (json.body.items as Item[]).map((i) => ({
-      証明書ID: i.certificateId, 個別宛名番号: i.atenaNumber, 種類: i.kind, 交付方法: i.channel, 部数: String(i.copies),
-      手数料: String(i.fee), 端末ID: i.kioskId, 店舗ID: i.storeId, 交付日時: i.issuedAt,
+      証明書ID: i.certificateId,
+      個別宛名番号: i.atenaNumber,
+      種類: i.kind,
+      交付方法: i.channel,
+      部数: String(i.copies),
+      手数料: String(i.fee),
+      端末ID: i.kioskId,
+      店舗ID: i.storeId,
+      交付日時: i.issuedAt,
     }));
     expect(rows).toEqual(expected);
     expect(rows).toHaveLength(12);

@@ -76,7 +76,8 @@ describe.each(DB_KINDS)('portal login (%s)', (kind) => {
     }
     expect((await mailFiles(f.mailDir)).length).toBe(n);
     const audit = await withMunicipality(f.db, TOWN_A.code, (tx) =>
-      tx.query<{ action: string; detail: { reason: string } }>('SELECT action, detail FROM staff_audit WHERE staff_id = $1', [staff.id]));
+      tx.query<{ action: string; detail: { reason: string } }>('SELECT action, detail FROM staff_audit WHERE staff_id = $1', [staff.id]),
+    );
     expect(audit.rows).toEqual([{ action: 'login.failure', detail: { reason: 'password' } }]);
   });
 
@@ -134,7 +135,10 @@ describe.each(DB_KINDS)('portal login (%s)', (kind) => {
   });
 
   it('refuses an unknown challenge', async () => {
-    const r = await supertest(f.app).post('/api/v1/login/verify').send({ challengeId: '0'.repeat(32), code: '123456' }).expect(401);
+    const r = await supertest(f.app)
+      .post('/api/v1/login/verify')
+      .send({ challengeId: '0'.repeat(32), code: '123456' })
+      .expect(401);
     expect(r.body.code).toBe('ERR_LOGIN_EXPIRED');
   });
 
@@ -143,7 +147,11 @@ describe.each(DB_KINDS)('portal login (%s)', (kind) => {
     const { agent, csrf } = await loggedIn(f, staff.email);
     const none = await agent.put('/api/v1/service').send({ suspended: false }).expect(403);
     expect(none.body.code).toBe('ERR_CSRF');
-    const bad = await agent.put('/api/v1/service').set('X-CSRF-Token', `${csrf.slice(0, -1)}x`).send({ suspended: false }).expect(403);
+    const bad = await agent
+      .put('/api/v1/service')
+      .set('X-CSRF-Token', `${csrf.slice(0, -1)}x`)
+      .send({ suspended: false })
+      .expect(403);
     expect(bad.body.code).toBe('ERR_CSRF');
     await agent.post('/api/v1/logout').expect(403);
     await agent.put('/api/v1/service').set('X-CSRF-Token', csrf).send({ suspended: false }).expect(200);
@@ -152,7 +160,10 @@ describe.each(DB_KINDS)('portal login (%s)', (kind) => {
   it('refuses requests without a session and ends the session at logout', async () => {
     const anon = await supertest(f.app).get('/api/v1/issuances').expect(401);
     expect(anon.body.code).toBe('ERR_UNAUTHENTICATED');
-    await supertest(f.app).get('/api/v1/session').set('Cookie', 'vrs_portal_session=' + 'A'.repeat(43)).expect(401);
+    await supertest(f.app)
+      .get('/api/v1/session')
+      .set('Cookie', 'vrs_portal_session=' + 'A'.repeat(43))
+      .expect(401);
     const staff = await addStaff(f.db, TOWN_A.code);
     const { agent, csrf } = await loggedIn(f, staff.email);
     await agent.post('/api/v1/logout').set('X-CSRF-Token', csrf).expect(204);

@@ -77,12 +77,23 @@ async function dropWhenIdle(db: Database, url: string, serverUrl: string): Promi
 }
 
 /** A staff account with a random lg.jp address (cheap scrypt parameters keep tests fast). */
-export async function addStaff(db: Database, municipalityCode: string, opts: { disabled?: boolean; email?: string } = {}): Promise<{ id: string; email: string }> {
+export async function addStaff(
+  db: Database,
+  municipalityCode: string,
+  opts: { disabled?: boolean; email?: string } = {},
+): Promise<{ id: string; email: string }> {
   const id = randomUUID();
   const email = opts.email ?? `staff-${randomBytes(4).toString('hex')}@city.example.lg.jp`;
   const hash = await hashPassword(PASSWORD, { N: 1024 });
   await withMunicipality(db, municipalityCode, (tx) =>
-    tx.query('INSERT INTO staff (id, municipality_code, email, password_hash, disabled) VALUES ($1, $2, $3, $4, $5)', [id, municipalityCode, email, hash, opts.disabled ?? false]));
+    tx.query('INSERT INTO staff (id, municipality_code, email, password_hash, disabled) VALUES ($1, $2, $3, $4, $5)', [
+      id,
+      municipalityCode,
+      email,
+      hash,
+      opts.disabled ?? false,
+    ]),
+  );
   return { id, email };
 }
 
@@ -134,9 +145,19 @@ export async function addIssuance(
     tx.query(
       `INSERT INTO certificate_issuances (certificate_id, municipality_code, atena_number, kind, channel, status, reserved_at, issued_at, copies, fee, kiosk_id, store_id, source)
        VALUES ($1, $2, $3, $4, 'kiosk', $5, $6::timestamptz, $7::timestamptz, $8, $9, 'K-0001', 'S-0001', '{}'::jsonb)`,
-      [certificateId, municipalityCode, row.atenaNumber ?? '100000000000001', row.kind ?? 'domestic', row.status ?? 'issued', row.issuedAt,
-        row.status === 'reserved' ? null : row.issuedAt, copies, copies * 120],
-    ));
+      [
+        certificateId,
+        municipalityCode,
+        row.atenaNumber ?? '100000000000001',
+        row.kind ?? 'domestic',
+        row.status ?? 'issued',
+        row.issuedAt,
+        row.status === 'reserved' ? null : row.issuedAt,
+        copies,
+        copies * 120,
+      ],
+    ),
+  );
   return certificateId;
 }
 

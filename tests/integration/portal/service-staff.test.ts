@@ -1,7 +1,19 @@
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DB_KINDS } from '../../helpers/vrs-db.js';
-import { acceptInvitation, addStaff, invite, loggedIn, mailFiles, PASSWORD, portalFixture, startLogin, TOWN_A, TOWN_B, type PortalFixture } from './portal-fixture.js';
+import {
+  acceptInvitation,
+  addStaff,
+  invite,
+  loggedIn,
+  mailFiles,
+  PASSWORD,
+  portalFixture,
+  startLogin,
+  TOWN_A,
+  TOWN_B,
+  type PortalFixture,
+} from './portal-fixture.js';
 
 describe.each(DB_KINDS)('portal service suspension, staff and audit (%s)', (kind) => {
   let f: PortalFixture;
@@ -13,7 +25,8 @@ describe.each(DB_KINDS)('portal service suspension, staff and audit (%s)', (kind
   });
 
   const municipalityRow = async (code: string): Promise<{ suspended: boolean; suspended_at: Date | null }> =>
-    (await f.db.query<{ suspended: boolean; suspended_at: Date | null }>('SELECT suspended, suspended_at FROM municipalities WHERE code = $1', [code])).rows[0]!;
+    (await f.db.query<{ suspended: boolean; suspended_at: Date | null }>('SELECT suspended, suspended_at FROM municipalities WHERE code = $1', [code]))
+      .rows[0]!;
 
   it('suspends and resumes the kiosk service of its own municipality at once, and audits both', async () => {
     const { agent, csrf } = await loggedIn(f, (await addStaff(f.db, TOWN_A.code)).email);
@@ -61,15 +74,21 @@ describe.each(DB_KINDS)('portal service suspension, staff and audit (%s)', (kind
       tokens.push({ email: res.body.email as string, token: token!, id: res.body.id as string });
     }
     // Open invitations count toward the limit.
-    await post({ email: 'clerk-more@city.takaoka.lg.jp' }).expect(409).then((r) => expect(r.body.code).toBe('ERR_STAFF_LIMIT'));
+    await post({ email: 'clerk-more@city.takaoka.lg.jp' })
+      .expect(409)
+      .then((r) => expect(r.body.code).toBe('ERR_STAFF_LIMIT'));
     expect((await agent.get('/api/v1/staff').expect(200)).body).toMatchObject({ active: 1, invited: 10 - present, limit: 10 });
 
     // The invited person sets a password (the policy holds there) and can then log in with both factors.
     const first = tokens[0]!;
     const short = await acceptInvitation(f, first.token, 'short-pw').expect(400);
     expect(JSON.stringify(short.body)).not.toContain('short-pw');
-    await acceptInvitation(f, first.token).expect(201).then((r) => expect(r.body).toEqual({ email: first.email }));
-    await acceptInvitation(f, first.token).expect(404).then((r) => expect(r.body.code).toBe('ERR_INVITATION_INVALID'));
+    await acceptInvitation(f, first.token)
+      .expect(201)
+      .then((r) => expect(r.body).toEqual({ email: first.email }));
+    await acceptInvitation(f, first.token)
+      .expect(404)
+      .then((r) => expect(r.body.code).toBe('ERR_INVITATION_INVALID'));
     await loggedIn(f, first.email);
     const after = (await agent.get('/api/v1/staff').expect(200)).body;
     expect(after).toMatchObject({ active: 2, invited: 10 - present - 1 });
@@ -79,19 +98,30 @@ describe.each(DB_KINDS)('portal service suspension, staff and audit (%s)', (kind
     // Disabling one frees a place; a disabled account cannot log in and loses its sessions.
     const victim = (await f.db.query<{ id: string }>('SELECT id FROM staff WHERE email = $1', [first.email])).rows[0]!.id;
     const victimSession = await loggedIn(f, first.email);
-    await agent.post(`/api/v1/staff/${victim}/disable`).set('X-CSRF-Token', csrf).expect(200).then((r) => expect(r.body.disabled).toBe(true));
+    await agent
+      .post(`/api/v1/staff/${victim}/disable`)
+      .set('X-CSRF-Token', csrf)
+      .expect(200)
+      .then((r) => expect(r.body.disabled).toBe(true));
     await victimSession.agent.get('/api/v1/session').expect(401);
     await supertest(f.app).post('/api/v1/login').send({ email: first.email, password: PASSWORD }).expect(401);
     const again = await invite(f, session, 'clerk-new@lg.jp');
     expect(again.res.status).toBe(202);
-    await post({ email: 'clerk-other@lg.jp' }).expect(409).then((r) => expect(r.body.code).toBe('ERR_STAFF_LIMIT')); // full again
+    await post({ email: 'clerk-other@lg.jp' })
+      .expect(409)
+      .then((r) => expect(r.body.code).toBe('ERR_STAFF_LIMIT')); // full again
     // Withdrawing the invitation frees its place, and its link stops working.
-    await agent.post(`/api/v1/staff/invitations/${again.res.body.id as string}/revoke`).set('X-CSRF-Token', csrf).expect(200);
-    await acceptInvitation(f, again.token!).expect(404).then((r) => expect(r.body.code).toBe('ERR_INVITATION_INVALID'));
+    await agent
+      .post(`/api/v1/staff/invitations/${again.res.body.id as string}/revoke`)
+      .set('X-CSRF-Token', csrf)
+      .expect(200);
+    await acceptInvitation(f, again.token!)
+      .expect(404)
+      .then((r) => expect(r.body.code).toBe('ERR_INVITATION_INVALID'));
     expect((await agent.get('/api/v1/staff').expect(200)).body).toMatchObject({ active: 9, invited: 0, limit: 10 });
 
     const audit = await agent.get('/api/v1/audit?pageSize=500').expect(200);
-    const actions = (audit.body.items as Array<{ action: string; detail: Record<string, unknown> }>);
+    const actions = audit.body.items as Array<{ action: string; detail: Record<string, unknown> }>;
     expect(actions.filter((a) => a.action === 'staff.invite')).toHaveLength(10 - present + 1);
     expect(actions.filter((a) => a.action === 'staff.create')).toHaveLength(10 - present);
     expect(actions.filter((a) => a.action === 'staff.invitation.revoke')).toHaveLength(1);
@@ -107,7 +137,9 @@ describe.each(DB_KINDS)('portal service suspension, staff and audit (%s)', (kind
     const twin = await post('twin@city.chiyoda.lg.jp').expect(409);
     expect(twin.body.code).toBe('ERR_STAFF_EXISTS');
     f.clock.advance(72 * 60 * 60_000);
-    await acceptInvitation(f, first.token!).expect(404).then((r) => expect(r.body.code).toBe('ERR_INVITATION_INVALID'));
+    await acceptInvitation(f, first.token!)
+      .expect(404)
+      .then((r) => expect(r.body.code).toBe('ERR_INVITATION_INVALID'));
     session = await loggedIn(f, me); // the session ended meanwhile
     const agent = session.agent;
     const items = (await agent.get('/api/v1/staff').expect(200)).body.items as Array<{ email: string; status: string }>;
@@ -116,7 +148,9 @@ describe.each(DB_KINDS)('portal service suspension, staff and audit (%s)', (kind
     const second = await invite(f, session, 'twin@city.chiyoda.lg.jp');
     expect(second.res.status).toBe(202);
     await acceptInvitation(f, second.token!).expect(201);
-    await post('twin@city.chiyoda.lg.jp').expect(409).then((r) => expect(r.body.code).toBe('ERR_STAFF_EXISTS'));
+    await post('twin@city.chiyoda.lg.jp')
+      .expect(409)
+      .then((r) => expect(r.body.code).toBe('ERR_STAFF_EXISTS'));
 
     const taken = (await agent.get('/api/v1/staff').expect(200)).body as { active: number; invited: number };
     const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => post(`rush${i}@city.chiyoda.lg.jp`)));

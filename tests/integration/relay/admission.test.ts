@@ -58,7 +58,9 @@ class HeldVrs implements VrsClient {
     this.certificates++;
     await this.certificateGate?.passed;
     return {
-      certificateId: `ADM${String(this.certificates).padStart(6, '0')}`, kind: r.kind, issuedOn: '2026-11-23',
+      certificateId: `ADM${String(this.certificates).padStart(6, '0')}`,
+      kind: r.kind,
+      issuedOn: '2026-11-23',
       issuer: { code: r.municipality, name: '高岡市' },
       person: { name: this.holder.name, familyName: 'x', givenName: 'y', birthDate: this.holder.birthDate, sex: '2' },
       doses: [{ dose: 1, date: '2021-06-01', product: 'p', lot: 'L1' }],
@@ -83,7 +85,11 @@ const builder = {
   async build(record: CertificateRecord): Promise<BuiltCertificate> {
     const pdf = Buffer.from(`%PDF-1.7\n% ${record.certificateId}\n%%EOF\n`);
     return {
-      certificateId: record.certificateId, pdf, digest: contentDigest(pdf), pages: 1, shc: 'shc:/0',
+      certificateId: record.certificateId,
+      pdf,
+      digest: contentDigest(pdf),
+      pages: 1,
+      shc: 'shc:/0',
       preview: { issuer: record.issuer.name, name: record.person.name, birthDate: record.person.birthDate, doses: [] },
     };
   },
@@ -118,11 +124,21 @@ describe('relay admission control (503 ERR_BUSY with Retry-After on steps 2–4)
     admission = createAdmission(options);
     const outbox = new FileOutbox(outboxDir);
     const app = createRelayApp({
-      store: new SealedStore(new MemoryStore(), randomBytes(32)), vrs, builder,
+      store: new SealedStore(new MemoryStore(), randomBytes(32)),
+      vrs,
+      builder,
       cardVerifier: createCardVerifier({ trustAnchors: readCardTrustAnchors(pkiPaths().cardIssuerTrust), suspensions: { has: () => false } }),
-      outbox, books: MemoryBooks.ephemeral(outbox), issuer: testIssuer(), clock: systemClock, log: createLogger({ service: 'relay', level: 'silent' }),
-      serviceHours: new ServiceHours('00:00-24:00'), feePerCopy: 120, sessionTtlMs: 600_000, documentTtlMs: 300_000,
-      identify: () => KIOSK, admission,
+      outbox,
+      books: MemoryBooks.ephemeral(outbox),
+      issuer: testIssuer(),
+      clock: systemClock,
+      log: createLogger({ service: 'relay', level: 'silent' }),
+      serviceHours: new ServiceHours('00:00-24:00'),
+      feePerCopy: 120,
+      sessionTtlMs: 600_000,
+      documentTtlMs: 300_000,
+      identify: () => KIOSK,
+      admission,
     });
     server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server!.once('listening', r));
@@ -131,7 +147,14 @@ describe('relay admission control (503 ERR_BUSY with Retry-After on steps 2–4)
   const url = () => `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;
   /** Sends at once (supertest is lazy) and resolves with the answer. */
   const send = (t: request.Test): Promise<request.Response> => t.then((r) => r);
-  const post = (path: string, body?: unknown) => send(body === undefined ? request(url()).post(path) : request(url()).post(path).send(body as object));
+  const post = (path: string, body?: unknown) =>
+    send(
+      body === undefined
+        ? request(url()).post(path)
+        : request(url())
+            .post(path)
+            .send(body as object),
+    );
 
   const cardBody = (challenge: string) => presentCardInMemory(cardFile, challenge);
 
@@ -211,7 +234,11 @@ describe('relay admission control (503 ERR_BUSY with Retry-After on steps 2–4)
     expect(again.status, JSON.stringify(again.body)).toBe(201);
     const doc = await send(request(url()).get(`/v1/sessions/${b}/requests/${again.body.requestId}/document`).buffer(true));
     expect(doc.status).toBe(200);
-    const done = await post(`/v1/sessions/${b}/requests/${again.body.requestId}/completion`, { outcome: 'printed', paid: again.body.fee, contentDigest: doc.headers['content-digest'] });
+    const done = await post(`/v1/sessions/${b}/requests/${again.body.requestId}/completion`, {
+      outcome: 'printed',
+      paid: again.body.fee,
+      contentDigest: doc.headers['content-digest'],
+    });
     expect(done.status, JSON.stringify(done.body)).toBe(200);
     // The step-3 body answers the challenge it was made for: the challenge was not spent.
     expect((await post(`/v1/sessions/${c.sid}/card`, c.card)).status).toBe(200);
@@ -259,9 +286,16 @@ describe('relay admission control (503 ERR_BUSY with Retry-After on steps 2–4)
     const rid = created.body.requestId as string;
     const doc = await send(request(url()).get(`/v1/sessions/${a}/requests/${rid}/document`).buffer(true));
     expect(doc.status).toBe(200);
-    const done = await post(`/v1/sessions/${a}/requests/${rid}/completion`, { outcome: 'printed', paid: created.body.fee, contentDigest: doc.headers['content-digest'] });
+    const done = await post(`/v1/sessions/${a}/requests/${rid}/completion`, {
+      outcome: 'printed',
+      paid: created.body.fee,
+      contentDigest: doc.headers['content-digest'],
+    });
     expect(done.status, JSON.stringify(done.body)).toBe(200);
-    expect((await post(`/v1/sessions/${a}/requests/${rid}/completion`, { outcome: 'printed', paid: created.body.fee, contentDigest: doc.headers['content-digest'] })).status).toBe(200);
+    expect(
+      (await post(`/v1/sessions/${a}/requests/${rid}/completion`, { outcome: 'printed', paid: created.body.fee, contentDigest: doc.headers['content-digest'] }))
+        .status,
+    ).toBe(200);
     expect((await send(request(url()).delete(`/v1/sessions/${a}`))).status).toBe(204);
     // All of that ran while the slot was still held and a step still waited.
     expect(admission.limiter.inflight).toBe(1);

@@ -96,10 +96,13 @@ describe('relay: card verification and transport', () => {
     expect([r.status, r.json.code]).toEqual([422, 'ERR_CARD_CHAIN']);
   });
 
-  it('refuses a challenge signature that is not this card\'s over this challenge with ERR_CARD_CHALLENGE', async () => {
+  it("refuses a challenge signature that is not this card's over this challenge with ERR_CARD_CHALLENGE", async () => {
     const { r } = await submit('yamada-taro', (b) => ({ ...b, challengeSignature: flip(b.challengeSignature!, () => 5) }));
     expect([r.status, r.json.code]).toEqual([422, 'ERR_CARD_CHALLENGE']);
-    const { r: r2 } = await submit('yamada-taro', async (b, challenge) => ({ ...b, challengeSignature: (await wallet.present('suzuki-ichiro', challenge)).body.challengeSignature! }));
+    const { r: r2 } = await submit('yamada-taro', async (b, challenge) => ({
+      ...b,
+      challengeSignature: (await wallet.present('suzuki-ichiro', challenge)).body.challengeSignature!,
+    }));
     expect([r2.status, r2.json.code]).toEqual([422, 'ERR_CARD_CHALLENGE']);
   });
 
@@ -143,10 +146,16 @@ describe('relay: card verification and transport', () => {
   it('refuses a revoked kiosk, an unknown client certificate and no certificate with 403 ERR_KIOSK', async () => {
     const pki = pkiPaths();
     const revoked = new Kiosk(relay.url, 'KIOSK-9999');
-    const lgwan = new Kiosk(relay.url, undefined, { cert: readFileSync(pki.relayLgwanClient.cert, 'utf8'), key: readFileSync(pki.relayLgwanClient.key, 'utf8') });
+    const lgwan = new Kiosk(relay.url, undefined, {
+      cert: readFileSync(pki.relayLgwanClient.cert, 'utf8'),
+      key: readFileSync(pki.relayLgwanClient.key, 'utf8'),
+    });
     const anonymous = new Kiosk(relay.url, undefined);
     for (const k of [revoked, lgwan, anonymous]) {
-      for (const [m, p] of [['GET', '/v1/service'], ['POST', '/v1/sessions']] as const) {
+      for (const [m, p] of [
+        ['GET', '/v1/service'],
+        ['POST', '/v1/sessions'],
+      ] as const) {
         const r = await k.call(m, p);
         expect([r.status, r.json?.code]).toEqual([403, 'ERR_KIOSK']);
       }
@@ -165,10 +174,17 @@ describe('relay: card verification and transport', () => {
   it('serves OpenAPI 3.1 listing every path', async () => {
     const r = await kiosk.call('GET', '/openapi.json');
     expect(r.json.openapi).toBe('3.1.0');
-    expect(Object.keys(r.json.paths)).toEqual(expect.arrayContaining([
-      '/v1/service', '/v1/sessions', '/v1/sessions/{sid}', '/v1/sessions/{sid}/card', '/v1/sessions/{sid}/requests',
-      '/v1/sessions/{sid}/requests/{rid}/document', '/v1/sessions/{sid}/requests/{rid}/completion',
-    ]));
+    expect(Object.keys(r.json.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/service',
+        '/v1/sessions',
+        '/v1/sessions/{sid}',
+        '/v1/sessions/{sid}/card',
+        '/v1/sessions/{sid}/requests',
+        '/v1/sessions/{sid}/requests/{rid}/document',
+        '/v1/sessions/{sid}/requests/{rid}/completion',
+      ]),
+    );
     expect(r.json.components.schemas.Problem.properties.code.enum).toContain('ERR_CARD_SUSPENDED');
   });
 

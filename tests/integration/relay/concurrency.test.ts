@@ -33,16 +33,20 @@ describe('relay: simultaneous requests from several kiosks', () => {
     await vrs?.destroy();
   });
 
-  it('gives two kiosks asking in the same millisecond two different certificates, each its own holder\'s', async () => {
+  it("gives two kiosks asking in the same millisecond two different certificates, each its own holder's", async () => {
     for (let round = 0; round < 3; round++) {
-      const parties = await Promise.all(HOLDERS.map(async (h) => {
-        const kiosk = new Kiosk(relay.url, h.kioskId);
-        const { sid, card } = await openWithCard(kiosk, wallet, h.slug);
-        expect(card.status).toBe(200);
-        return { ...h, kiosk, sid };
-      }));
+      const parties = await Promise.all(
+        HOLDERS.map(async (h) => {
+          const kiosk = new Kiosk(relay.url, h.kioskId);
+          const { sid, card } = await openWithCard(kiosk, wallet, h.slug);
+          expect(card.status).toBe(200);
+          return { ...h, kiosk, sid };
+        }),
+      );
       // Same body from every kiosk (kind and copies), fired together.
-      const created = await Promise.all(parties.map((p) => p.kiosk.call('POST', `/v1/sessions/${p.sid}/requests`, { municipality: MUNICIPALITY[p.slug], kind: 'domestic', copies: 2 })));
+      const created = await Promise.all(
+        parties.map((p) => p.kiosk.call('POST', `/v1/sessions/${p.sid}/requests`, { municipality: MUNICIPALITY[p.slug], kind: 'domestic', copies: 2 })),
+      );
       created.forEach((c, i) => {
         expect(c.status, JSON.stringify(c.json)).toBe(201);
         expect(c.json.preview).toMatchObject({ name: parties[i]!.name, birthDate: parties[i]!.birthDate });
@@ -60,7 +64,10 @@ describe('relay: simultaneous requests from several kiosks', () => {
       for (const [i, d] of docs.entries()) {
         expect(d.status).toBe(200);
         // VRS reserved this certificate ID for this holder.
-        const { rows } = await vrs.db.query<{ source: { person: { name: string; birthDate: string } } }>('SELECT source FROM certificate_issuances WHERE certificate_id = $1', [ids[i]]);
+        const { rows } = await vrs.db.query<{ source: { person: { name: string; birthDate: string } } }>(
+          'SELECT source FROM certificate_issuances WHERE certificate_id = $1',
+          [ids[i]],
+        );
         expect(rows[0]!.source.person).toMatchObject({ name: parties[i]!.name, birthDate: parties[i]!.birthDate });
         // Every page carries this certificate ID and this holder's name, never another's.
         const pages = pdfPagesText(d.body);

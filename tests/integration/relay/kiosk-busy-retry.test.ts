@@ -149,13 +149,20 @@ describe('kiosk relay client: waits out 503 ERR_BUSY and repeats the same reques
   /** A relay with one work slot; Retry-After 1 s for refused steps 2, 3 and 4. */
   async function startRelay(env: { ADMISSION_MAX_WAIT_MS: string; ADMISSION_SHED_DELAY_MS: string }): Promise<string> {
     relay = await startTestRelay({
-      vrsUrl, store: 'redis', redisUrl: inject('redisUrl'), logs,
+      vrsUrl,
+      store: 'redis',
+      redisUrl: inject('redisUrl'),
+      logs,
       env: { ADMISSION_MAX_INFLIGHT: '1', ADMISSION_MAX_QUEUE: '10', ADMISSION_RETRY_AFTER_S: '1', VRS_TIMEOUT_MS: '30000', RENDER_WORKERS: '0', ...env },
     });
     hits = [];
     // Before the app: express rewrites req.url as it routes.
     relay.server.prependListener('request', (req, res) => {
-      const hit: Hit = { kioskId: (req.socket as TLSSocket).getPeerCertificate?.()?.subject?.CN as string | undefined, method: req.method ?? '', path: req.url ?? '' };
+      const hit: Hit = {
+        kioskId: (req.socket as TLSSocket).getPeerCertificate?.()?.subject?.CN as string | undefined,
+        method: req.method ?? '',
+        path: req.url ?? '',
+      };
       hits.push(hit);
       res.once('finish', () => {
         hit.status = res.statusCode;
@@ -235,7 +242,11 @@ describe('kiosk relay client: waits out 503 ERR_BUSY and repeats the same reques
     // The request the kiosk got is the one it goes on with.
     const doc = await b.client.fetchDocument(bSid, created.requestId);
     expect(doc.pdf.subarray(0, 5).toString()).toBe('%PDF-');
-    const done = await b.client.complete(bSid, created.requestId, { outcome: 'printed', paid: created.fee, ...(doc.contentDigest ? { contentDigest: doc.contentDigest } : {}) });
+    const done = await b.client.complete(bSid, created.requestId, {
+      outcome: 'printed',
+      paid: created.fee,
+      ...(doc.contentDigest ? { contentDigest: doc.contentDigest } : {}),
+    });
     expect(done.receipt).toMatchObject({ copies: 1, fee: created.fee, kioskId: 'KIOSK-0002' });
   });
 
@@ -317,9 +328,15 @@ describe('kiosk relay client: waits out 503 ERR_BUSY and repeats the same reques
     await cp(pki.cardsDir, join(dir, 'cards'), { recursive: true });
     const manifest = JSON.parse(await readFile(join(dir, 'cards', 'manifest.json'), 'utf8')) as Record<string, { cardId: string }>;
     const agent = createKioskAgent({
-      kioskId: 'KIOSK-0003', storeId: 'STORE-T', storeName: 'test', relayUrl: relay!.url,
+      kioskId: 'KIOSK-0003',
+      storeId: 'STORE-T',
+      storeName: 'test',
+      relayUrl: relay!.url,
       tls: { cert: read(pki.kiosk('KIOSK-0003').cert), key: read(pki.kiosk('KIOSK-0003').key), ca: read(pki.serverCa) },
-      cardsDir: join(dir, 'cards'), logPath: join(dir, 'kiosk.jsonl'), publicDir: resolve('kiosk-sim/public'), heartbeatMs: 0,
+      cardsDir: join(dir, 'cards'),
+      logPath: join(dir, 'kiosk.jsonl'),
+      publicDir: resolve('kiosk-sim/public'),
+      heartbeatMs: 0,
     });
     try {
       const { flow } = agent;

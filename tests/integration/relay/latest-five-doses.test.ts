@@ -24,8 +24,21 @@ function testHolder(family: string, given: string, birthDate: string) {
   const myNumber = withMyNumberCheckDigit(String(randomInt(10 ** 10, 10 ** 11)).padStart(11, '0'));
   const atenaNumber = `8${String(randomInt(10 ** 13, 10 ** 14))}`;
   return {
-    atenaNumber, myNumber, familyName: family, givenName: given, birthDate,
-    card: { label: `test ${family}`, myNumber, familyName: family, givenName: given, address: '東京都千代田区霞が関1丁目1番1号', birthDate, sex: '1' as const, card: { pin: '1234', triesLeft: 3 } },
+    atenaNumber,
+    myNumber,
+    familyName: family,
+    givenName: given,
+    birthDate,
+    card: {
+      label: `test ${family}`,
+      myNumber,
+      familyName: family,
+      givenName: given,
+      address: '東京都千代田区霞が関1丁目1番1号',
+      birthDate,
+      sex: '1' as const,
+      card: { pin: '1234', triesLeft: 3 },
+    },
   };
 }
 
@@ -68,14 +81,43 @@ describe('a holder with seven doses, imported through the portal CSV and issued 
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       expect(res.body.ok).toBe(true);
     };
-    await post('residents', toCsv(CSV_HEADERS.residents, [seven, unknown].map((h, i) => [
-      h.atenaNumber, h.myNumber, h.familyName, h.givenName, 'テスト', 'テスト', h.birthDate.replace(/-/g, ''), '1', `13101690${i}0`, '',
-    ])));
-    await post('vaccinations', toCsv(CSV_HEADERS.vaccinations, [
-      ...SEVEN.map((d) => [seven.atenaNumber, ...d, '千代田区役所', CHIYODA]),
-      [unknown.atenaNumber, 1, '20210816', 'mRNA', 'ファイザー', 'コミナティ筋注', 'FF0843', '0.3', '千代田区役所', CHIYODA],
-      [unknown.atenaNumber, 2, '20220411', 'mRNA', 'ファイザー', 'コロナウイルス修飾ウリジンRNAワクチン（SARS-CoV-2）', 'FP5220', '0.3', '千代田区役所', CHIYODA],
-    ]));
+    await post(
+      'residents',
+      toCsv(
+        CSV_HEADERS.residents,
+        [seven, unknown].map((h, i) => [
+          h.atenaNumber,
+          h.myNumber,
+          h.familyName,
+          h.givenName,
+          'テスト',
+          'テスト',
+          h.birthDate.replace(/-/g, ''),
+          '1',
+          `13101690${i}0`,
+          '',
+        ]),
+      ),
+    );
+    await post(
+      'vaccinations',
+      toCsv(CSV_HEADERS.vaccinations, [
+        ...SEVEN.map((d) => [seven.atenaNumber, ...d, '千代田区役所', CHIYODA]),
+        [unknown.atenaNumber, 1, '20210816', 'mRNA', 'ファイザー', 'コミナティ筋注', 'FF0843', '0.3', '千代田区役所', CHIYODA],
+        [
+          unknown.atenaNumber,
+          2,
+          '20220411',
+          'mRNA',
+          'ファイザー',
+          'コロナウイルス修飾ウリジンRNAワクチン（SARS-CoV-2）',
+          'FP5220',
+          '0.3',
+          '千代田区役所',
+          CHIYODA,
+        ],
+      ]),
+    );
     await post('passports', toCsv(CSV_HEADERS.passports, [[seven.atenaNumber, 'NANAKAI SESSHU', 'JPN', 'TK7770001', '']]));
   });
   afterAll(async () => {
@@ -105,12 +147,19 @@ describe('a holder with seven doses, imported through the portal CSV and issued 
     expect(report.vds).toHaveLength(1);
     const dates = ['2022-01-24', '2022-07-25', '2022-12-12', '2023-06-05', '2023-12-18'];
     expect(report.shc[0]!.immunizations.map((i) => [i.date, i.lot, i.cvx])).toEqual([
-      [dates[0], '3004956', '207'], [dates[1], 'GH9715', '520'], [dates[2], 'GK5638', '300'], [dates[3], 'AS6015', '229'], [dates[4], 'DS3A001', '213'],
+      [dates[0], '3004956', '207'],
+      [dates[1], 'GH9715', '520'],
+      [dates[2], 'GK5638', '300'],
+      [dates[3], 'AS6015', '229'],
+      [dates[4], 'DS3A001', '213'],
     ]);
     const ve = report.vds[0]!.data.msg.ve;
     expect(ve.map((v) => [v.vd.length, v.vd[0]!.seq, v.vd[0]!.dvc, v.nam, v.des])).toEqual([
-      [1, 3, dates[0], 'SPIKEVAX', 'XM0GQ8'], [1, 4, dates[1], 'COMIRNATY', 'XM0GQ8'], [1, 5, dates[2], 'COMIRNATY', 'XM0GQ8'],
-      [1, 6, dates[3], 'SPIKEVAX', 'XM0GQ8'], [1, 7, dates[4], 'DAICHIRONA', 'XM0GQ8'],
+      [1, 3, dates[0], 'SPIKEVAX', 'XM0GQ8'],
+      [1, 4, dates[1], 'COMIRNATY', 'XM0GQ8'],
+      [1, 5, dates[2], 'COMIRNATY', 'XM0GQ8'],
+      [1, 6, dates[3], 'SPIKEVAX', 'XM0GQ8'],
+      [1, 7, dates[4], 'DAICHIRONA', 'XM0GQ8'],
     ]);
     expect(report.vds[0]!.data.msg.pid).toMatchObject({ n: 'NANAKAI SESSHU', i: 'TK7770001', ai: expect.stringMatching(/^JPN131016\d{8}$/) });
     // ダイチロナ is in the catalogue: nothing to log
@@ -125,9 +174,23 @@ describe('a holder with seven doses, imported through the portal CSV and issued 
 
     const lines = logs.json().filter((l) => l.event === 'unknown_product');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ event: 'unknown_product', municipality: CHIYODA, maker: 'ファイザー', product: 'コロナウイルス修飾ウリジンRNAワクチン（SARS-CoV-2）', cvx: '213' });
+    expect(lines[0]).toMatchObject({
+      event: 'unknown_product',
+      municipality: CHIYODA,
+      maker: 'ファイザー',
+      product: 'コロナウイルス修飾ウリジンRNAワクチン（SARS-CoV-2）',
+      cvx: '213',
+    });
     const raw = logs.find('unknown_product').join('\n');
-    for (const personal of [unknown.myNumber, unknown.atenaNumber, unknown.familyName, unknown.givenName, unknown.birthDate, 'FP5220', String(doc.headers['certificate-id'])]) {
+    for (const personal of [
+      unknown.myNumber,
+      unknown.atenaNumber,
+      unknown.familyName,
+      unknown.givenName,
+      unknown.birthDate,
+      'FP5220',
+      String(doc.headers['certificate-id']),
+    ]) {
       expect(raw).not.toContain(personal);
     }
   });

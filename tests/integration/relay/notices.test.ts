@@ -37,7 +37,9 @@ describe.each<StoreKind>(['redis', 'memory'])('completion notices (%s store)', (
       const done = await kiosk.call('POST', `/v1/sessions/${p.sid}/requests/${p.rid}/completion`, { outcome: 'printed', paid: 120, contentDigest: p.digest });
       expect(done.status).toBe(200);
       // A repeat while VRS is still down changes nothing.
-      expect((await kiosk.call('POST', `/v1/sessions/${p.sid}/requests/${p.rid}/completion`, { outcome: 'printed', paid: 120, contentDigest: p.digest })).json).toEqual(done.json);
+      expect(
+        (await kiosk.call('POST', `/v1/sessions/${p.sid}/requests/${p.rid}/completion`, { outcome: 'printed', paid: 120, contentDigest: p.digest })).json,
+      ).toEqual(done.json);
       await logs.waitFor((l) => l.event === 'notice_retry' && l.certificateId === p.certificateId && l.attempts === 2, 5000, 'a second retry');
       expect(await relay.outbox.pending()).toBe(1);
       expect(await vrs.noticeCount(p.certificateId)).toBe(0);
@@ -46,7 +48,10 @@ describe.each<StoreKind>(['redis', 'memory'])('completion notices (%s store)', (
       await logs.waitFor((l) => l.event === 'notice_delivered' && l.certificateId === p.certificateId, 10_000, 'delivery after VRS is back');
       expect(await relay.outbox.pending()).toBe(0);
       expect(await vrs.noticeCount(p.certificateId)).toBe(1);
-      const { rows } = await vrs.db.query<{ status: string; copies: number; fee: number; kiosk_id: string }>('SELECT status, copies, fee, kiosk_id FROM certificate_issuances WHERE certificate_id = $1', [p.certificateId]);
+      const { rows } = await vrs.db.query<{ status: string; copies: number; fee: number; kiosk_id: string }>(
+        'SELECT status, copies, fee, kiosk_id FROM certificate_issuances WHERE certificate_id = $1',
+        [p.certificateId],
+      );
       expect(rows[0]).toMatchObject({ status: 'issued', copies: 1, fee: 120, kiosk_id: 'KIOSK-0001' });
     } finally {
       await vrs.start().catch(() => undefined);
@@ -72,10 +77,17 @@ describe.each<StoreKind>(['redis', 'memory'])('completion notices (%s store)', (
       await first.stop();
       await vrs.start();
       // The restarted relay finds the same outbox (Redis namespace, or the same OUTBOX_DIR).
-      second = await startTestRelay({ vrsUrl: vrs.url, store, redisUrl: inject('redisUrl'), logs, env: { ...env, OUTBOX_DIR: first.outboxDir, BOOKS_DIR: first.env.BOOKS_DIR! } });
+      second = await startTestRelay({
+        vrsUrl: vrs.url,
+        store,
+        redisUrl: inject('redisUrl'),
+        logs,
+        env: { ...env, OUTBOX_DIR: first.outboxDir, BOOKS_DIR: first.env.BOOKS_DIR! },
+      });
       expect(await second.outbox.pending()).toBe(2);
       // Logged once VRS answered and the entry left the outbox: with it empty no delivery is in flight.
-      for (const p of [a, b]) await logs.waitFor((l) => l.event === 'notice_delivered' && l.certificateId === p.certificateId, 10_000, 'delivery after restart');
+      for (const p of [a, b])
+        await logs.waitFor((l) => l.event === 'notice_delivered' && l.certificateId === p.certificateId, 10_000, 'delivery after restart');
       expect(await second.outbox.pending()).toBe(0);
       for (const p of [a, b]) expect(await vrs.noticeCount(p.certificateId)).toBe(1);
     } finally {

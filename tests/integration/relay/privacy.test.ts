@@ -13,10 +13,16 @@ import { startTestVrs, type TestVrs } from './helpers/test-vrs.js';
 function personalStrings(slug: string): string[] {
   const p = demoResidents.find((r) => r.slug === slug)!;
   return [
-    p.myNumber, `${p.familyName}\u3000${p.givenName}`, `${p.familyName}${p.givenName}`, `${p.familyName} ${p.givenName}`,
+    p.myNumber,
+    `${p.familyName}\u3000${p.givenName}`,
+    `${p.familyName}${p.givenName}`,
+    `${p.familyName} ${p.givenName}`,
     // JSON may escape non-ASCII.
-    JSON.stringify(`${p.familyName}\u3000${p.givenName}`).slice(1, -1).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
-    p.birthDate, p.birthDate.replaceAll('-', ''),
+    JSON.stringify(`${p.familyName}\u3000${p.givenName}`)
+      .slice(1, -1)
+      .replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+    p.birthDate,
+    p.birthDate.replaceAll('-', ''),
   ];
 }
 
@@ -37,8 +43,22 @@ describe('relay: nothing personal stays behind', () => {
 
   beforeAll(async () => {
     vrs = await startTestVrs({ databaseUrl: inject('databaseUrl'), logs });
-    relay = await startTestRelay({ vrsUrl: vrs.url, store: 'redis', redisUrl: inject('redisUrl'), logs, env: { REDIS_KEY_PREFIX: prefix, LOG_LEVEL: 'trace' } });
-    proc = await spawnRelay({ REDIS_URL: inject('redisUrl'), REDIS_KEY_PREFIX: prefix, VRS_URL: vrs.url, SERVICE_HOURS: '00:00-24:00', LOG_LEVEL: 'trace', NOTICE_POLL_MS: '100', NOTICE_RETRY_BASE_MS: '100' });
+    relay = await startTestRelay({
+      vrsUrl: vrs.url,
+      store: 'redis',
+      redisUrl: inject('redisUrl'),
+      logs,
+      env: { REDIS_KEY_PREFIX: prefix, LOG_LEVEL: 'trace' },
+    });
+    proc = await spawnRelay({
+      REDIS_URL: inject('redisUrl'),
+      REDIS_KEY_PREFIX: prefix,
+      VRS_URL: vrs.url,
+      SERVICE_HOURS: '00:00-24:00',
+      LOG_LEVEL: 'trace',
+      NOTICE_POLL_MS: '100',
+      NOTICE_RETRY_BASE_MS: '100',
+    });
     wallet = await new CardWallet().init();
     redis = new Redis(inject('redisUrl'));
   });
@@ -73,7 +93,11 @@ describe('relay: nothing personal stays behind', () => {
         expect(raw[0], key).toBe(0x01);
         for (const s of personalStrings(slug)) expect(raw.includes(Buffer.from(s, 'utf8'))).toBe(false);
       }
-      const done = await other.call('POST', `/v1/sessions/${sid}/requests/${rid}/completion`, { outcome: 'printed', paid: 120, contentDigest: String(doc.headers['content-digest']) });
+      const done = await other.call('POST', `/v1/sessions/${sid}/requests/${rid}/completion`, {
+        outcome: 'printed',
+        paid: 120,
+        contentDigest: String(doc.headers['content-digest']),
+      });
       expect(done.status).toBe(200);
       // After completion: the document and the holder data are gone; only the receipt and request remain.
       const left = (await relay.store.sessionKeys(sid)).filter((k) => !k.endsWith(':keys'));

@@ -78,8 +78,11 @@ describe.each<StoreKind>(['redis', 'memory'])('protocol flow (%s store)', (store
     expect(await vrs.noticeCount(certificateId)).toBe(1);
     const issuance = logs.json().filter((l) => l.event === 'issuance');
     expect(issuance.at(-1)).toMatchObject({ event: 'issuance', kioskId: 'KIOSK-0001', storeId: 'STORE-TOKYO-001', kind: 'overseas', copies: 2 });
-    expect(Object.keys(issuance.at(-1)!).filter((k) => !['level', 'time', 'pid', 'hostname', 'service', 'log', 'msg'].includes(k)).sort())
-      .toEqual(['at', 'certificateId', 'copies', 'event', 'kind', 'kioskId', 'municipality', 'storeId']);
+    expect(
+      Object.keys(issuance.at(-1)!)
+        .filter((k) => !['level', 'time', 'pid', 'hostname', 'service', 'log', 'msg'].includes(k))
+        .sort(),
+    ).toEqual(['at', 'certificateId', 'copies', 'event', 'kind', 'kioskId', 'municipality', 'storeId']);
 
     const del = await kiosk.call('DELETE', `/v1/sessions/${sid}`);
     expect(del.status).toBe(204);
@@ -120,7 +123,12 @@ describe.each<StoreKind>(['redis', 'memory'])('protocol flow (%s store)', (store
       // empty, no completion notice can follow.
       const id = String(doc.headers['certificate-id']);
       await logs.waitFor((l) => l.event === 'notice_delivered' && l.certificateId === id, 10_000, 'release delivery');
-      expect(logs.json().filter((l) => l.event === 'notice_delivered' && l.certificateId === id).map((l) => l.notice)).toEqual(['release']);
+      expect(
+        logs
+          .json()
+          .filter((l) => l.event === 'notice_delivered' && l.certificateId === id)
+          .map((l) => l.notice),
+      ).toEqual(['release']);
       expect(await relay.outbox.pending()).toBe(0);
       expect(await vrs.noticeCount(id)).toBe(0);
     }
@@ -128,7 +136,11 @@ describe.each<StoreKind>(['redis', 'memory'])('protocol flow (%s store)', (store
 
   it('refuses a printed completion whose digest does not match the served document', async () => {
     const { sid, rid } = await requestAndFetch(kiosk, wallet, 'suzuki-ichiro', { municipality: '131016', kind: 'overseas', copies: 1 });
-    const r = await kiosk.call('POST', `/v1/sessions/${sid}/requests/${rid}/completion`, { outcome: 'printed', paid: 120, contentDigest: `sha-256=:${Buffer.alloc(32).toString('base64')}:` });
+    const r = await kiosk.call('POST', `/v1/sessions/${sid}/requests/${rid}/completion`, {
+      outcome: 'printed',
+      paid: 120,
+      contentDigest: `sha-256=:${Buffer.alloc(32).toString('base64')}:`,
+    });
     expect(r.status).toBe(422);
     expect(r.json.code).toBe('ERR_DIGEST_MISMATCH');
   });

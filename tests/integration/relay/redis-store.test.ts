@@ -66,7 +66,9 @@ describe('RedisStore', () => {
     await b.put(storeKeys.request(s1, 'r1'), 'q', 5000);
     await b.put(storeKeys.document(s1, 'r1'), 'd', 3000);
     await a.put(storeKeys.session(s2), 's', 5000);
-    expect((await a.sessionKeys(s1)).sort()).toEqual([storeKeys.challenge(s1), storeKeys.document(s1, 'r1'), storeKeys.index(s1), storeKeys.request(s1, 'r1'), storeKeys.session(s1)].sort());
+    expect((await a.sessionKeys(s1)).sort()).toEqual(
+      [storeKeys.challenge(s1), storeKeys.document(s1, 'r1'), storeKeys.index(s1), storeKeys.request(s1, 'r1'), storeKeys.session(s1)].sort(),
+    );
     // The index lives as long as the longest-lived key.
     expect(await raw.pttl(`${prefix}${storeKeys.index(s1)}`)).toBeGreaterThan(4000);
     await b.eraseSession(s1);

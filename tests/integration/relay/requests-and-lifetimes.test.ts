@@ -94,7 +94,13 @@ describe('relay: requests and lifetimes', () => {
   });
 
   it('forgets a session and an unfetched document on expiry, without DELETE', async () => {
-    const short = await startTestRelay({ vrsUrl: vrs.url, store: 'redis', redisUrl: inject('redisUrl'), logs, env: { SESSION_TTL_S: '8', DOCUMENT_TTL_S: '1' } });
+    const short = await startTestRelay({
+      vrsUrl: vrs.url,
+      store: 'redis',
+      redisUrl: inject('redisUrl'),
+      logs,
+      env: { SESSION_TTL_S: '8', DOCUMENT_TTL_S: '1' },
+    });
     // Redis tells when it expired a key: the test waits for that, not for a guessed time.
     const expiry = await watchExpiry(inject('redisUrl'));
     const ns = short.env.REDIS_KEY_PREFIX!;
@@ -126,7 +132,10 @@ describe('relay: requests and lifetimes', () => {
       const open = await kiosk.call('POST', '/v1/sessions');
       const sid = open.json.sessionId as string;
       const { body } = await wallet.present('yamada-taro', open.json.challenge);
-      const [card] = await Promise.all([kiosk.call('POST', `/v1/sessions/${sid}/card`, body), new Promise((r) => setTimeout(r, i * 15)).then(() => kiosk.call('DELETE', `/v1/sessions/${sid}`))]);
+      const [card] = await Promise.all([
+        kiosk.call('POST', `/v1/sessions/${sid}/card`, body),
+        new Promise((r) => setTimeout(r, i * 15)).then(() => kiosk.call('DELETE', `/v1/sessions/${sid}`)),
+      ]);
       expect([200, 404]).toContain(card.status);
       expect(await relay.store.sessionKeys(sid)).toEqual([]);
     }
@@ -145,10 +154,17 @@ describe('relay: requests and lifetimes', () => {
     // A VRS that accepts the relay's connection and never answers.
     const pki = pkiPaths();
     const read = (p: string) => readFileSync(p, 'utf8');
-    const hanging: Server = createServer({ cert: read(pki.server('vrs').cert), key: read(pki.server('vrs').key), ca: read(pki.lgwanCa), requestCert: true, rejectUnauthorized: true }, () => {});
+    const hanging: Server = createServer(
+      { cert: read(pki.server('vrs').cert), key: read(pki.server('vrs').key), ca: read(pki.lgwanCa), requestCert: true, rejectUnauthorized: true },
+      () => {},
+    );
     await new Promise<void>((r) => hanging.listen(0, '127.0.0.1', () => r()));
     const slow = await startTestRelay({
-      vrsUrl: `https://localhost:${(hanging.address() as AddressInfo).port}`, store: 'redis', redisUrl: inject('redisUrl'), logs, env: { VRS_TIMEOUT_MS: '300' },
+      vrsUrl: `https://localhost:${(hanging.address() as AddressInfo).port}`,
+      store: 'redis',
+      redisUrl: inject('redisUrl'),
+      logs,
+      env: { VRS_TIMEOUT_MS: '300' },
     });
     try {
       const k = new Kiosk(slow.url, 'KIOSK-0001');

@@ -28,8 +28,14 @@ describe('relay: two processes, one Redis', () => {
   beforeAll(async () => {
     vrs = await startTestVrs({ databaseUrl: inject('databaseUrl'), logs });
     const env = {
-      REDIS_URL: inject('redisUrl'), REDIS_KEY_PREFIX: `t${randomBytes(4).toString('hex')}:`, VRS_URL: vrs.url, SERVICE_HOURS: '00:00-24:00',
-      NOTICE_RETRY_BASE_MS: '100', NOTICE_RETRY_MAX_MS: '400', NOTICE_POLL_MS: '100', LOG_LEVEL: 'info',
+      REDIS_URL: inject('redisUrl'),
+      REDIS_KEY_PREFIX: `t${randomBytes(4).toString('hex')}:`,
+      VRS_URL: vrs.url,
+      SERVICE_HOURS: '00:00-24:00',
+      NOTICE_RETRY_BASE_MS: '100',
+      NOTICE_RETRY_MAX_MS: '400',
+      NOTICE_POLL_MS: '100',
+      LOG_LEVEL: 'info',
     };
     redis = new Redis(env.REDIS_URL, { keyPrefix: env.REDIS_KEY_PREFIX });
     outbox = new RedisOutbox(redis);
@@ -64,7 +70,10 @@ describe('relay: two processes, one Redis', () => {
     const doc = x.status === 200 ? x : y;
     const id = String(doc.headers['certificate-id']);
     const body6 = { outcome: 'printed', paid: 120, contentDigest: String(doc.headers['content-digest']) };
-    const [c1, c2] = await Promise.all([onB.call('POST', `${path.replace('/document', '/completion')}`, body6), onA.call('POST', `${path.replace('/document', '/completion')}`, body6)]);
+    const [c1, c2] = await Promise.all([
+      onB.call('POST', `${path.replace('/document', '/completion')}`, body6),
+      onA.call('POST', `${path.replace('/document', '/completion')}`, body6),
+    ]);
     expect(c1.status).toBe(200);
     expect(c2.json).toEqual(c1.json);
     // One of the two processes logs the delivery once VRS acknowledged it and the shared outbox let
@@ -80,7 +89,10 @@ describe('relay: two processes, one Redis', () => {
   });
 
   it('decides racing completions once across the two processes, in both orders', async () => {
-    for (const [first, second] of [[a, b], [b, a]] as const) {
+    for (const [first, second] of [
+      [a, b],
+      [b, a],
+    ] as const) {
       const kiosk = new Kiosk(first.url, 'KIOSK-0001');
       const open = await kiosk.call('POST', '/v1/sessions');
       const sid = open.json.sessionId as string;
@@ -105,25 +117,33 @@ describe('relay: two processes, one Redis', () => {
   });
 
   it('keeps many interleaved sessions of three kiosks apart across both processes', async () => {
-    const holders = [['KIOSK-0001', 'yamada-taro', '山田\u3000太郎', '131016'], ['KIOSK-0002', 'suzuki-ichiro', '鈴木\u3000一郎', '131016'], ['KIOSK-0003', 'nakamura-yuko', '中村\u3000優子', '162027']] as const;
-    const results = await Promise.all(Array.from({ length: 6 }, async (_, i) => {
-      const [kioskId, slug, name, municipality] = holders[i % 3]!;
-      const first = new Kiosk(i % 2 ? a.url : b.url, kioskId);
-      const second = new Kiosk(i % 2 ? b.url : a.url, kioskId);
-      const open = await first.call('POST', '/v1/sessions');
-      const { body } = await wallet.present(slug, open.json.challenge);
-      const card = await second.call('POST', `/v1/sessions/${open.json.sessionId}/card`, body);
-      expect(card.json.holder.name).toBe(name);
-      const created = await first.call('POST', `/v1/sessions/${open.json.sessionId}/requests`, { municipality, kind: 'domestic', copies: 1 });
-      expect(created.json.preview.name).toBe(name);
-      const doc = await second.call('GET', `/v1/sessions/${open.json.sessionId}/requests/${created.json.requestId}/document`);
-      expect(doc.status).toBe(200);
-      await first.call('DELETE', `/v1/sessions/${open.json.sessionId}`);
-      return { name, id: String(doc.headers['certificate-id']) };
-    }));
+    const holders = [
+      ['KIOSK-0001', 'yamada-taro', '山田\u3000太郎', '131016'],
+      ['KIOSK-0002', 'suzuki-ichiro', '鈴木\u3000一郎', '131016'],
+      ['KIOSK-0003', 'nakamura-yuko', '中村\u3000優子', '162027'],
+    ] as const;
+    const results = await Promise.all(
+      Array.from({ length: 6 }, async (_, i) => {
+        const [kioskId, slug, name, municipality] = holders[i % 3]!;
+        const first = new Kiosk(i % 2 ? a.url : b.url, kioskId);
+        const second = new Kiosk(i % 2 ? b.url : a.url, kioskId);
+        const open = await first.call('POST', '/v1/sessions');
+        const { body } = await wallet.present(slug, open.json.challenge);
+        const card = await second.call('POST', `/v1/sessions/${open.json.sessionId}/card`, body);
+        expect(card.json.holder.name).toBe(name);
+        const created = await first.call('POST', `/v1/sessions/${open.json.sessionId}/requests`, { municipality, kind: 'domestic', copies: 1 });
+        expect(created.json.preview.name).toBe(name);
+        const doc = await second.call('GET', `/v1/sessions/${open.json.sessionId}/requests/${created.json.requestId}/document`);
+        expect(doc.status).toBe(200);
+        await first.call('DELETE', `/v1/sessions/${open.json.sessionId}`);
+        return { name, id: String(doc.headers['certificate-id']) };
+      }),
+    );
     expect(new Set(results.map((r) => r.id)).size).toBe(results.length);
     for (const r of results) {
-      const { rows } = await vrs.db.query<{ source: { person: { name: string } } }>('SELECT source FROM certificate_issuances WHERE certificate_id = $1', [r.id]);
+      const { rows } = await vrs.db.query<{ source: { person: { name: string } } }>('SELECT source FROM certificate_issuances WHERE certificate_id = $1', [
+        r.id,
+      ]);
       expect(rows[0]!.source.person.name).toBe(r.name);
     }
   });

@@ -48,11 +48,12 @@ class SlowVrs {
   }
 }
 
-const clientFor = (port: number, timeoutMs = TIMEOUT_MS) => createVrsClient({
-  baseUrl: `https://localhost:${port}`,
-  tls: { cert: read(pki.relayLgwanClient.cert), key: read(pki.relayLgwanClient.key), ca: read(pki.serverCa) },
-  timeoutMs,
-});
+const clientFor = (port: number, timeoutMs = TIMEOUT_MS) =>
+  createVrsClient({
+    baseUrl: `https://localhost:${port}`,
+    tls: { cert: read(pki.relayLgwanClient.cert), key: read(pki.relayLgwanClient.key), ca: read(pki.serverCa) },
+    timeoutMs,
+  });
 
 /** Blocks this thread's event loop, as a relay busy with other work does. */
 function busyWait(ms: number): void {
@@ -72,7 +73,7 @@ async function lookupBlockedAfterSending(vrs: SlowVrs, client: ReturnType<typeof
   return client.lookup(MY_NUMBER);
 }
 
-describe('VRS client timeout (counts VRS\'s time, not the relay\'s own event-loop wait)', () => {
+describe("VRS client timeout (counts VRS's time, not the relay's own event-loop wait)", () => {
   let vrs: SlowVrs;
   beforeAll(async () => {
     vrs = await new SlowVrs(0).start();
@@ -85,7 +86,10 @@ describe('VRS client timeout (counts VRS\'s time, not the relay\'s own event-loo
     vrs.setDelay(TIMEOUT_MS * 4);
     const client = clientFor(vrs.port);
     try {
-      const err = await client.lookup(MY_NUMBER).then(() => undefined, (e: unknown) => e);
+      const err = await client.lookup(MY_NUMBER).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(AppError);
       expect(err).toMatchObject({ code: 'ERR_UPSTREAM_TIMEOUT', status: 504 });
     } finally {
@@ -93,7 +97,7 @@ describe('VRS client timeout (counts VRS\'s time, not the relay\'s own event-loo
     }
   });
 
-  it('keeps an answer that arrived in time while the relay\'s loop was blocked past the timeout (reused keep-alive socket)', async () => {
+  it("keeps an answer that arrived in time while the relay's loop was blocked past the timeout (reused keep-alive socket)", async () => {
     vrs.setDelay(0);
     const client = clientFor(vrs.port);
     try {
@@ -105,7 +109,7 @@ describe('VRS client timeout (counts VRS\'s time, not the relay\'s own event-loo
     }
   });
 
-  it('keeps an answer that arrived in time while the relay\'s loop was blocked past the timeout (new socket)', async () => {
+  it("keeps an answer that arrived in time while the relay's loop was blocked past the timeout (new socket)", async () => {
     vrs.setDelay(20);
     const client = clientFor(vrs.port);
     try {
@@ -119,7 +123,10 @@ describe('VRS client timeout (counts VRS\'s time, not the relay\'s own event-loo
     vrs.setDelay(TIMEOUT_MS * 6);
     const client = clientFor(vrs.port);
     try {
-      const err = await lookupBlockedAfterSending(vrs, client, TIMEOUT_MS * 2).then(() => undefined, (e: unknown) => e);
+      const err = await lookupBlockedAfterSending(vrs, client, TIMEOUT_MS * 2).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toMatchObject({ code: 'ERR_UPSTREAM_TIMEOUT', status: 504 });
     } finally {
       client.close();

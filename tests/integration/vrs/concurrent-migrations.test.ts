@@ -24,16 +24,18 @@ describe('migrations of several databases at once on a fresh server', () => {
     const admin = new pg.Client({ connectionString: server.url });
     await admin.connect();
     for (const n of names) await admin.query(`CREATE DATABASE ${n}`);
-    const dbs = await Promise.all(names.map((n) => {
-      const url = new URL(server.url);
-      url.pathname = `/${n}`;
-      return openDatabase({ databaseUrl: url.toString() });
-    }));
+    const dbs = await Promise.all(
+      names.map((n) => {
+        const url = new URL(server.url);
+        url.pathname = `/${n}`;
+        return openDatabase({ databaseUrl: url.toString() });
+      }),
+    );
     try {
       const results = await Promise.allSettled(dbs.map((db) => migrate(db)));
       expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
       for (const db of dbs) {
-        const { rows } = await db.query<{ n: string }>("SELECT count(*)::text AS n FROM schema_migrations");
+        const { rows } = await db.query<{ n: string }>('SELECT count(*)::text AS n FROM schema_migrations');
         expect(Number(rows[0]!.n)).toBeGreaterThan(0);
       }
       const { rows } = await admin.query("SELECT count(*)::int AS n FROM pg_roles WHERE rolname = 'vrs_app'");

@@ -36,7 +36,10 @@ async function call(url: string, path: string, body: unknown, client?: { cert: s
 
 /** A refusal is either a failed handshake or a 403 problem. */
 async function expectRefused(p: Promise<Answer>): Promise<void> {
-  const outcome = await p.then((a) => a, (e: unknown) => e as Error);
+  const outcome = await p.then(
+    (a) => a,
+    (e: unknown) => e as Error,
+  );
   if (outcome instanceof Error) return;
   expect(outcome.status).toBe(403);
   expect(JSON.parse(outcome.body)).toMatchObject({ code: 'ERR_CLIENT_CERT' });
@@ -56,14 +59,23 @@ describe.each(DB_KINDS)('VRS LGWAN API over mTLS (%s)', (kind) => {
     await drop?.();
   });
 
-  it('accepts the relay\'s LGWAN client certificate: lookup, certificate, completion', async () => {
+  it("accepts the relay's LGWAN client certificate: lookup, certificate, completion", async () => {
     const lookup = await call(vrs.lgwanUrl, '/lgwan/v1/holders/lookup', { myNumber }, pki.relayLgwanClient);
     expect(lookup.status).toBe(200);
     expect(lookupResponseSchema.parse(JSON.parse(lookup.body)).municipalities[0]).toMatchObject({ code: '162027', domestic: true, overseas: true });
     const cert = await call(vrs.lgwanUrl, '/lgwan/v1/certificates', { myNumber, municipality: '162027', kind: 'overseas' }, pki.relayLgwanClient);
     expect(cert.status).toBe(201);
     const record = certificateRecordSchema.parse(JSON.parse(cert.body));
-    const notice = { certificateId: record.certificateId, municipality: '162027', kind: 'overseas', copies: 1, fee: 120, kioskId: 'KIOSK-0003', storeId: 'STORE-TOYAMA-003', issuedAt: new Date().toISOString() };
+    const notice = {
+      certificateId: record.certificateId,
+      municipality: '162027',
+      kind: 'overseas',
+      copies: 1,
+      fee: 120,
+      kioskId: 'KIOSK-0003',
+      storeId: 'STORE-TOYAMA-003',
+      issuedAt: new Date().toISOString(),
+    };
     const first = await call(vrs.lgwanUrl, '/lgwan/v1/completions', notice, pki.relayLgwanClient);
     const second = await call(vrs.lgwanUrl, '/lgwan/v1/completions', notice, pki.relayLgwanClient);
     expect([first.status, JSON.parse(first.body).status]).toEqual([200, 'recorded']);
@@ -71,14 +83,33 @@ describe.each(DB_KINDS)('VRS LGWAN API over mTLS (%s)', (kind) => {
   });
 
   it('releases an unprinted reservation once, never an issued one, and never issues a released one', async () => {
-    const reserve = async () => certificateRecordSchema.parse(JSON.parse((await call(vrs.lgwanUrl, '/lgwan/v1/certificates', { myNumber, municipality: '162027', kind: 'domestic' }, pki.relayLgwanClient)).body));
+    const reserve = async () =>
+      certificateRecordSchema.parse(
+        JSON.parse((await call(vrs.lgwanUrl, '/lgwan/v1/certificates', { myNumber, municipality: '162027', kind: 'domestic' }, pki.relayLgwanClient)).body),
+      );
     const released = await reserve();
-    const release = { type: 'release', certificateId: released.certificateId, municipality: '162027', kind: 'domestic', outcome: 'cancelled', releasedAt: new Date().toISOString() };
+    const release = {
+      type: 'release',
+      certificateId: released.certificateId,
+      municipality: '162027',
+      kind: 'domestic',
+      outcome: 'cancelled',
+      releasedAt: new Date().toISOString(),
+    };
     const first = await call(vrs.lgwanUrl, '/lgwan/v1/releases', release, pki.relayLgwanClient);
     const again = await call(vrs.lgwanUrl, '/lgwan/v1/releases', release, pki.relayLgwanClient);
     expect([first.status, JSON.parse(first.body).status]).toEqual([200, 'released']);
     expect([again.status, JSON.parse(again.body).status]).toEqual([200, 'duplicate']);
-    const notice = { certificateId: released.certificateId, municipality: '162027', kind: 'domestic', copies: 1, fee: 120, kioskId: 'KIOSK-0003', storeId: 'STORE-TOYAMA-003', issuedAt: new Date().toISOString() };
+    const notice = {
+      certificateId: released.certificateId,
+      municipality: '162027',
+      kind: 'domestic',
+      copies: 1,
+      fee: 120,
+      kioskId: 'KIOSK-0003',
+      storeId: 'STORE-TOYAMA-003',
+      issuedAt: new Date().toISOString(),
+    };
     const late = await call(vrs.lgwanUrl, '/lgwan/v1/completions', notice, pki.relayLgwanClient);
     expect([late.status, JSON.parse(late.body).code]).toEqual([409, 'ERR_RESERVATION_STATE']);
 
@@ -91,12 +122,31 @@ describe.each(DB_KINDS)('VRS LGWAN API over mTLS (%s)', (kind) => {
     expect(foreign.status).toBe(404);
 
     // The period query: every municipality's reservations, nothing personal.
-    const q = await call(vrs.lgwanUrl, '/lgwan/v1/issuances/query', { from: new Date(Date.now() - 3600_000).toISOString(), to: new Date(Date.now() + 3600_000).toISOString() }, pki.relayLgwanClient);
+    const q = await call(
+      vrs.lgwanUrl,
+      '/lgwan/v1/issuances/query',
+      { from: new Date(Date.now() - 3600_000).toISOString(), to: new Date(Date.now() + 3600_000).toISOString() },
+      pki.relayLgwanClient,
+    );
     expect(q.status).toBe(200);
     const items = JSON.parse(q.body).items as Array<Record<string, unknown>>;
     expect(items.find((i) => i.certificateId === released.certificateId)).toMatchObject({ status: 'released', municipality: '162027' });
     expect(items.find((i) => i.certificateId === issued.certificateId)).toMatchObject({ status: 'issued', fee: 120, kioskId: 'KIOSK-0003' });
-    for (const i of items) expect(Object.keys(i).sort()).toEqual(['certificateId', 'channel', 'copies', 'fee', 'issuedAt', 'kind', 'kioskId', 'municipality', 'releasedAt', 'reservedAt', 'status', 'storeId']);
+    for (const i of items)
+      expect(Object.keys(i).sort()).toEqual([
+        'certificateId',
+        'channel',
+        'copies',
+        'fee',
+        'issuedAt',
+        'kind',
+        'kioskId',
+        'municipality',
+        'releasedAt',
+        'reservedAt',
+        'status',
+        'storeId',
+      ]);
     expect(q.body).not.toContain(myNumber);
     expect(q.body).not.toContain('中村');
   });
@@ -132,7 +182,12 @@ describe('LGWAN app request handling', () => {
     const { systemClock } = await import('../../../services/common/clock.js');
     app = createLgwanApp(
       { db: fresh.db, keys: { master: randomBytes(32), lookup: randomBytes(32) }, clock: systemClock, log, mailDir: '/tmp' },
-      { identify: (req) => { const cn = req.get('x-test-cn'); return cn ? { cn, ou: undefined, serial: '01' } : undefined; } },
+      {
+        identify: (req) => {
+          const cn = req.get('x-test-cn');
+          return cn ? { cn, ou: undefined, serial: '01' } : undefined;
+        },
+      },
     );
   });
   afterAll(async () => {
@@ -146,7 +201,10 @@ describe('LGWAN app request handling', () => {
   });
 
   it('answers 400 with field paths but no values for a body outside the contract', async () => {
-    const r = await supertest(app).post('/lgwan/v1/certificates').set('x-test-cn', RELAY_CLIENT_CN).send({ myNumber: '12345', municipality: '162027', kind: 'abroad', extra: 'x' });
+    const r = await supertest(app)
+      .post('/lgwan/v1/certificates')
+      .set('x-test-cn', RELAY_CLIENT_CN)
+      .send({ myNumber: '12345', municipality: '162027', kind: 'abroad', extra: 'x' });
     expect(r.status).toBe(400);
     expect(r.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(r.body.code).toBe('ERR_BAD_REQUEST');
@@ -156,7 +214,11 @@ describe('LGWAN app request handling', () => {
   });
 
   it('refuses a body over the limit with 413', async () => {
-    const r = await supertest(app).post('/lgwan/v1/holders/lookup').set('x-test-cn', RELAY_CLIENT_CN).set('content-type', 'application/json').send(JSON.stringify({ myNumber, pad: 'x'.repeat(20_000) }));
+    const r = await supertest(app)
+      .post('/lgwan/v1/holders/lookup')
+      .set('x-test-cn', RELAY_CLIENT_CN)
+      .set('content-type', 'application/json')
+      .send(JSON.stringify({ myNumber, pad: 'x'.repeat(20_000) }));
     expect(r.status).toBe(413);
   });
 

@@ -46,21 +46,38 @@ describe.each(DB_KINDS)('lookup, certificate data and completion notices (%s)', 
   it('answers a domestic-only entry when no passport is on file', async () => {
     const res = await lookupHolder(f.deps, mn('yamada-taro'));
     expect(res.municipalities).toEqual([
-      { code: '131016', name: '千代田区', participates: true, suspended: false, domestic: true, overseas: false, overseasUnavailableReason: 'no_passport_on_file' },
+      {
+        code: '131016',
+        name: '千代田区',
+        participates: true,
+        suspended: false,
+        domestic: true,
+        overseas: false,
+        overseasUnavailableReason: 'no_passport_on_file',
+      },
     ]);
-    await expect(reserveCertificate(f.deps, { myNumber: mn('yamada-taro'), municipality: '131016', kind: 'overseas' })).rejects.toMatchObject({ code: 'ERR_NO_PASSPORT_ON_FILE', status: 422 });
+    await expect(reserveCertificate(f.deps, { myNumber: mn('yamada-taro'), municipality: '131016', kind: 'overseas' })).rejects.toMatchObject({
+      code: 'ERR_NO_PASSPORT_ON_FILE',
+      status: 422,
+    });
   });
 
   it('refuses a resident flagged deceased', async () => {
     const res = await lookupHolder(f.deps, mn('takahashi-misaki'));
     expect(res.municipalities[0]).toMatchObject({ domestic: false, overseas: false, unavailableReason: 'not_issuable' });
-    await expect(reserveCertificate(f.deps, { myNumber: mn('takahashi-misaki'), municipality: '131016', kind: 'domestic' })).rejects.toMatchObject({ code: 'ERR_NOT_ISSUABLE', status: 422 });
+    await expect(reserveCertificate(f.deps, { myNumber: mn('takahashi-misaki'), municipality: '131016', kind: 'domestic' })).rejects.toMatchObject({
+      code: 'ERR_NOT_ISSUABLE',
+      status: 422,
+    });
   });
 
   it('refuses a municipality that does not take part', async () => {
     const res = await lookupHolder(f.deps, mn('tanaka-ken'));
     expect(res.municipalities[0]).toMatchObject({ code: '011002', participates: false, domestic: false, unavailableReason: 'not_participating' });
-    await expect(reserveCertificate(f.deps, { myNumber: mn('tanaka-ken'), municipality: '011002', kind: 'domestic' })).rejects.toMatchObject({ code: 'ERR_MUNICIPALITY_UNAVAILABLE', status: 422 });
+    await expect(reserveCertificate(f.deps, { myNumber: mn('tanaka-ken'), municipality: '011002', kind: 'domestic' })).rejects.toMatchObject({
+      code: 'ERR_MUNICIPALITY_UNAVAILABLE',
+      status: 422,
+    });
   });
 
   it('refuses a municipality that has suspended its service, and issues again once resumed', async () => {
@@ -69,7 +86,9 @@ describe.each(DB_KINDS)('lookup, certificate data and completion notices (%s)', 
     try {
       const res = await lookupHolder(f.deps, mn('watanabe-sho'));
       expect(res.municipalities[0]).toMatchObject({ suspended: true, domestic: false, unavailableReason: 'suspended' });
-      await expect(reserveCertificate(f.deps, { myNumber: mn('watanabe-sho'), municipality: '122246', kind: 'domestic' })).rejects.toMatchObject({ code: 'ERR_MUNICIPALITY_UNAVAILABLE' });
+      await expect(reserveCertificate(f.deps, { myNumber: mn('watanabe-sho'), municipality: '122246', kind: 'domestic' })).rejects.toMatchObject({
+        code: 'ERR_MUNICIPALITY_UNAVAILABLE',
+      });
     } finally {
       await set(false);
     }
@@ -78,7 +97,10 @@ describe.each(DB_KINDS)('lookup, certificate data and completion notices (%s)', 
 
   it('answers ERR_NO_RECORDS for a holder with no records, and for a municipality not holding any', async () => {
     await expect(lookupHolder(f.deps, mn('kobayashi-jun'))).rejects.toMatchObject({ code: 'ERR_NO_RECORDS', status: 404 });
-    await expect(reserveCertificate(f.deps, { myNumber: mn('yamada-taro'), municipality: '162027', kind: 'domestic' })).rejects.toMatchObject({ code: 'ERR_NO_RECORDS', status: 404 });
+    await expect(reserveCertificate(f.deps, { myNumber: mn('yamada-taro'), municipality: '162027', kind: 'domestic' })).rejects.toMatchObject({
+      code: 'ERR_NO_RECORDS',
+      status: 404,
+    });
   });
 
   it('a cancelled deceased flag (9) makes the records issuable again', async () => {
@@ -93,33 +115,72 @@ describe.each(DB_KINDS)('lookup, certificate data and completion notices (%s)', 
     expect(r.certificateId).toMatch(/^[A-Z0-9]{12}$/);
     expect(r.issuedOn).toBe('2024-03-01');
     expect(r.person).toEqual({
-      name: '中村\u3000優子', familyName: '中村', givenName: '優子', nameKana: 'ナカムラ\u3000ユウコ', birthDate: '1962-09-18', sex: '2',
+      name: '中村\u3000優子',
+      familyName: '中村',
+      givenName: '優子',
+      nameKana: 'ナカムラ\u3000ユウコ',
+      birthDate: '1962-09-18',
+      sex: '2',
       passport: { nameRoman: 'NAKAMURA YUKO', nationality: 'JPN', passportNumber: 'TR0011223', otherName: '旧姓 木村' },
     });
     expect(r.doses.map((d) => d.dose)).toEqual([1, 2, 3, 4, 5]);
-    expect(r.doses[3]).toEqual({ dose: 4, date: '2022-06-06', vaccineType: 'mRNA', maker: 'モデルナ', product: 'スパイクバックス筋注', lot: '000152A', amount: '0.25', municipalityCode: '162027' });
+    expect(r.doses[3]).toEqual({
+      dose: 4,
+      date: '2022-06-06',
+      vaccineType: 'mRNA',
+      maker: 'モデルナ',
+      product: 'スパイクバックス筋注',
+      lot: '000152A',
+      amount: '0.25',
+      municipalityCode: '162027',
+    });
     const domestic = await reserveCertificate(f.deps, { myNumber: mn('nakamura-yuko'), municipality: '162027', kind: 'domestic' });
     expect(domestic.person.passport).toBeUndefined();
     expect(domestic.certificateId).not.toBe(r.certificateId);
-    const { rows } = await withMunicipality(f.db, '162027', (tx) => tx.query<{ status: string; source: { certificateId: string } }>('SELECT status, source FROM certificate_issuances WHERE certificate_id = $1', [r.certificateId]));
+    const { rows } = await withMunicipality(f.db, '162027', (tx) =>
+      tx.query<{ status: string; source: { certificateId: string } }>('SELECT status, source FROM certificate_issuances WHERE certificate_id = $1', [
+        r.certificateId,
+      ]),
+    );
     expect(rows[0]).toMatchObject({ status: 'reserved', source: { certificateId: r.certificateId } });
   });
 
   it('records a completion notice once: a repeat is a duplicate and leaves one issuance', async () => {
     const r = await reserveCertificate(f.deps, { myNumber: mn('suzuki-ichiro'), municipality: '131016', kind: 'domestic' });
-    const notice: CompletionNotice = { certificateId: r.certificateId, municipality: '131016', kind: 'domestic', copies: 2, fee: 240, kioskId: 'KIOSK-0001', storeId: 'STORE-TOKYO-001', issuedAt: '2024-03-01T10:00:00+09:00' };
+    const notice: CompletionNotice = {
+      certificateId: r.certificateId,
+      municipality: '131016',
+      kind: 'domestic',
+      copies: 2,
+      fee: 240,
+      kioskId: 'KIOSK-0001',
+      storeId: 'STORE-TOKYO-001',
+      issuedAt: '2024-03-01T10:00:00+09:00',
+    };
     expect(await recordCompletion(f.deps, notice)).toEqual({ certificateId: r.certificateId, status: 'recorded' });
     expect(await recordCompletion(f.deps, notice)).toEqual({ certificateId: r.certificateId, status: 'duplicate' });
     const both = await Promise.all([recordCompletion(f.deps, notice), recordCompletion(f.deps, notice)]);
     expect(both.map((b) => b.status)).toEqual(['duplicate', 'duplicate']);
-    const { rows } = await f.db.query<{ status: string; copies: number; fee: number; kiosk_id: string }>('SELECT status, copies, fee, kiosk_id FROM certificate_issuances WHERE certificate_id = $1', [r.certificateId]);
+    const { rows } = await f.db.query<{ status: string; copies: number; fee: number; kiosk_id: string }>(
+      'SELECT status, copies, fee, kiosk_id FROM certificate_issuances WHERE certificate_id = $1',
+      [r.certificateId],
+    );
     expect(rows).toEqual([{ status: 'issued', copies: 2, fee: 240, kiosk_id: 'KIOSK-0001' }]);
     expect((await f.db.query('SELECT 1 FROM completion_notices WHERE certificate_id = $1', [r.certificateId])).rows).toHaveLength(1);
   });
 
   it('records concurrent first notices exactly once', async () => {
     const r = await reserveCertificate(f.deps, { myNumber: mn('yamada-taro'), municipality: '131016', kind: 'domestic' });
-    const notice: CompletionNotice = { certificateId: r.certificateId, municipality: '131016', kind: 'domestic', copies: 1, fee: 120, kioskId: 'KIOSK-0001', storeId: 'STORE-TOKYO-001', issuedAt: '2024-03-01T10:00:00+09:00' };
+    const notice: CompletionNotice = {
+      certificateId: r.certificateId,
+      municipality: '131016',
+      kind: 'domestic',
+      copies: 1,
+      fee: 120,
+      kioskId: 'KIOSK-0001',
+      storeId: 'STORE-TOKYO-001',
+      issuedAt: '2024-03-01T10:00:00+09:00',
+    };
     const acks = await Promise.all(Array.from({ length: 4 }, () => recordCompletion(f.deps, notice)));
     expect(acks.filter((a) => a.status === 'recorded')).toHaveLength(1);
   });

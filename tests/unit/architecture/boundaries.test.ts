@@ -18,7 +18,6 @@ const forbidden: Record<string, string[]> = {
   'services/common': ['services/relay', 'services/vrs', 'kiosk-sim', 'services/certificate', 'services/card', 'certs'],
 };
 
-
 const IMPORT_RE = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|import\s+['"]([^'"]+)['"]/g;
 
 describe('architecture boundaries', () => {

@@ -16,7 +16,6 @@ const DIRS = ['services', 'kiosk-sim', 'bench', 'certs', 'scripts', 'tests'];
 /** The private members the adapters rely on (see their headers). */
 const PRIVATE_MEMBERS = ['_write', '_offset', '_font', '_addGlyph', '_getMetrics', '_variationProcessor', '_getTableStream', '_decode'];
 
-
 const USES_LIBRARY = /from\s*['"](?:pdfkit|fontkit|qrcode)['"/]|require\(\s*['"](?:pdfkit|fontkit|qrcode)['"/]/;
 const UNDERSCORE_MEMBER = /(?:\?\.|\.)_[A-Za-z]\w*|\[\s*['"`]_[A-Za-z]\w*['"`]\s*\]/g;
 
@@ -30,7 +29,8 @@ describe('private APIs of fontkit, pdfkit and qrcode', () => {
       if (rel.startsWith(ADAPTERS) || rel === 'tests/unit/architecture/private-apis.test.ts') continue;
       const text = await readFile(file, 'utf8');
       if (/qrcode\/lib\//.test(text)) offences.push(`${rel}: loads qrcode/lib/ internals`);
-      if (/(?:from|import)\s*\(?\s*['"]fontkit['"]|require\(\s*['"]fontkit['"]/.test(text)) offences.push(`${rel}: imports fontkit (use adapters/fontkit-internals.ts)`);
+      if (/(?:from|import)\s*\(?\s*['"]fontkit['"]|require\(\s*['"]fontkit['"]/.test(text))
+        offences.push(`${rel}: imports fontkit (use adapters/fontkit-internals.ts)`);
       const members = [...text.matchAll(UNDERSCORE_MEMBER)].map((m) => m[0].replace(/^\??\.|[[\]'"`\s]/g, ''));
       for (const m of new Set(members)) {
         if (PRIVATE_MEMBERS.includes(m)) offences.push(`${rel}: touches ${m}`);

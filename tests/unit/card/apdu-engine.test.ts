@@ -163,8 +163,21 @@ describe('kenhojo APDU engine', () => {
   it('answers 6700 to malformed APDUs and never throws', async () => {
     const { conn } = await freshCard();
     await atPin(conn);
-    const malformed = ['', '00', '00A404', '00A4040C', '00A4040C0AD392', '00A4040C00', '00A4040C0AD3921000310001010408FF00',
-      '0020008003313233', '002000800531323334', '00200080043132333400', '00B00000', '00B000000201', '802A00800131'];
+    const malformed = [
+      '',
+      '00',
+      '00A404',
+      '00A4040C',
+      '00A4040C0AD392',
+      '00A4040C00',
+      '00A4040C0AD3921000310001010408FF00',
+      '0020008003313233',
+      '002000800531323334',
+      '00200080043132333400',
+      '00B00000',
+      '00B000000201',
+      '802A00800131',
+    ];
     for (const m of malformed) expect(await send(conn, hex(m)), m).toBe('6700');
     // Malformed APDUs spent no try.
     expect(await send(conn, EMPTY_VERIFY)).toBe('63C3');
@@ -188,7 +201,7 @@ describe('kenhojo APDU engine', () => {
     const sha1Like = [...digestInfo];
     sha1Like[14] = 0x02; // a different hash OID
     expect(await send(conn, sign(sha1Like))).toBe('6A80');
-    expect(await send(conn, hex('802A0081')) ).toBe('6A86');
+    expect(await send(conn, hex('802A0081'))).toBe('6A86');
     const ok = await conn.transmit(sign(digestInfo));
     expect(swOf(ok)).toBe('9000');
     expect(ok.length).toBe(258);

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../../services/common/errors.js';
 import {
-  CARD_FILE_FORMAT, KENHOJO_AID_HEX, cardStateFromFile, parseCardFile, readCardFile, writeCardFile, writeTriesLeft, type CardFile,
+  CARD_FILE_FORMAT,
+  KENHOJO_AID_HEX,
+  cardStateFromFile,
+  parseCardFile,
+  readCardFile,
+  writeCardFile,
+  writeTriesLeft,
+  type CardFile,
 } from '../../../services/card/card-file.js';
 import { connect } from '../../../services/card/reader.js';
 import { cardFixture, yamada, type CardFixture } from './card-fixtures.js';
@@ -39,7 +46,9 @@ describe('card file kiosk-sim/card@1', () => {
 
   it('refuses malformed card files with ERR_CARD_FORMAT and does not echo the PIN', async () => {
     const bad: unknown[] = [
-      null, {}, { ...card, format: 'kiosk-sim/card@2' },
+      null,
+      {},
+      { ...card, format: 'kiosk-sim/card@2' },
       { ...card, aps: {} },
       { ...card, aps: { [KENHOJO_AID_HEX]: { ...card.aps[KENHOJO_AID_HEX], pin: { value: '12345', triesLeft: 3, maxTries: 3 } } } },
       { ...card, aps: { [KENHOJO_AID_HEX]: { ...card.aps[KENHOJO_AID_HEX], pin: { value: '1234', triesLeft: 4, maxTries: 3 } } } },

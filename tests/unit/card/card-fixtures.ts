@@ -22,10 +22,7 @@ export async function cardFixture(): Promise<CardFixture> {
     ca,
     dir,
     async issue(resident = yamada, overrides = {}) {
-      const card = await createCard(
-        { ...resident, card: { ...resident.card, ...overrides } },
-        { issuerKeyId: ca.keyId, issuerPrivateKey: ca.privateKey },
-      );
+      const card = await createCard({ ...resident, card: { ...resident.card, ...overrides } }, { issuerKeyId: ca.keyId, issuerPrivateKey: ca.privateKey });
       const path = join(dir, `${card.cardId}.json`);
       await writeCardFile(path, card);
       return { path, card };

@@ -33,11 +33,13 @@ describe('BER-TLV', () => {
 
   it('round-trips every tag the card uses at every length form', () => {
     const tags = [0xff10, 0xff20, 0xff30, 0xff50, 0xdf21, 0xdf25, 0xdf31, 0xdf33, 0xdf51, 0xdf52, 0x7f21, 0x5f4e, 0x5f37, 0x90, 0x91];
-    fc.assert(fc.property(fc.constantFrom(...tags), fc.uint8Array({ maxLength: 600 }), (tag, value) => {
-      const tlv = decodeWholeTlv(encodeTlv(tag, value), tag);
-      expect(tlv.tag).toBe(tag);
-      expect(toHex(tlv.value)).toBe(toHex(value));
-    }));
+    fc.assert(
+      fc.property(fc.constantFrom(...tags), fc.uint8Array({ maxLength: 600 }), (tag, value) => {
+        const tlv = decodeWholeTlv(encodeTlv(tag, value), tag);
+        expect(tlv.tag).toBe(tag);
+        expect(toHex(tlv.value)).toBe(toHex(value));
+      }),
+    );
   });
 
   it('refuses truncation, trailing bytes, the wrong tag and non-minimal, indefinite or oversized lengths', () => {
@@ -49,7 +51,7 @@ describe('BER-TLV', () => {
     formatError(() => decodeTlv(hex('DF220301'), 0, 0xdf22));
     formatError(() => decodeWholeTlv(hex('DF220101FF'), 0xdf22));
     formatError(() => decodeTlv(hex('DF230101'), 0, 0xdf22));
-    formatError(() => decodeTlv(hex('DF22817F') , 0, 0xdf22));
+    formatError(() => decodeTlv(hex('DF22817F'), 0, 0xdf22));
     formatError(() => decodeTlv(hex('DF228200FF'), 0, 0xdf22));
     formatError(() => decodeTlv(hex('DF2280'), 0, 0xdf22));
     formatError(() => decodeTlv(hex('DF2283000001'), 0, 0xdf22));
@@ -61,12 +63,18 @@ describe('BER-TLV', () => {
   });
 
   it('parses any byte string into a card or a coded format error, never another exception', () => {
-    fc.assert(fc.property(
-      fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ maxLength: 400 }), fc.uint8Array({ maxLength: 400 }),
-      fc.uint8Array({ maxLength: 600 }), fc.uint8Array({ maxLength: 600 }),
-      (ef0001, ef0002, ef0003, ef0004, ef0007) => {
-        expect(() => parseCardFiles({ ef0001, ef0002, ef0003, ef0004, ef0007 })).toThrow(AppError);
-      },
-    ), { numRuns: 300 });
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 40 }),
+        fc.uint8Array({ maxLength: 400 }),
+        fc.uint8Array({ maxLength: 400 }),
+        fc.uint8Array({ maxLength: 600 }),
+        fc.uint8Array({ maxLength: 600 }),
+        (ef0001, ef0002, ef0003, ef0004, ef0007) => {
+          expect(() => parseCardFiles({ ef0001, ef0002, ef0003, ef0004, ef0007 })).toThrow(AppError);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

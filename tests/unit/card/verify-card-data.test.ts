@@ -1,6 +1,13 @@
 import { createPublicKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import {
-  encodeCvBody, encodeEf0001, encodeEf0003, encodeEf0004, encodeEf0007, hashBasicInfo, hashEf0001, integrityMessage,
+  encodeCvBody,
+  encodeEf0001,
+  encodeEf0003,
+  encodeEf0004,
+  encodeEf0007,
+  hashBasicInfo,
+  hashEf0001,
+  integrityMessage,
 } from '../../../services/card/card-encoding.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../../services/common/errors.js';
@@ -12,7 +19,11 @@ import { verifyCardData, type CardTrustAnchor } from '../../../services/card/ver
 import { cardFixture, readThroughReader, yamada, type CardFixture } from './card-fixtures.js';
 
 const copy = (f: CardFiles): CardFiles => ({
-  ef0001: f.ef0001.slice(), ef0002: f.ef0002.slice(), ef0003: f.ef0003.slice(), ef0004: f.ef0004.slice(), ef0007: f.ef0007.slice(),
+  ef0001: f.ef0001.slice(),
+  ef0002: f.ef0002.slice(),
+  ef0003: f.ef0003.slice(),
+  ef0004: f.ef0004.slice(),
+  ef0007: f.ef0007.slice(),
 });
 
 /** Runs `fn` and returns the AppError code it threw; fails on success or on any other throw. */
@@ -49,8 +60,13 @@ describe('verifyCardData', () => {
   it('returns the holder data of an untouched card', () => {
     const data = verifyCardData(files, { trustAnchors: anchors });
     expect(data).toMatchObject({
-      myNumber: yamada.myNumber, name: '山田\u3000太郎', address: '東京都千代田区霞が関１丁目２番３号',
-      birthDate: '1980-04-01', sex: '1', issuerKeyId: fx.ca.keyId, challengeVerified: false,
+      myNumber: yamada.myNumber,
+      name: '山田\u3000太郎',
+      address: '東京都千代田区霞が関１丁目２番３号',
+      birthDate: '1980-04-01',
+      sex: '1',
+      issuerKeyId: fx.ca.keyId,
+      challengeVerified: false,
     });
     expect(data.cardId).toMatch(/^[0-9a-f]{32}$/);
   });
@@ -81,7 +97,10 @@ describe('verifyCardData', () => {
     for (let i = 3; i < 15; i++) {
       const digit = copy(files);
       digit.ef0001[i] = digit.ef0001[i] === 0x39 ? 0x30 : digit.ef0001[i]! + 1;
-      expect(codeOf(() => verifyCardData(digit, { trustAnchors: anchors })), `EF0001 byte ${i}`).toBe('ERR_CARD_SIGNATURE');
+      expect(
+        codeOf(() => verifyCardData(digit, { trustAnchors: anchors })),
+        `EF0001 byte ${i}`,
+      ).toBe('ERR_CARD_SIGNATURE');
     }
     const name = copy(files);
     const at = Buffer.from(name.ef0002).indexOf(Buffer.from('太郎'));
@@ -123,7 +142,9 @@ describe('verifyCardData', () => {
   });
 
   it('will not issue a card whose My Number fails its check digit', async () => {
-    await expect(createCard({ ...yamada, myNumber: '314159265353' }, { issuerKeyId: fx.ca.keyId, issuerPrivateKey: fx.ca.privateKey })).rejects.toThrow(TypeError);
+    await expect(createCard({ ...yamada, myNumber: '314159265353' }, { issuerKeyId: fx.ca.keyId, issuerPrivateKey: fx.ca.privateKey })).rejects.toThrow(
+      TypeError,
+    );
   });
 
   it('refuses data whose DF31 was recomputed without the card key, or a corrupted DF52, with ERR_CARD_SIGNATURE', () => {
@@ -169,7 +190,10 @@ describe('verifyCardData', () => {
       const moved = copy(files);
       // Short-form header: DF21's value starts at byte 6; offset i is its big-endian u16 pair.
       moved.ef0002[7 + i * 2] = moved.ef0002[7 + i * 2]! + 1;
-      expect(codeOf(() => verifyCardData(moved, { trustAnchors: anchors })), `offset ${i}`).toBe('ERR_CARD_FORMAT');
+      expect(
+        codeOf(() => verifyCardData(moved, { trustAnchors: anchors })),
+        `offset ${i}`,
+      ).toBe('ERR_CARD_FORMAT');
     }
   });
 
@@ -178,11 +202,17 @@ describe('verifyCardData', () => {
     for (const name of names) {
       const ef = files[name];
       for (const cut of [0, 1, 2, 3, 5, Math.floor(ef.length / 2), ef.length - 1]) {
-        expect(codeOf(() => verifyCardData({ ...files, [name]: ef.subarray(0, cut) }, { trustAnchors: anchors })), `${name} cut ${cut}`).toBe('ERR_CARD_FORMAT');
+        expect(
+          codeOf(() => verifyCardData({ ...files, [name]: ef.subarray(0, cut) }, { trustAnchors: anchors })),
+          `${name} cut ${cut}`,
+        ).toBe('ERR_CARD_FORMAT');
       }
       const longer = new Uint8Array(ef.length + 1);
       longer.set(ef);
-      expect(codeOf(() => verifyCardData({ ...files, [name]: longer }, { trustAnchors: anchors })), `${name} + 1`).toBe('ERR_CARD_FORMAT');
+      expect(
+        codeOf(() => verifyCardData({ ...files, [name]: longer }, { trustAnchors: anchors })),
+        `${name} + 1`,
+      ).toBe('ERR_CARD_FORMAT');
       for (let i = 0; i < 50; i++) {
         expect(codeOf(() => verifyCardData({ ...files, [name]: randomBytes(i * 13) }, { trustAnchors: anchors }))).toBe('ERR_CARD_FORMAT');
       }

@@ -4,7 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { FONTKIT_VERSION, installedFontkitVersion, openFont, probeFontkitInternals } from '../../../services/certificate/adapters/fontkit-internals.js';
 import { installedPdfkitVersion, PDFKIT_VERSION, probePdfkitInternals, registerFontkitFont } from '../../../services/certificate/adapters/pdfkit-internals.js';
 import {
-  installedQrcodeVersion, QRCODE_ECC_LEVELS, QRCODE_VERSION, qrcodeAlignment, qrcodeEcCode, qrcodeFormatInfo, qrcodeUtils, qrcodeVersionInfo,
+  installedQrcodeVersion,
+  QRCODE_ECC_LEVELS,
+  QRCODE_VERSION,
+  qrcodeAlignment,
+  qrcodeEcCode,
+  qrcodeFormatInfo,
+  qrcodeUtils,
+  qrcodeVersionInfo,
 } from '../../../services/certificate/adapters/qrcode-internals.js';
 import { notoSansJpPaths } from '../../../services/certificate/pdf/fonts.js';
 
@@ -22,7 +29,10 @@ describe.each([
 ])('%s', (name, pinned, installed) => {
   it(`is declared in package.json at exactly ${pinned}, the version its adapter is written against, and that is what is installed`, () => {
     expect(declared[name], `package.json must pin ${name} exactly (no range): its adapter reaches into its internals`).toBe(pinned);
-    expect(installed(), `installed ${name} differs from ${pinned}: check services/certificate/adapters/${name}-internals.ts, then update the pin and the adapter's version together`).toBe(pinned);
+    expect(
+      installed(),
+      `installed ${name} differs from ${pinned}: check services/certificate/adapters/${name}-internals.ts, then update the pin and the adapter's version together`,
+    ).toBe(pinned);
   });
 });
 
@@ -61,7 +71,14 @@ describe(`qrcode ${QRCODE_VERSION} internals (adapters/qrcode-internals.ts)`, ()
     expect([qrcodeEcCode.getTotalCodewordsCount(40, H), qrcodeEcCode.getBlocksCount(40, H)]).toEqual([2430, 81]);
     expect(qrcodeAlignment.getPositions(1)).toEqual([]);
     expect(qrcodeAlignment.getPositions(2)).toEqual([[18, 18]]);
-    expect(qrcodeAlignment.getPositions(7)).toEqual([[6, 22], [22, 6], [22, 22], [22, 38], [38, 22], [38, 38]]);
+    expect(qrcodeAlignment.getPositions(7)).toEqual([
+      [6, 22],
+      [22, 6],
+      [22, 22],
+      [22, 38],
+      [38, 22],
+      [38, 38],
+    ]);
     // format bits (masked with 101010000010010) and version bits, Annex C and D
     expect(qrcodeFormatInfo.getEncodedBits(M, 0)).toBe(0x5412);
     expect(qrcodeFormatInfo.getEncodedBits(L, 0)).toBe(0x77c4);

@@ -25,7 +25,15 @@ function compare(f: ReturnType<typeof fixture>, text: string): { direct: unknown
   const ref = f.fontkitLayout(text);
   return {
     direct: run.glyphs.map((g, i) => [g.id, g.advanceWidth, g.codePoints, run.xAdvances[i], 0, 0, 0]),
-    fontkit: ref.glyphs.map((g, i) => [g.id, g.advanceWidth, g.codePoints, ref.positions[i]!.xAdvance, ref.positions[i]!.yAdvance, ref.positions[i]!.xOffset, ref.positions[i]!.yOffset]),
+    fontkit: ref.glyphs.map((g, i) => [
+      g.id,
+      g.advanceWidth,
+      g.codePoints,
+      ref.positions[i]!.xAdvance,
+      ref.positions[i]!.yAdvance,
+      ref.positions[i]!.xOffset,
+      ref.positions[i]!.yOffset,
+    ]),
   };
 }
 
@@ -37,7 +45,11 @@ function holderChunks(): string[] {
   ];
   const texts = new Set<string>();
   people.forEach((p, i) => {
-    texts.add(`${p.familyName}\u3000${p.givenName}`).add(p.birthDate).add(`D162027${String(i).padStart(5, '0')}`).add(`K162027${String(i).padStart(5, '0')}`);
+    texts
+      .add(`${p.familyName}\u3000${p.givenName}`)
+      .add(p.birthDate)
+      .add(`D162027${String(i).padStart(5, '0')}`)
+      .add(`K162027${String(i).padStart(5, '0')}`);
     for (const d of p.doses) texts.add(`${d.dose}回目`).add(d.date).add(`${d.product}（${d.maker}）`).add(d.lot);
     const pp = p.passport as { nameRoman: string; nationality: string; passportNumber: string; otherName?: string } | undefined;
     if (pp) for (const t of [pp.nameRoman, pp.nationality, pp.passportNumber, pp.otherName ?? '']) texts.add(t);
@@ -67,7 +79,11 @@ describe('DirectLayout', () => {
       expect(c, text).not.toBeNull();
       expect(c!.direct, text).toEqual(c!.fontkit);
     }
-    const digits = (t: string) => f.direct.layout(t)!.glyphs.slice(-5).map((g) => g.id);
+    const digits = (t: string) =>
+      f.direct
+        .layout(t)!
+        .glyphs.slice(-5)
+        .map((g) => g.id);
     expect(digits('F12345')).not.toEqual(digits('12345'));
     expect(f.direct.layout('AV')!.xAdvances[0]).toBeLessThan(f.direct.layout('A')!.xAdvances[0]!);
   });

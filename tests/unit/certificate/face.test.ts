@@ -50,7 +50,9 @@ function pageText(pdf: Uint8Array, page = 0): string {
 /** A page rendered in grey at `dpi`: width, height and one byte per pixel. */
 function gray(pdf: Uint8Array, dpi: number, page = 0): { w: number; h: number; px: ArrayLike<number>; scale: number } {
   const scale = dpi / 72;
-  const pix = mupdf.Document.openDocument(pdf, 'application/pdf').loadPage(page).toPixmap(mupdf.Matrix.scale(scale, scale), mupdf.ColorSpace.DeviceGray, false, true);
+  const pix = mupdf.Document.openDocument(pdf, 'application/pdf')
+    .loadPage(page)
+    .toPixmap(mupdf.Matrix.scale(scale, scale), mupdf.ColorSpace.DeviceGray, false, true);
   return { w: pix.getWidth(), h: pix.getHeight(), px: pix.getPixels(), scale };
 }
 
@@ -122,22 +124,28 @@ describe('anti-forgery print (地紋 with a latent 複製)', () => {
     // and it shows: the open paper between the words (below the text, above the code) is tinted,
     // at the ink's 12.6 % coverage
     const g = gray(domestic.pdf, 150);
-    let sum = 0, n = 0;
-    for (let y = Math.round(140 * MM * g.scale); y < 160 * MM * g.scale; y++) for (let x = Math.round(20 * MM * g.scale); x < 190 * MM * g.scale; x++, n++) sum += g.px[y * g.w + x]!;
+    let sum = 0,
+      n = 0;
+    for (let y = Math.round(140 * MM * g.scale); y < 160 * MM * g.scale; y++)
+      for (let x = Math.round(20 * MM * g.scale); x < 190 * MM * g.scale; x++, n++) sum += g.px[y * g.w + x]!;
     const inkGray = 255 * (0.299 * ANTI_FORGERY_INK[0] + 0.587 * ANTI_FORGERY_INK[1] + 0.114 * ANTI_FORGERY_INK[2]);
     expect(sum / n).toBeGreaterThan(255 - 0.2 * (255 - inkGray));
     expect(sum / n).toBeLessThan(255 - 0.08 * (255 - inkGray));
   });
 
   it('leaves the QR codes and their quiet zones (4 modules) blank', () => {
-    for (const [built, record] of [[domestic, domesticRecord()], [overseas, overseasRecord()]] as const) {
+    for (const [built, record] of [
+      [domestic, domesticRecord()],
+      [overseas, overseasRecord()],
+    ] as const) {
       const codes = builder.codes(record);
       const g = gray(built.pdf, 300);
       const places = codePlaces({ record, shcQr: codes.shcQr, ...(codes.vdsQr ? { vdsQr: codes.vdsQr } : {}), shcIssuerUrl: LOCAL_ISSUER, copies: 1 });
       expect(places).toHaveLength(record.kind === 'overseas' ? 2 : 1);
       for (const { qr, x, y, size } of places) {
         const quiet = (4 * size) / qr.size;
-        let nonWhite = 0, ring = 0;
+        let nonWhite = 0,
+          ring = 0;
         const s = g.scale;
         for (let py = Math.ceil((y - quiet) * s); py < (y + size + quiet) * s; py++) {
           for (let px = Math.ceil((x - quiet) * s); px < (x + size + quiet) * s; px++) {
@@ -163,10 +171,15 @@ describe('anti-forgery print (地紋 with a latent 複製)', () => {
         expect(jsqr.sort(), `jsQR at ${dpi} dpi`).toEqual(expected);
         const png = join(dir, `${built.certificateId}-${dpi}.png`);
         const scale = dpi / 72;
-        const pix = mupdf.Document.openDocument(built.pdf, 'application/pdf').loadPage(0).toPixmap(mupdf.Matrix.scale(scale, scale), mupdf.ColorSpace.DeviceRGB, false, true);
+        const pix = mupdf.Document.openDocument(built.pdf, 'application/pdf')
+          .loadPage(0)
+          .toPixmap(mupdf.Matrix.scale(scale, scale), mupdf.ColorSpace.DeviceRGB, false, true);
         await writeFile(png, pix.asPNG());
         const { stdout } = await run('zbarimg', ['--quiet', '--raw', '-Sqrcode.enable', png], { maxBuffer: 1 << 20 });
-        const zbar = stdout.split('\n').filter((l) => l.length > 0).map((c) => (c.startsWith('{') ? canonicalize(JSON.parse(c))! : c));
+        const zbar = stdout
+          .split('\n')
+          .filter((l) => l.length > 0)
+          .map((c) => (c.startsWith('{') ? canonicalize(JSON.parse(c))! : c));
         expect(zbar.sort(), `zbar at ${dpi} dpi`).toEqual(expected);
       }
     }
@@ -189,15 +202,25 @@ describe('anti-forgery print (地紋 with a latent 複製)', () => {
     expect(boxes).toHaveLength(WORD_PLACES.length);
     const shares = (dpi: number) => {
       const g = gray(pdf, dpi);
-      let wordInk = 0, wordN = 0, groundInk = 0, groundN = 0, wordSum = 0, groundSum = 0;
+      let wordInk = 0,
+        wordN = 0,
+        groundInk = 0,
+        groundN = 0,
+        wordSum = 0,
+        groundSum = 0;
       for (let py = 0; py < g.h; py++) {
         for (let px = 0; px < g.w; px++) {
-          const x = px / g.scale, y = py / g.scale;
+          const x = px / g.scale,
+            y = py / g.scale;
           const v = g.px[py * g.w + px]!;
           if (boxes.some((b) => x >= b.x && x < b.x + b.w && y >= b.y && y < b.y + b.h)) {
-            wordN++; wordSum += v; if (v < threshold) wordInk++;
+            wordN++;
+            wordSum += v;
+            if (v < threshold) wordInk++;
           } else if (!boxes.some((b) => x >= b.x - 20 && x < b.x + b.w + 20 && y >= b.y - 20 && y < b.y + b.h + 20)) {
-            groundN++; groundSum += v; if (v < threshold) groundInk++;
+            groundN++;
+            groundSum += v;
+            if (v < threshold) groundInk++;
           }
         }
       }

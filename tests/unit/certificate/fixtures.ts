@@ -26,9 +26,16 @@ function around(now: Date, days: number, daysBefore = 1): { notBefore: Date; not
 
 async function caCert(subject: string, keys: CryptoKeyPair, now: Date, issuer?: { name: string; key: CryptoKey }) {
   return x509.X509CertificateGenerator.create({
-    subject, issuer: issuer?.name ?? subject, publicKey: keys.publicKey, signingKey: issuer?.key ?? keys.privateKey,
-    ...around(now, 3650), signingAlgorithm: SIGN,
-    extensions: [new x509.BasicConstraintsExtension(true, 0, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)],
+    subject,
+    issuer: issuer?.name ?? subject,
+    publicKey: keys.publicKey,
+    signingKey: issuer?.key ?? keys.privateKey,
+    ...around(now, 3650),
+    signingAlgorithm: SIGN,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+    ],
   });
 }
 
@@ -50,7 +57,10 @@ export interface FixturePkiOptions {
   now?: Date;
 }
 
-export async function makeShcIssuer(issuerUrl = 'https://issuer.test.example/shc', opts: FixturePkiOptions & { expired?: boolean } = {}): Promise<ShcIssuerFixture> {
+export async function makeShcIssuer(
+  issuerUrl = 'https://issuer.test.example/shc',
+  opts: FixturePkiOptions & { expired?: boolean } = {},
+): Promise<ShcIssuerFixture> {
   const now = opts.now ?? new Date();
   const rootKeys = await keyPair();
   const caKeys = await keyPair();
@@ -58,8 +68,12 @@ export async function makeShcIssuer(issuerUrl = 'https://issuer.test.example/shc
   const root = await caCert('CN=Test SHC Root CA', rootKeys, now);
   const ca = await caCert('CN=Test SHC CA', caKeys, now, { name: root.subject, key: rootKeys.privateKey });
   const leaf = await x509.X509CertificateGenerator.create({
-    subject: 'CN=Test SHC Issuer', issuer: ca.subject, publicKey: leafKeys.publicKey, signingKey: caKeys.privateKey,
-    ...(opts.expired ? around(now, -35, 400) : around(now, 365)), signingAlgorithm: SIGN,
+    subject: 'CN=Test SHC Issuer',
+    issuer: ca.subject,
+    publicKey: leafKeys.publicKey,
+    signingKey: caKeys.privateKey,
+    ...(opts.expired ? around(now, -35, 400) : around(now, 365)),
+    signingAlgorithm: SIGN,
     extensions: [
       new x509.BasicConstraintsExtension(false),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
@@ -86,13 +100,24 @@ export async function makeVdsPki(opts: FixturePkiOptions & { withEku?: boolean }
   const cscaKeys = await keyPair();
   const signerKeys = await keyPair();
   const csca = await x509.X509CertificateGenerator.create({
-    subject: 'C=JP, O=Test, CN=Test CSCA Japan', issuer: 'C=JP, O=Test, CN=Test CSCA Japan', publicKey: cscaKeys.publicKey,
-    signingKey: cscaKeys.privateKey, ...around(now, 3650), signingAlgorithm: SIGN,
-    extensions: [new x509.BasicConstraintsExtension(true, 0, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)],
+    subject: 'C=JP, O=Test, CN=Test CSCA Japan',
+    issuer: 'C=JP, O=Test, CN=Test CSCA Japan',
+    publicKey: cscaKeys.publicKey,
+    signingKey: cscaKeys.privateKey,
+    ...around(now, 3650),
+    signingAlgorithm: SIGN,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+    ],
   });
   const signer = await x509.X509CertificateGenerator.create({
-    subject: 'C=JP, O=Test, CN=Test VDS-NC Barcode Signer', issuer: csca.subject, publicKey: signerKeys.publicKey,
-    signingKey: cscaKeys.privateKey, ...around(now, 365), signingAlgorithm: SIGN,
+    subject: 'C=JP, O=Test, CN=Test VDS-NC Barcode Signer',
+    issuer: csca.subject,
+    publicKey: signerKeys.publicKey,
+    signingKey: cscaKeys.privateKey,
+    ...around(now, 365),
+    signingAlgorithm: SIGN,
     extensions: [
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
       ...(opts.withEku === false ? [] : [new x509.ExtendedKeyUsageExtension([VDS_EKU], false)]),
@@ -117,7 +142,13 @@ export function domesticRecord(overrides: Partial<CertificateRecord> = {}): Cert
     kind: 'domestic',
     issuedOn: '2026-11-23',
     issuer: { code: '131016', name: '千代田区' },
-    person: { name: `${yamada.familyName}\u3000${yamada.givenName}`, familyName: yamada.familyName, givenName: yamada.givenName, birthDate: yamada.birthDate, sex: yamada.sex },
+    person: {
+      name: `${yamada.familyName}\u3000${yamada.givenName}`,
+      familyName: yamada.familyName,
+      givenName: yamada.givenName,
+      birthDate: yamada.birthDate,
+      sex: yamada.sex,
+    },
     doses: rec.doses.map(({ venue: _venue, ...d }) => d),
     ...overrides,
   };
@@ -132,8 +163,12 @@ export function overseasRecord(overrides: Partial<CertificateRecord> = {}): Cert
     issuedOn: '2026-11-23',
     issuer: { code: '122246', name: '鎌ケ谷市' },
     person: {
-      name: `${sato.familyName}\u3000${sato.givenName}`, familyName: sato.familyName, givenName: sato.givenName,
-      birthDate: sato.birthDate, sex: sato.sex, passport: rec.passport!,
+      name: `${sato.familyName}\u3000${sato.givenName}`,
+      familyName: sato.familyName,
+      givenName: sato.givenName,
+      birthDate: sato.birthDate,
+      sex: sato.sex,
+      passport: rec.passport!,
     },
     doses: rec.doses.map(({ venue: _venue, ...d }) => d),
     ...overrides,

@@ -23,7 +23,7 @@ const reference = openFont(bytes);
 const pool = openFont(bytes);
 const covered = pool.characterSet.filter((cp) => pool.glyphForCodePoint(cp).id !== 0);
 const inRange = (lo: number, hi: number) => covered.filter((cp) => cp >= lo && cp <= hi).map((cp) => String.fromCodePoint(cp));
-const common = [...'佐藤鈴木高橋田中伊渡辺山本小林加吉松井上斎清水森池阿部石川前藤原岡村長谷野口一郎二三花子翔太美咲陽菜蓮結愛大和悠真']; 
+const common = [...'佐藤鈴木高橋田中伊渡辺山本小林加吉松井上斎清水森池阿部石川前藤原岡村長谷野口一郎二三花子翔太美咲陽菜蓮結愛大和悠真'];
 const rare = [...'𠮷髙﨑德邊邉齋齊斎濵濱曺龍瀨隆琢鷗辻逢'].filter((c) => pool.glyphForCodePoint(c.codePointAt(0)!).id !== 0);
 const kanji = inRange(0x4e00, 0x9fff);
 const extensions = [...inRange(0x3400, 0x4dbf), ...inRange(0xf900, 0xfaff), ...inRange(0x20000, 0x3ffff)];
@@ -39,13 +39,73 @@ const word = (pools: Array<[number, string[]]>, maxLength: number) =>
 
 /** A holder's variable text: kanji, kana and Latin names (long ones too), rare kanji present in the font, an address. */
 const holder = fc.record({
-  family: word([[6, common], [3, kanji], [1, rare], [1, extensions]], 6),
-  given: word([[4, common], [3, kanji], [2, hiragana], [2, katakana], [1, rare]], 8),
-  kana: word([[3, hiragana], [3, katakana], [1, marks]], 24),
-  roman: word([[8, latin], [1, [' ', '-']]], 40),
-  address: fc.tuple(word([[5, kanji], [1, common]], 10), fc.integer({ min: 1, max: 99 }), word([[3, katakana], [2, digits], [1, marks], [1, latin]], 16))
+  family: word(
+    [
+      [6, common],
+      [3, kanji],
+      [1, rare],
+      [1, extensions],
+    ],
+    6,
+  ),
+  given: word(
+    [
+      [4, common],
+      [3, kanji],
+      [2, hiragana],
+      [2, katakana],
+      [1, rare],
+    ],
+    8,
+  ),
+  kana: word(
+    [
+      [3, hiragana],
+      [3, katakana],
+      [1, marks],
+    ],
+    24,
+  ),
+  roman: word(
+    [
+      [8, latin],
+      [1, [' ', '-']],
+    ],
+    40,
+  ),
+  address: fc
+    .tuple(
+      word(
+        [
+          [5, kanji],
+          [1, common],
+        ],
+        10,
+      ),
+      fc.integer({ min: 1, max: 99 }),
+      word(
+        [
+          [3, katakana],
+          [2, digits],
+          [1, marks],
+          [1, latin],
+        ],
+        16,
+      ),
+    )
     .map(([town, n, building]) => `${town}${n}丁目${n % 7}番${n % 13}号 ${building}`),
-  long: word([[3, kanji], [2, hiragana], [2, katakana], [2, latin], [1, digits], [1, marks], [1, extensions]], 60),
+  long: word(
+    [
+      [3, kanji],
+      [2, hiragana],
+      [2, katakana],
+      [2, latin],
+      [1, digits],
+      [1, marks],
+      [1, extensions],
+    ],
+    60,
+  ),
 });
 
 const STATIC = '新型コロナウイルス感染症予防接種証明書 氏名 Name 生年月日 Date of birth 発行自治体 Issuing municipality 証明書ID';
@@ -138,9 +198,14 @@ describe('DirectLayout on seeded varied holders', () => {
           if (!run) continue;
           laidOut++;
           const ref = reference.layout(chunk);
-          expect(run.glyphs.map((g, i) => [g.id, g.advanceWidth, g.codePoints, run.xAdvances[i]]), chunk)
-            .toEqual(ref.glyphs.map((g, i) => [g.id, g.advanceWidth, g.codePoints, ref.positions[i]!.xAdvance]));
-          expect(ref.positions.every((p) => !p.xOffset && !p.yOffset && !p.yAdvance), chunk).toBe(true);
+          expect(
+            run.glyphs.map((g, i) => [g.id, g.advanceWidth, g.codePoints, run.xAdvances[i]]),
+            chunk,
+          ).toEqual(ref.glyphs.map((g, i) => [g.id, g.advanceWidth, g.codePoints, ref.positions[i]!.xAdvance]));
+          expect(
+            ref.positions.every((p) => !p.xOffset && !p.yOffset && !p.yAdvance),
+            chunk,
+          ).toBe(true);
         }
       }),
       { numRuns: 200 },

@@ -21,15 +21,47 @@ beforeAll(async () => {
   builder = createCertificateBuilder({ shcIssuerUrl: issuer.issuerUrl, shcKey: issuer, vdsSigner: pki.signer, clock });
 });
 
-const pfizer = (dose: number, date: string, lot: string): Dose => ({ dose, date, vaccineType: 'mRNA', maker: 'ファイザー', product: 'コミナティ筋注', lot, amount: '0.3' });
+const pfizer = (dose: number, date: string, lot: string): Dose => ({
+  dose,
+  date,
+  vaccineType: 'mRNA',
+  maker: 'ファイザー',
+  product: 'コミナティ筋注',
+  lot,
+  amount: '0.3',
+});
 /** Seven doses, the last one ダイチロナ (as 2021-06 … 2023-12 in Japan's programme). */
 const seven: Dose[] = [
   pfizer(1, '2021-06-01', 'FA5765'),
   pfizer(2, '2021-06-22', 'FC3661'),
   { dose: 3, date: '2022-02-10', vaccineType: 'mRNA', maker: 'モデルナ', product: 'スパイクバックス筋注', lot: '3004734', amount: '0.25' },
-  { dose: 4, date: '2022-07-20', vaccineType: 'mRNA', maker: 'ファイザー', product: 'コミナティRTU筋注（2価：起源株/オミクロン株BA.1）', lot: 'GH9715', amount: '0.3' },
-  { dose: 5, date: '2022-12-05', vaccineType: 'mRNA', maker: 'ファイザー', product: 'コミナティRTU筋注（2価：起源株/オミクロン株BA.4-5）', lot: 'GK5638', amount: '0.3' },
-  { dose: 6, date: '2023-06-12', vaccineType: 'mRNA', maker: 'モデルナ', product: 'スパイクバックス筋注（2価：起源株/オミクロン株BA.4-5）', lot: 'AS6001', amount: '0.5' },
+  {
+    dose: 4,
+    date: '2022-07-20',
+    vaccineType: 'mRNA',
+    maker: 'ファイザー',
+    product: 'コミナティRTU筋注（2価：起源株/オミクロン株BA.1）',
+    lot: 'GH9715',
+    amount: '0.3',
+  },
+  {
+    dose: 5,
+    date: '2022-12-05',
+    vaccineType: 'mRNA',
+    maker: 'ファイザー',
+    product: 'コミナティRTU筋注（2価：起源株/オミクロン株BA.4-5）',
+    lot: 'GK5638',
+    amount: '0.3',
+  },
+  {
+    dose: 6,
+    date: '2023-06-12',
+    vaccineType: 'mRNA',
+    maker: 'モデルナ',
+    product: 'スパイクバックス筋注（2価：起源株/オミクロン株BA.4-5）',
+    lot: 'AS6001',
+    amount: '0.5',
+  },
   { dose: 7, date: '2023-12-18', vaccineType: 'mRNA', maker: '第一三共', product: 'ダイチロナ筋注（1価：オミクロン株XBB.1.5）', lot: 'DS0123', amount: '0.6' },
 ];
 
@@ -62,9 +94,21 @@ describe('only the latest five doses (from 2023-06-19)', () => {
     expect(built.preview.doses.map((d) => d.dose)).toEqual([3, 4, 5, 6, 7]);
 
     const shc = await verifyShc(built.shc, { jwks: issuer.jwks, now: clock.now() });
-    expect(shc.immunizations.map((i) => [i.date, i.cvx])).toEqual([['2022-02-10', '207'], ['2022-07-20', '520'], ['2022-12-05', '300'], ['2023-06-12', '229'], ['2023-12-18', '213']]);
+    expect(shc.immunizations.map((i) => [i.date, i.cvx])).toEqual([
+      ['2022-02-10', '207'],
+      ['2022-07-20', '520'],
+      ['2022-12-05', '300'],
+      ['2023-06-12', '229'],
+      ['2023-12-18', '213'],
+    ]);
     const vds = verifyVdsNc(canonicalize(built.vds)!, { cscas: [pki.csca], now: clock.now() });
-    expect(vds.data.msg.ve.map((v) => [v.vd[0]!.seq, v.nam])).toEqual([[3, 'SPIKEVAX'], [4, 'COMIRNATY'], [5, 'COMIRNATY'], [6, 'SPIKEVAX'], [7, 'DAICHIRONA']]);
+    expect(vds.data.msg.ve.map((v) => [v.vd[0]!.seq, v.nam])).toEqual([
+      [3, 'SPIKEVAX'],
+      [4, 'COMIRNATY'],
+      [5, 'COMIRNATY'],
+      [6, 'SPIKEVAX'],
+      [7, 'DAICHIRONA'],
+    ]);
     const report = await verifyInput(built.pdf, { jwks: () => issuer.jwks, cscas: () => [pki.csca] }, clock.now());
     expect(report.problems).toEqual([]);
     expect(report.ok).toBe(true);

@@ -66,7 +66,14 @@ function raster(pdf: Buffer): Buffer[] {
   const doc = mupdf.Document.openDocument(pdf, 'application/pdf');
   const out: Buffer[] = [];
   for (let i = 0; i < doc.countPages(); i++) {
-    out.push(Buffer.from(doc.loadPage(i).toPixmap(mupdf.Matrix.scale(200 / 72, 200 / 72), mupdf.ColorSpace.DeviceGray, false, true).getPixels()));
+    out.push(
+      Buffer.from(
+        doc
+          .loadPage(i)
+          .toPixmap(mupdf.Matrix.scale(200 / 72, 200 / 72), mupdf.ColorSpace.DeviceGray, false, true)
+          .getPixels(),
+      ),
+    );
   }
   return out;
 }
@@ -87,7 +94,11 @@ describe('PageKit', () => {
   });
 
   it('hands text it cannot write as one line (a line break) to pdfkit, in order with the rest', async () => {
-    const lines: Line[] = [{ text: '氏名', x: 55, y: 100, size: 8.5 }, { text: '山田\n太郎', x: 204, y: 100, size: 11, bold: true }, { text: 'Name', x: 55, y: 140, size: 6.5 }];
+    const lines: Line[] = [
+      { text: '氏名', x: 55, y: 100, size: 8.5 },
+      { text: '山田\n太郎', x: 204, y: 100, size: 11, bold: true },
+      { text: 'Name', x: 55, y: 140, size: 6.5 },
+    ];
     const pdf = await withPageKit(lines);
     const text = textOf(pdf);
     for (const s of ['氏名', '山田', '太郎', 'Name']) expect(text).toContain(s);
@@ -130,7 +141,9 @@ describe('ToUnicode map', () => {
     doc.font('jp');
     const pdfkits = pdfkitToUnicodeCmap(doc, '新型コロナ AVATAR 2026-11-23 𠮷野家');
     const written: Buffer[] = [];
-    const ref = { end: (chunk?: Uint8Array | string) => void written.push(typeof chunk === 'string' ? Buffer.from(`${chunk}\n`, 'latin1') : Buffer.from(chunk ?? [])) };
+    const ref = {
+      end: (chunk?: Uint8Array | string) => void written.push(typeof chunk === 'string' ? Buffer.from(`${chunk}\n`, 'latin1') : Buffer.from(chunk ?? [])),
+    };
     toUnicodeCmap(pdfkits.unicode, ref);
     pdfkits.write(ref);
     expect(written).toHaveLength(2);

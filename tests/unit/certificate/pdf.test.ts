@@ -33,7 +33,8 @@ function embeddedCodePoints(pdf: Uint8Array): Set<number> {
   const cmap = /beginbfrange\n([\s\S]*?)\nendbfrange/.exec(text);
   if (!cmap) throw new Error('no ToUnicode map');
   const out = new Set<number>();
-  for (const m of cmap[1]!.matchAll(/\[([^\]]*)\]/g)) for (const e of m[1]!.matchAll(/<([0-9a-f ]+)>/g)) for (const h of e[1]!.split(' ')) out.add(parseInt(h, 16));
+  for (const m of cmap[1]!.matchAll(/\[([^\]]*)\]/g))
+    for (const e of m[1]!.matchAll(/<([0-9a-f ]+)>/g)) for (const h of e[1]!.split(' ')) out.add(parseInt(h, 16));
   return out;
 }
 
@@ -55,7 +56,17 @@ describe('certificate PDF', () => {
     expect(report.ok).toBe(true);
     expect(report.certificateId).toBe('D1310160001');
     const text = pageTexts(built.pdf)[0]!;
-    for (const s of ['新型コロナウイルス感染症予防接種証明書', '（日本国内用）', '千代田区', '山田', '1980-04-01', 'コミナティ筋注（ファイザー）', 'FC3661', '発行年月日', '2026-11-23']) {
+    for (const s of [
+      '新型コロナウイルス感染症予防接種証明書',
+      '（日本国内用）',
+      '千代田区',
+      '山田',
+      '1980-04-01',
+      'コミナティ筋注（ファイザー）',
+      'FC3661',
+      '発行年月日',
+      '2026-11-23',
+    ]) {
       expect(text).toContain(s);
     }
     expect(text).not.toContain('旅券番号');
@@ -67,14 +78,15 @@ describe('certificate PDF', () => {
     const codes = readPdfCodes(built.pdf)[0]!.codes;
     expect(codes).toHaveLength(2);
     expect(codes).toContain(built.shc);
-    expect(codes.map((c) => c.startsWith('{') ? JSON.parse(c) : c)).toContainEqual(built.vds);
+    expect(codes.map((c) => (c.startsWith('{') ? JSON.parse(c) : c))).toContainEqual(built.vds);
     const report = await verifyInput(built.pdf, trust, clock.now());
     expect(report.problems).toEqual([]);
     expect(report.ok).toBe(true);
     expect(report.shc).toHaveLength(1);
     expect(report.vds).toHaveLength(1);
     const text = pageTexts(built.pdf)[0]!;
-    for (const s of ['（海外用及び日本国内用）', 'SATO HANAKO', '日本 / JAPAN', 'TK1234567', '鎌ケ谷市', 'スパイクバックス筋注（モデルナ）']) expect(text).toContain(s);
+    for (const s of ['（海外用及び日本国内用）', 'SATO HANAKO', '日本 / JAPAN', 'TK1234567', '鎌ケ谷市', 'スパイクバックス筋注（モデルナ）'])
+      expect(text).toContain(s);
     expect(text).not.toContain('JPN');
   });
 
@@ -95,16 +107,27 @@ describe('certificate PDF', () => {
 
   it("keeps each holder's text to their own certificate when certificates are built one after another", async () => {
     const other = overseasRecord({
-      certificateId: 'K0111000777', issuer: { code: '011002', name: '札幌市' },
+      certificateId: 'K0111000777',
+      issuer: { code: '011002', name: '札幌市' },
       person: {
-        name: '鈴木\u3000一郎', familyName: '鈴木', givenName: '一郎', birthDate: '1990-12-31', sex: '1',
+        name: '鈴木\u3000一郎',
+        familyName: '鈴木',
+        givenName: '一郎',
+        birthDate: '1990-12-31',
+        sex: '1',
         passport: { nameRoman: 'SUZUKI ICHIRO', nationality: 'JPN', passportNumber: 'TZ7654321' },
       },
     });
     const holders = [overseasRecord(), other, overseasRecord(), domesticRecord(), other];
     const built: Array<Awaited<ReturnType<CertificateBuilder['build']>>> = [];
     for (const r of holders) built.push(await builder.build(r));
-    const own = (r: typeof other) => [r.person.name, r.issuer.name, r.certificateId, r.person.birthDate, ...(r.person.passport ? [r.person.passport.nameRoman, r.person.passport.passportNumber] : [])];
+    const own = (r: typeof other) => [
+      r.person.name,
+      r.issuer.name,
+      r.certificateId,
+      r.person.birthDate,
+      ...(r.person.passport ? [r.person.passport.nameRoman, r.person.passport.passportNumber] : []),
+    ];
     holders.forEach((r, i) => {
       const text = pageTexts(built[i]!.pdf)[0]!;
       for (const s of own(r)) expect(text).toContain(s);
@@ -123,7 +146,10 @@ describe('certificate PDF', () => {
     const real = jpRealShc();
     const jwks = jpIssuerJwks();
     const { pdf } = await renderCertificatePdf(loadCertificateFonts(), clock, {
-      record: domesticRecord(), shcQr: shcQrMatrix(real.slice('shc:/'.length)), shcIssuerUrl: 'https://vc.vrs.digital.go.jp/issuer', copies: 1,
+      record: domesticRecord(),
+      shcQr: shcQrMatrix(real.slice('shc:/'.length)),
+      shcIssuerUrl: 'https://vc.vrs.digital.go.jp/issuer',
+      copies: 1,
     });
     expect(readPdfCodes(pdf)[0]!.codes).toEqual([real]);
     const report = await verifyInput(pdf, { jwks: () => jwks, cscas: () => [] }, clock.now());
@@ -152,17 +178,30 @@ describe('text layout without fontkit shaping (DirectLayout)', () => {
   /** Distinct holders, domestic and overseas: seeded synthetic residents and the demo cast. */
   function holders(): CertificateRecord[] {
     const people = [
-      ...syntheticResidents(400, 11, '162027').filter((r, i) => r.passport || i < 40).slice(0, 50),
+      ...syntheticResidents(400, 11, '162027')
+        .filter((r, i) => r.passport || i < 40)
+        .slice(0, 50),
       ...demoResidents.flatMap((d) => d.records.map((r) => ({ ...d, doses: r.doses, passport: r.passport }))),
     ];
-    return people.flatMap((p, i) => (['domestic', 'overseas'] as const).filter((kind) => kind === 'domestic' || p.passport).map((kind) => ({
-      certificateId: `${kind === 'overseas' ? 'K' : 'D'}162027${String(i).padStart(5, '0')}`, kind, issuedOn: '2026-11-23', issuer: { code: '162027', name: '高岡市' },
-      person: {
-        name: `${p.familyName}\u3000${p.givenName}`, familyName: p.familyName, givenName: p.givenName, birthDate: p.birthDate, sex: p.sex,
-        ...(kind === 'overseas' ? { passport: p.passport! } : {}),
-      },
-      doses: p.doses.map(({ venue: _v, ...d }) => d),
-    })));
+    return people.flatMap((p, i) =>
+      (['domestic', 'overseas'] as const)
+        .filter((kind) => kind === 'domestic' || p.passport)
+        .map((kind) => ({
+          certificateId: `${kind === 'overseas' ? 'K' : 'D'}162027${String(i).padStart(5, '0')}`,
+          kind,
+          issuedOn: '2026-11-23',
+          issuer: { code: '162027', name: '高岡市' },
+          person: {
+            name: `${p.familyName}\u3000${p.givenName}`,
+            familyName: p.familyName,
+            givenName: p.givenName,
+            birthDate: p.birthDate,
+            sex: p.sex,
+            ...(kind === 'overseas' ? { passport: p.passport! } : {}),
+          },
+          doses: p.doses.map(({ venue: _v, ...d }) => d),
+        })),
+    );
   }
 
   function raster(pdf: Uint8Array): Buffer {
@@ -175,7 +214,9 @@ describe('text layout without fontkit shaping (DirectLayout)', () => {
     const shaped = loadCertificateFonts(undefined, { directLayout: false });
     expect(direct.direct).toBeTruthy();
     expect(shaped.direct).toBeNull();
-    const shcQr = shcQrMatrix('56762909524320603460292437404460312229595326546034602925407728043360287028647167452228092861333145643765314159064022030645045908564355');
+    const shcQr = shcQrMatrix(
+      '56762909524320603460292437404460312229595326546034602925407728043360287028647167452228092861333145643765314159064022030645045908564355',
+    );
     const vdsQr = qrMatrix([{ data: '{"data":{"hdr":{"t":"icao.vacc"}}}', mode: 'byte' }], { ecc: 'L', maxVersion: 40 });
     const records = holders();
     expect(records.filter((r) => r.kind === 'overseas').length).toBeGreaterThan(10);
@@ -186,7 +227,7 @@ describe('text layout without fontkit shaping (DirectLayout)', () => {
       const b = (await renderCertificatePdf(shaped, clock, input)).pdf;
       expect(a.equals(b), record.certificateId).toBe(true);
       // rasterized too for a few, domestic and overseas: the comparison a reader can see
-      if (rastered < 4 && (rastered < 2) === (record.kind === 'domestic')) {
+      if (rastered < 4 && rastered < 2 === (record.kind === 'domestic')) {
         expect(raster(a).equals(raster(b))).toBe(true);
         rastered++;
       }
@@ -197,7 +238,14 @@ describe('text layout without fontkit shaping (DirectLayout)', () => {
 
 describe('receipt', () => {
   it('shows fee, copies, total, paid, change, time, store and kiosk, and nothing personal', async () => {
-    const pdf = await builder.buildReceipt({ feePerCopy: 120, copies: 3, paid: 1000, issuedAt: new Date('2026-11-23T03:15:00Z'), kioskId: 'KIOSK-0042', storeId: 'STORE-131016-7' });
+    const pdf = await builder.buildReceipt({
+      feePerCopy: 120,
+      copies: 3,
+      paid: 1000,
+      issuedAt: new Date('2026-11-23T03:15:00Z'),
+      kioskId: 'KIOSK-0042',
+      storeId: 'STORE-131016-7',
+    });
     const text = pageTexts(pdf).join('\n');
     for (const s of ['領収書', '¥120', '3通', '¥360', '¥1,000', '¥640', '2026-11-23 12:15', 'KIOSK-0042', 'STORE-131016-7']) expect(text).toContain(s);
     for (const s of ['山田', '佐藤', '1980-04-01', 'D1310160001', 'TK1234567']) expect(text).not.toContain(s);

@@ -17,7 +17,8 @@ function paint(qr: QrMatrix, px = 4): { rgba: Uint8ClampedArray; side: number } 
   for (let r = 0; r < qr.size; r++) {
     for (let c = 0; c < qr.size; c++) {
       if (!qr.dark[r * qr.size + c]) continue;
-      for (let y = 0; y < px; y++) for (let x = 0; x < px; x++) rgba.fill(0, (((r + 4) * px + y) * side + (c + 4) * px + x) * 4, (((r + 4) * px + y) * side + (c + 4) * px + x) * 4 + 3);
+      for (let y = 0; y < px; y++)
+        for (let x = 0; x < px; x++) rgba.fill(0, (((r + 4) * px + y) * side + (c + 4) * px + x) * 4, (((r + 4) * px + y) * side + (c + 4) * px + x) * 4 + 3);
     }
   }
   return { rgba, side };
@@ -31,7 +32,14 @@ const randomText = (n: number) => randomBytes(n).toString('base64').slice(0, n);
 describe('QR encoder', () => {
   it('matches the qrcode package module for module, for every mask and for its mask choice, across versions and levels', () => {
     const cases: Array<{ segs: QrSegment[]; ecc: 'L' | 'M' }> = [];
-    for (const n of [1, 20, 100, 300, 700, 1100, 1500, 2200]) cases.push({ segs: [{ data: 'shc:/', mode: 'byte' }, { data: randomDigits(n), mode: 'numeric' }], ecc: 'L' });
+    for (const n of [1, 20, 100, 300, 700, 1100, 1500, 2200])
+      cases.push({
+        segs: [
+          { data: 'shc:/', mode: 'byte' },
+          { data: randomDigits(n), mode: 'numeric' },
+        ],
+        ecc: 'L',
+      });
     for (const n of [1, 50, 400, 900, 1400, 2000, 2900]) cases.push({ segs: [{ data: randomText(n), mode: 'byte' }], ecc: 'L' });
     for (const n of [10, 200, 800]) cases.push({ segs: [{ data: randomText(n), mode: 'byte' }], ecc: 'M' });
     const versions = new Set<number>();
@@ -44,7 +52,11 @@ describe('QR encoder', () => {
       versions.add(auto.version);
       for (let mask = 0; mask < 8; mask++) {
         const mine = qrMatrix(segs, { ecc, mask });
-        const theirs = QRCode.create(segs as QRCode.QRCodeSegment[], { errorCorrectionLevel: ecc, version: mine.version, maskPattern: mask as QRCode.QRCodeMaskPattern });
+        const theirs = QRCode.create(segs as QRCode.QRCodeSegment[], {
+          errorCorrectionLevel: ecc,
+          version: mine.version,
+          maskPattern: mask as QRCode.QRCodeMaskPattern,
+        });
         expect(Buffer.from(mine.dark).equals(Buffer.from(theirs.modules.data as Uint8Array))).toBe(true);
       }
     }
@@ -81,10 +93,7 @@ describe('QR encoder', () => {
   });
 
   it('writes the form stream as a zlib stream of exactly the path operators', () => {
-    const symbols = [
-      ...[1, 300, 1150, 2300].map((n) => shcQrMatrix(randomDigits(n))),
-      qrMatrix([{ data: randomText(2900), mode: 'byte' }], { ecc: 'L' }),
-    ];
+    const symbols = [...[1, 300, 1150, 2300].map((n) => shcQrMatrix(randomDigits(n))), qrMatrix([{ data: randomText(2900), mode: 'byte' }], { ecc: 'L' })];
     for (const qr of symbols) {
       const rects = qrRectangles(qr);
       const ops = pathOperators(rects);

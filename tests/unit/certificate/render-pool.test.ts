@@ -44,7 +44,7 @@ describe('certificate render pool (worker threads)', () => {
     expect(verified.nbf).toBe(Math.floor(clock.now().getTime() / 1000));
   });
 
-  it('keeps concurrent jobs apart: each answer is its own record\'s', async () => {
+  it("keeps concurrent jobs apart: each answer is its own record's", async () => {
     const records = Array.from({ length: 8 }, (_, i) => domesticRecord({ certificateId: `POOL${String(i).padStart(4, '0')}` }));
     const built = await Promise.all(records.map((r) => pool.build(r)));
     expect(built.map((b) => b.certificateId)).toEqual(records.map((r) => r.certificateId));
@@ -65,11 +65,17 @@ describe('render pool: a worker thread that dies', () => {
   let crashy: RenderPool;
 
   beforeAll(() => {
-    crashy = createRenderPool({ pkiRoot: pki.root, shcIssuerUrl: issuerUrl }, {
-      size: 1, clock: dieClock, maxRespawns: 2, respawnWindowMs: 60_000,
-      log: createLogger({ service: 'test', destination: { write: (l: string) => lines.push(l) } }),
-      onWorker: (w) => workers.push(w),
-    });
+    crashy = createRenderPool(
+      { pkiRoot: pki.root, shcIssuerUrl: issuerUrl },
+      {
+        size: 1,
+        clock: dieClock,
+        maxRespawns: 2,
+        respawnWindowMs: 60_000,
+        log: createLogger({ service: 'test', destination: { write: (l: string) => lines.push(l) } }),
+        onWorker: (w) => workers.push(w),
+      },
+    );
   });
   afterAll(async () => {
     await crashy.close();
@@ -79,7 +85,10 @@ describe('render pool: a worker thread that dies', () => {
     const first = workers[0]!;
     const lost = crashy.build(domesticRecord({ certificateId: 'DIE00001' }));
     await first.terminate();
-    const err = await lost.then(() => undefined, (e: unknown) => e);
+    const err = await lost.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(AppError);
     expect(err).toMatchObject({ code: 'ERR_INTERNAL', status: 500, expose: false });
     // A new thread took the slot; the next job is built there.
@@ -110,7 +119,7 @@ describe('render pool: a worker thread that dies', () => {
 });
 
 describe('ownedBytes (what a worker transfers)', () => {
-  it('copies a slice of the shared pool, so transferring it leaves the thread\'s other Buffers alone', () => {
+  it("copies a slice of the shared pool, so transferring it leaves the thread's other Buffers alone", () => {
     const small = Buffer.from('a small document');
     const neighbour = Buffer.from('another buffer in the same pool');
     expect(small.buffer).toBe(neighbour.buffer);

@@ -11,7 +11,6 @@ import { ManualClock } from '../../../services/common/clock.js';
 import { domesticRecord, makeShcIssuer, makeVdsPki, overseasRecord, type ShcIssuerFixture } from './fixtures.js';
 import { jpIssuerJwks, jpRealShc } from '../../fixtures/conformance.js';
 
-
 let issuer: ShcIssuerFixture;
 let builder: CertificateBuilder;
 const clock = new ManualClock(new Date('2026-11-23T01:00:00Z'));
@@ -62,7 +61,9 @@ describe('SMART Health Card', () => {
     expect(text.match(/"coding":\[\{[^}]*\}/g)!.every((c) => !c.includes('display'))).toBe(true);
     const imm = bundle.entry.slice(1).map((e: { resource: any }) => e.resource);
     expect(imm.map((r: any) => r.vaccineCode.coding[0].code)).toEqual(['208', '208', '207']);
-    expect(imm.every((r: any) => r.status === 'completed' && r.patient.reference === 'resource:0' && r.performer[0].actor.display === 'MHLW_Gov_of_JAPAN')).toBe(true);
+    expect(
+      imm.every((r: any) => r.status === 'completed' && r.patient.reference === 'resource:0' && r.performer[0].actor.display === 'MHLW_Gov_of_JAPAN'),
+    ).toBe(true);
     expect(imm.map((r: any) => r.lotNumber)).toEqual(['FA5765', 'FC3661', '3004734']);
     expect(bundle.entry[0].resource).toEqual({ resourceType: 'Patient', name: [{ family: '山田', given: ['太郎'] }], birthDate: '1980-04-01' });
     // raw r‖s signature: 64 bytes
@@ -103,8 +104,15 @@ describe('SMART Health Card', () => {
     const base = overseasRecord();
     const doses = Array.from({ length: 6 }, (_, i) => ({ ...base.doses[i % base.doses.length]!, dose: i + 1, lot: `LOT${String(i).padStart(17, '9')}` }));
     const rec = overseasRecord({
-      person: { ...base.person, name: `${longFamily}\u3000${longGiven}`, familyName: longFamily, givenName: longGiven, passport: { ...base.person.passport!, nameRoman: 'TESHIGAWARASAEMONSABUROBEE JUGEMUJUGEM' } },
-      doses, issuedOn: '2023-06-18',
+      person: {
+        ...base.person,
+        name: `${longFamily}\u3000${longGiven}`,
+        familyName: longFamily,
+        givenName: longGiven,
+        passport: { ...base.person.passport!, nameRoman: 'TESHIGAWARASAEMONSABUROBEE JUGEMUJUGEM' },
+      },
+      doses,
+      issuedOn: '2023-06-18',
     });
     const codes = builder.codes(rec);
     expect(codes.shcQr.version).toBeLessThanOrEqual(22);
@@ -116,7 +124,9 @@ describe('SMART Health Card', () => {
     const base = domesticRecord();
     // random lots defeat DEFLATE, as real lot numbers do
     const doses = Array.from({ length: 30 }, (_, i) => ({ ...base.doses[0]!, dose: i + 1, lot: randomBytes(8).toString('hex').toUpperCase() }));
-    expect(() => builder.codes(domesticRecord({ doses, issuedOn: '2023-06-18' }))).toThrow(expect.objectContaining({ code: 'ERR_CERTIFICATE_DATA', status: 422 }));
+    expect(() => builder.codes(domesticRecord({ doses, issuedOn: '2023-06-18' }))).toThrow(
+      expect.objectContaining({ code: 'ERR_CERTIFICATE_DATA', status: 422 }),
+    );
   });
 
   it('issues an unknown vaccine product under CVX 213 rather than refusing it', async () => {

@@ -37,12 +37,21 @@ describe('vaccine catalogue', () => {
   });
 
   it('issues a product it does not know under CVX 213, typed from the maker or the vaccine type', () => {
-    expect(vaccineOf({ maker: '未知製薬', product: 'ナゾワクチン', vaccineType: 'mRNA' })).toEqual({ cvx: CVX_UNSPECIFIED, icd11: 'XM0GQ8', nam: 'COVID-19 VACCINE' });
+    expect(vaccineOf({ maker: '未知製薬', product: 'ナゾワクチン', vaccineType: 'mRNA' })).toEqual({
+      cvx: CVX_UNSPECIFIED,
+      icd11: 'XM0GQ8',
+      nam: 'COVID-19 VACCINE',
+    });
     expect(vaccineOf({ maker: '未知製薬', product: 'ナゾワクチン' })).toEqual({ cvx: CVX_UNSPECIFIED, icd11: 'XM68M6', nam: 'COVID-19 VACCINE' });
     // a bivalent Comirnaty that does not say which variant, and a formulation Japan never used
     expect(vaccineOf({ maker: 'ファイザー', product: 'コミナティRTU筋注（2価）' })).toEqual({ cvx: CVX_UNSPECIFIED, icd11: 'XM0GQ8', nam: 'COMIRNATY' });
     expect(vaccineOf({ maker: 'ファイザー', product: 'コミナティ筋注6ヵ月～4歳用（2価：起源株/オミクロン株BA.1）' }).cvx).toBe(CVX_UNSPECIFIED);
-    expect(unknownProducts([{ maker: '武田薬品', product: 'ヌバキソビッド筋注' }, { maker: '未知製薬', product: 'ナゾワクチン' }])).toEqual([{ maker: '未知製薬', product: 'ナゾワクチン' }]);
+    expect(
+      unknownProducts([
+        { maker: '武田薬品', product: 'ヌバキソビッド筋注' },
+        { maker: '未知製薬', product: 'ナゾワクチン' },
+      ]),
+    ).toEqual([{ maker: '未知製薬', product: 'ナゾワクチン' }]);
   });
 
   it('finds every entry from its own product text, and gives each an English name and a source', () => {
@@ -72,7 +81,10 @@ describe('every catalogue entry builds a certificate the project verifies', () =
     const shc = await verifyShc(built.shc, { jwks: issuer.jwks });
     expect(shc.immunizations.map((i) => i.cvx)).toEqual([e.cvx, e.cvx]);
     const vds = verifyVdsNc(canonicalize(built.vds)!, { cscas: [pki.csca] });
-    expect(vds.data.msg.ve.map((v) => [v.nam, v.des])).toEqual([[e.brand, e.icd11], [e.brand, e.icd11]]);
+    expect(vds.data.msg.ve.map((v) => [v.nam, v.des])).toEqual([
+      [e.brand, e.icd11],
+      [e.brand, e.icd11],
+    ]);
     expect(crossCheck(shc, vds)).toEqual([]);
   });
 });

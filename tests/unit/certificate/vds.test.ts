@@ -37,7 +37,10 @@ describe('ICAO VDS-NC', () => {
     const ve = vds!.data.msg.ve;
     // one ve entry per dose, in order, nam in capitals as Japan wrote it
     expect(ve.map((v) => [v.nam, v.des, v.dis, v.vd.length])).toEqual([
-      ['COMIRNATY', 'XM0GQ8', 'RA01.0', 1], ['COMIRNATY', 'XM0GQ8', 'RA01.0', 1], ['SPIKEVAX', 'XM0GQ8', 'RA01.0', 1], ['COMIRNATY', 'XM0GQ8', 'RA01.0', 1],
+      ['COMIRNATY', 'XM0GQ8', 'RA01.0', 1],
+      ['COMIRNATY', 'XM0GQ8', 'RA01.0', 1],
+      ['SPIKEVAX', 'XM0GQ8', 'RA01.0', 1],
+      ['COMIRNATY', 'XM0GQ8', 'RA01.0', 1],
     ]);
     expect(ve.map((v) => v.vd[0]!.seq)).toEqual([1, 2, 3, 4]);
     expect(ve[0]!.vd[0]).toEqual({ dvc: '2021-07-05', seq: 1, ctr: 'JPN', adm: 'MHLW_Gov_of_JAPAN', lot: 'FF2782' });
@@ -52,7 +55,9 @@ describe('ICAO VDS-NC', () => {
     const { vds } = builder.codes(overseasRecord());
     const sig = Buffer.from(vds!.sig.sigvl, 'base64url');
     sig[5]! ^= 0x80;
-    expect(() => verifyVdsNc({ ...vds!, sig: { ...vds!.sig, sigvl: sig.toString('base64url') } }, { cscas: [pki.csca] })).toThrow(expect.objectContaining({ check: 'vds-signature' }));
+    expect(() => verifyVdsNc({ ...vds!, sig: { ...vds!.sig, sigvl: sig.toString('base64url') } }, { cscas: [pki.csca] })).toThrow(
+      expect.objectContaining({ check: 'vds-signature' }),
+    );
     const data = structuredClone(vds!.data);
     data.msg.ve[0]!.vd[0]!.lot = 'FF2783';
     expect(() => verifyVdsNc({ ...vds!, data }, { cscas: [pki.csca] })).toThrow(expect.objectContaining({ check: 'vds-signature' }));
@@ -77,7 +82,9 @@ describe('ICAO VDS-NC', () => {
     const e2 = caught(() => buildVdsData({ ...base, certificateId: 'ABCDEFGHIJKLM' }));
     expect(e2).toMatchObject({ field: 'certificateId' });
     expect(e2.message).not.toContain('ABCDEFGHIJKLM');
-    const e3 = caught(() => builder.codes(overseasRecord({ person: { ...base.person, passport: { ...base.person.passport!, passportNumber: 'TK12345678901' } } })));
+    const e3 = caught(() =>
+      builder.codes(overseasRecord({ person: { ...base.person, passport: { ...base.person.passport!, passportNumber: 'TK12345678901' } } })),
+    );
     expect(e3).toMatchObject({ field: 'passport.passportNumber' });
     const e4 = caught(() => builder.codes(overseasRecord({ doses: [{ ...base.doses[0]!, lot: 'L'.repeat(21) }] })));
     expect(e4).toMatchObject({ field: 'doses[0].lot' });
@@ -105,7 +112,9 @@ describe('ICAO VDS-NC', () => {
     const shc = await verifyShc(codes.shc, { jwks: issuer.jwks });
     const vds = verifyVdsNc(codes.vds!, { cscas: [pki.csca] });
     expect(crossCheck(shc, vds)).toEqual([]);
-    const other = verifyVdsNc(builder.codes(overseasRecord({ doses: overseasRecord().doses.map((d, i) => (i === 1 ? { ...d, lot: 'XX0000' } : d)) })).vds!, { cscas: [pki.csca] });
+    const other = verifyVdsNc(builder.codes(overseasRecord({ doses: overseasRecord().doses.map((d, i) => (i === 1 ? { ...d, lot: 'XX0000' } : d)) })).vds!, {
+      cscas: [pki.csca],
+    });
     expect(crossCheck(shc, other)).toEqual(['dose 2: lot differs']);
   });
 });

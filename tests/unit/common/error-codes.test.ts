@@ -8,28 +8,67 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CardChainError, CardChallengeError, CardFormatError, CardSignatureError, CardStatusError, CardSuspendedError } from '../../../services/card/card-errors.js';
+import {
+  CardChainError,
+  CardChallengeError,
+  CardFormatError,
+  CardSignatureError,
+  CardStatusError,
+  CardSuspendedError,
+} from '../../../services/card/card-errors.js';
 import { CertificateDataError, VerifyError } from '../../../services/certificate/errors.js';
 import { CsrfError, LoginAttemptsThrottledError, LoginError, UnauthenticatedError } from '../../../services/common/auth-errors.js';
 import {
-  AppError, BadRequestError, BodyTooLargeError, ClientCertificateError, ERROR_CODES, ForbiddenError, InternalError, KioskCertificateError, NotFoundError, toProblem, type ErrorCode,
+  AppError,
+  BadRequestError,
+  BodyTooLargeError,
+  ClientCertificateError,
+  ERROR_CODES,
+  ForbiddenError,
+  InternalError,
+  KioskCertificateError,
+  NotFoundError,
+  toProblem,
+  type ErrorCode,
 } from '../../../services/common/errors.js';
 import { MunicipalityUnavailableError, NoPassportOnFileError, NoRecordsError, NotIssuableError } from '../../../services/common/record-errors.js';
 import { CompletionConflictError } from '../../../services/relay/completion/completion-route.js';
 import {
-  BusyError, ConsumedError, CopiesError, DigestMismatchError, PaidBelowFeeError, RequestNotFoundError, ServiceClosedError, SessionNotFoundError, SessionStateError,
-  UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError,
+  BusyError,
+  ConsumedError,
+  CopiesError,
+  DigestMismatchError,
+  PaidBelowFeeError,
+  RequestNotFoundError,
+  ServiceClosedError,
+  SessionNotFoundError,
+  SessionStateError,
+  UpstreamError,
+  UpstreamTimeoutError,
+  UpstreamUnavailableError,
 } from '../../../services/relay/relay-errors.js';
 import { RequestLimitError, RequestOpenError } from '../../../services/relay/requests/requests-route.js';
 import { ReservationStateError } from '../../../services/vrs/records/release.js';
 import {
-  CsvRejectedError, InvitationInvalidError, LoginCodeError, LoginCodeLimitError, LoginExpiredError, LoginLockedError, StaffExistsError, StaffLimitError, UnsupportedMediaTypeError,
+  CsvRejectedError,
+  InvitationInvalidError,
+  LoginCodeError,
+  LoginCodeLimitError,
+  LoginExpiredError,
+  LoginLockedError,
+  StaffExistsError,
+  StaffLimitError,
+  UnsupportedMediaTypeError,
 } from '../../../services/vrs/portal/errors.js';
 import {
-  CrossSiteRequestError, HostNotAllowedError, KioskOriginError, KioskStepError, KioskTokenError, MaintenanceDisabledError,
+  CrossSiteRequestError,
+  HostNotAllowedError,
+  KioskOriginError,
+  KioskStepError,
+  KioskTokenError,
+  MaintenanceDisabledError,
 } from '../../../kiosk-sim/kiosk-errors.js';
 
- 
 type ErrorClass = abstract new (...args: any[]) => AppError;
 
 interface Entry {
@@ -81,11 +120,20 @@ const TABLE: Record<ErrorCode, Entry[]> = {
   ERR_BUSY: [{ status: 503, cls: BusyError, make: () => new BusyError('The relay is busy', 2) }],
   ERR_REQUEST_OPEN: [{ status: 409, cls: RequestOpenError, make: () => new RequestOpenError() }],
   ERR_REQUEST_LIMIT: [{ status: 429, cls: RequestLimitError, make: () => new RequestLimitError(10) }],
-  ERR_COMPLETION_CONFLICT: [{
-    status: 409, cls: CompletionConflictError,
-    make: () => new CompletionConflictError({ status: 'printed', closed: { fingerprint: 'f', receipt: { copies: 1, fee: 120, paid: 120, change: 0, issuedAt: '2030-01-01T00:00:00Z', kioskId: 'K', storeId: 'S' } } } as never),
-  }],
-  ERR_RESERVATION_STATE: [{ status: 409, cls: ReservationStateError, make: () => new ReservationStateError('The certificate was issued: it cannot be released') }],
+  ERR_COMPLETION_CONFLICT: [
+    {
+      status: 409,
+      cls: CompletionConflictError,
+      make: () =>
+        new CompletionConflictError({
+          status: 'printed',
+          closed: { fingerprint: 'f', receipt: { copies: 1, fee: 120, paid: 120, change: 0, issuedAt: '2030-01-01T00:00:00Z', kioskId: 'K', storeId: 'S' } },
+        } as never),
+    },
+  ],
+  ERR_RESERVATION_STATE: [
+    { status: 409, cls: ReservationStateError, make: () => new ReservationStateError('The certificate was issued: it cannot be released') },
+  ],
   ERR_CSV: [{ status: 422, cls: CsvRejectedError, make: () => new CsvRejectedError({ kind: 'residents', ok: false, errors: [] }) }],
   ERR_UNAUTHENTICATED: [{ status: 401, cls: UnauthenticatedError, make: () => new UnauthenticatedError() }],
   ERR_LOGIN: [{ status: 401, cls: LoginError, make: () => new LoginError() }],

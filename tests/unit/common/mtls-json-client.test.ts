@@ -62,17 +62,25 @@ const json = (res: ServerResponse, status: number, body: unknown, headers: Recor
 };
 
 async function failureOf(p: Promise<unknown>): Promise<MtlsCallError> {
-  const outcome = await p.then(() => undefined, (e: unknown) => e);
+  const outcome = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(outcome).toBeInstanceOf(MtlsCallError);
   return outcome as MtlsCallError;
 }
 
 describe('MtlsJsonClient', () => {
   it('sends JSON with the kiosk certificate and reads a JSON answer', async () => {
-    handler = (req, res) => json(res, 200, {
-      kiosk: peerIdentity(req.socket)?.cn, method: req.method, url: req.url, type: req.headers['content-type'], accept: req.headers.accept,
-      got: JSON.parse(req.body.toString('utf8')) as unknown,
-    });
+    handler = (req, res) =>
+      json(res, 200, {
+        kiosk: peerIdentity(req.socket)?.cn,
+        method: req.method,
+        url: req.url,
+        type: req.headers['content-type'],
+        accept: req.headers.accept,
+        got: JSON.parse(req.body.toString('utf8')) as unknown,
+      });
     const answer = await client().json<Record<string, unknown>>('POST', '/v1/sessions', { body: { a: 1 }, headers: { accept: 'application/json' } });
     expect(answer).toEqual({ kiosk: 'KIOSK-0001', method: 'POST', url: '/v1/sessions', type: 'application/json', accept: 'application/json', got: { a: 1 } });
   });
@@ -139,9 +147,20 @@ describe('MtlsJsonClient', () => {
   });
 
   it('surfaces a problem+json refusal with its status, code and Retry-After, and nothing of its detail', async () => {
-    handler = (_req, res) => json(res, 503, {
-      type: 'about:blank', code: 'ERR_BUSY', status: 503, title: 'Busy', detail: 'for 山田 太郎, 123456789018', instance: 'r-1',
-    }, { 'content-type': 'application/problem+json', 'retry-after': '2' });
+    handler = (_req, res) =>
+      json(
+        res,
+        503,
+        {
+          type: 'about:blank',
+          code: 'ERR_BUSY',
+          status: 503,
+          title: 'Busy',
+          detail: 'for 山田 太郎, 123456789018',
+          instance: 'r-1',
+        },
+        { 'content-type': 'application/problem+json', 'retry-after': '2' },
+      );
     const err = await failureOf(client().json('POST', '/v1/sessions/AAAAAAAAAAAAAAAAAAAAAA/card', { body: {} }));
     expect(err).toMatchObject({ failure: 'refused', status: 503, code: 'ERR_BUSY', retryAfter: '2' });
     expect(err.answerDate).toEqual(expect.any(String));
@@ -182,7 +201,14 @@ describe('KioskProtocolClient', () => {
   it('fetches a document with its digest and certificate ID, and rejects a refused step with its problem', async () => {
     handler = (req, res) => {
       if (req.url?.endsWith('/document')) {
-        res.writeHead(200, { 'content-type': 'application/pdf', 'content-digest': 'sha-256=:abc=:', 'certificate-id': 'C1', 'x-accept': String(req.headers.accept) }).end('%PDF-1.7');
+        res
+          .writeHead(200, {
+            'content-type': 'application/pdf',
+            'content-digest': 'sha-256=:abc=:',
+            'certificate-id': 'C1',
+            'x-accept': String(req.headers.accept),
+          })
+          .end('%PDF-1.7');
         return;
       }
       json(res, 422, { code: 'ERR_NO_PASSPORT_ON_FILE' }, { 'content-type': 'application/problem+json' });

@@ -47,7 +47,7 @@ function apply(base: Presented, other: Presented, ms: Mutation[]): Presented {
   const out = { ...base };
   for (const m of ms) {
     const b = out[m.field];
-    const at = b.length === 0 ? 0 : ('at' in m ? m.at % (b.length + 1) : 0);
+    const at = b.length === 0 ? 0 : 'at' in m ? m.at % (b.length + 1) : 0;
     if (m.op === 'set') {
       if (b.length === 0) continue;
       const c = Uint8Array.from(b);
@@ -80,39 +80,52 @@ describe('hostile card bytes', () => {
   });
 
   it('never crashes, refuses with a coded 422, and passes only data that still says exactly what the card says', () => {
-    fc.assert(fc.property(fc.array(mutation, { minLength: 1, maxLength: 3 }), (ms) => {
-      const p = apply(base, other, ms);
-      const unchanged = FIELDS.every((f) => same(p[f], base[f]));
-      try {
-        const got = verifyCardData(p, { trustAnchors: anchors, challenge, challengeSignature: p.sig });
-        // Whatever passed is the card's own data, presence proven.
-        expect(got.challengeVerified).toBe(true);
-        expect(holderOf(got)).toEqual(genuine);
-        return true;
-      } catch (e) {
-        expect(unchanged).toBe(false);
-        expect(e).toBeInstanceOf(AppError);
-        expect(CARD_CODES).toContain((e as AppError).code);
-        expect((e as AppError).status).toBe(422);
-        return true;
-      }
-    }), { numRuns: 400 });
+    fc.assert(
+      fc.property(fc.array(mutation, { minLength: 1, maxLength: 3 }), (ms) => {
+        const p = apply(base, other, ms);
+        const unchanged = FIELDS.every((f) => same(p[f], base[f]));
+        try {
+          const got = verifyCardData(p, { trustAnchors: anchors, challenge, challengeSignature: p.sig });
+          // Whatever passed is the card's own data, presence proven.
+          expect(got.challengeVerified).toBe(true);
+          expect(holderOf(got)).toEqual(genuine);
+          return true;
+        } catch (e) {
+          expect(unchanged).toBe(false);
+          expect(e).toBeInstanceOf(AppError);
+          expect(CARD_CODES).toContain((e as AppError).code);
+          expect((e as AppError).status).toBe(422);
+          return true;
+        }
+      }),
+      { numRuns: 400 },
+    );
   });
 
-  it('refuses through the relay\'s verifier with a coded 4xx whatever the base64 body holds', () => {
+  it("refuses through the relay's verifier with a coded 4xx whatever the base64 body holds", () => {
     const verifier = createCardVerifier({ trustAnchors: anchors, suspensions: { has: () => false } });
     const b64 = (u: Uint8Array) => Buffer.from(u).toString('base64');
-    fc.assert(fc.property(fc.array(mutation, { minLength: 1, maxLength: 3 }), (ms) => {
-      const p = apply(base, other, ms);
-      const body = { ef0001: b64(p.ef0001), ef0002: b64(p.ef0002), ef0003: b64(p.ef0003), ef0004: b64(p.ef0004), ef0007: b64(p.ef0007), challengeSignature: b64(p.sig) };
-      try {
-        expect(holderOf(verifier.verify(body, challenge))).toEqual(genuine);
-      } catch (e) {
-        expect(e).toBeInstanceOf(AppError);
-        expect((e as AppError).status).toBeGreaterThanOrEqual(400);
-        expect((e as AppError).status).toBeLessThan(500);
-      }
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(fc.array(mutation, { minLength: 1, maxLength: 3 }), (ms) => {
+        const p = apply(base, other, ms);
+        const body = {
+          ef0001: b64(p.ef0001),
+          ef0002: b64(p.ef0002),
+          ef0003: b64(p.ef0003),
+          ef0004: b64(p.ef0004),
+          ef0007: b64(p.ef0007),
+          challengeSignature: b64(p.sig),
+        };
+        try {
+          expect(holderOf(verifier.verify(body, challenge))).toEqual(genuine);
+        } catch (e) {
+          expect(e).toBeInstanceOf(AppError);
+          expect((e as AppError).status).toBeGreaterThanOrEqual(400);
+          expect((e as AppError).status).toBeLessThan(500);
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('refuses genuine card data answering another challenge (a replay)', () => {

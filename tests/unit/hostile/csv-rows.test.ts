@@ -25,7 +25,11 @@ async function snapshot(db: Database): Promise<string> {
   return parts.join(',');
 }
 
-const lines = (csv: string) => csv.replace(/\r\n/g, '\n').split('\n').filter((l) => l.length > 0);
+const lines = (csv: string) =>
+  csv
+    .replace(/\r\n/g, '\n')
+    .split('\n')
+    .filter((l) => l.length > 0);
 
 /** A hostile change to a CSV file. */
 type Mutation =
@@ -35,7 +39,12 @@ type Mutation =
   | { op: 'drop-header' }
   | { op: 'bytes'; at: number; bytes: Uint8Array };
 
-const cellValue = fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.constantFrom('', '"', '""', ',', '\n', '\r\n', '9', '１２', '99999999', '2024/02/30', '-1', '0'.repeat(400)), fc.stringMatching(/^\d{1,14}$/));
+const cellValue = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'grapheme' }),
+  fc.constantFrom('', '"', '""', ',', '\n', '\r\n', '9', '１２', '99999999', '2024/02/30', '-1', '0'.repeat(400)),
+  fc.stringMatching(/^\d{1,14}$/),
+);
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ op: fc.constant('cell' as const), row: fc.nat(), col: fc.nat(), value: cellValue }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('drop-column' as const), col: fc.nat() }) },
@@ -71,7 +80,13 @@ describe('hostile CSV rows', () => {
 
   beforeAll(async () => {
     fresh = await freshVrsDatabase('pglite');
-    deps = { db: fresh.db, keys: { master: randomBytes(32), lookup: randomBytes(32) }, clock: systemClock, log: createLogger({ service: 'test', level: 'silent' }), mailDir: '/tmp' };
+    deps = {
+      db: fresh.db,
+      keys: { master: randomBytes(32), lookup: randomBytes(32) },
+      clock: systemClock,
+      log: createLogger({ service: 'test', level: 'silent' }),
+      mailDir: '/tmp',
+    };
     await ensureMunicipality(fresh.db, deps.keys.master, { code: CODE, name: '高岡市', participates: true });
     for (const kind of ['residents', 'vaccinations', 'passports'] as const) expect((await importCsv(deps, CODE, kind, Buffer.from(csv[kind]))).ok).toBe(true);
   }, 60_000);
@@ -101,20 +116,30 @@ describe('hostile CSV rows', () => {
 
   for (const kind of ['residents', 'vaccinations', 'passports'] as const) {
     it(`never throws uncoded and is all or nothing for mutated ${kind} files`, async () => {
-      await fc.assert(fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 3 }), async (ms) => {
-        await importHostile(kind, mutate(csv[kind], ms));
-      }), { numRuns: 40 });
+      await fc.assert(
+        fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 3 }), async (ms) => {
+          await importHostile(kind, mutate(csv[kind], ms));
+        }),
+        { numRuns: 40 },
+      );
     }, 120_000);
   }
 
   it('never accepts a My Number whose check digit is wrong', async () => {
-    await fc.assert(fc.asyncProperty(fc.stringMatching(/^\d{12}$/).filter((n) => !isValidMyNumber(n)), fc.nat(), async (bad, row) => {
-      const rows = lines(csv.residents).map((l) => l.split(','));
-      const col = rows[0]!.indexOf('マイナンバー');
-      rows[1 + (row % (rows.length - 1))]![col] = bad;
-      const report = await importHostile('residents', Buffer.from(rows.map((r) => r.join(',')).join('\r\n')));
-      expect(report?.ok).toBe(false);
-    }), { numRuns: 15 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.stringMatching(/^\d{12}$/).filter((n) => !isValidMyNumber(n)),
+        fc.nat(),
+        async (bad, row) => {
+          const rows = lines(csv.residents).map((l) => l.split(','));
+          const col = rows[0]!.indexOf('マイナンバー');
+          rows[1 + (row % (rows.length - 1))]![col] = bad;
+          const report = await importHostile('residents', Buffer.from(rows.map((r) => r.join(',')).join('\r\n')));
+          expect(report?.ok).toBe(false);
+        },
+      ),
+      { numRuns: 15 },
+    );
   }, 60_000);
 
   it('refuses a NUL byte or another control character in any cell with a coded row error, changing nothing', async () => {

@@ -36,13 +36,17 @@ function expectCodedRefusal(res: request.Response, okStatuses: number[] = []): v
   expect(res.body.status).toBe(res.status);
 }
 
-const jsonish = fc.oneof(fc.jsonValue(), fc.dictionary(fc.string(), fc.jsonValue()), fc.anything().map((v) => {
-  try {
-    return JSON.parse(JSON.stringify(v) ?? 'null') as unknown;
-  } catch {
-    return null;
-  }
-}));
+const jsonish = fc.oneof(
+  fc.jsonValue(),
+  fc.dictionary(fc.string(), fc.jsonValue()),
+  fc.anything().map((v) => {
+    try {
+      return JSON.parse(JSON.stringify(v) ?? 'null') as unknown;
+    } catch {
+      return null;
+    }
+  }),
+);
 
 describe('hostile request bodies against the relay app', () => {
   let server: Server;
@@ -50,7 +54,19 @@ describe('hostile request bodies against the relay app', () => {
 
   beforeAll(async () => {
     const vrs: VrsClient = {
-      lookup: async () => ({ municipalities: [{ code: '162027', name: '高岡市', participates: true, suspended: false, domestic: true, overseas: false, overseasUnavailableReason: 'no_passport_on_file' }] }),
+      lookup: async () => ({
+        municipalities: [
+          {
+            code: '162027',
+            name: '高岡市',
+            participates: true,
+            suspended: false,
+            domestic: true,
+            overseas: false,
+            overseasUnavailableReason: 'no_passport_on_file',
+          },
+        ],
+      }),
       certificate: async () => {
         throw new NotIssuableError();
       },
@@ -60,12 +76,24 @@ describe('hostile request bodies against the relay app', () => {
     };
     const outbox = new FileOutbox(await mkdtemp(join(tmpdir(), 'hostile-outbox-')));
     const app = createRelayApp({
-      store: new SealedStore(new MemoryStore(), randomBytes(32)), vrs,
-      builder: { build: async () => { throw new TypeError('not reached'); } },
+      store: new SealedStore(new MemoryStore(), randomBytes(32)),
+      vrs,
+      builder: {
+        build: async () => {
+          throw new TypeError('not reached');
+        },
+      },
       cardVerifier: createCardVerifier({ trustAnchors: readCardTrustAnchors(pkiPaths().cardIssuerTrust), suspensions: { has: () => false } }),
-      outbox, books: MemoryBooks.ephemeral(outbox), issuer: testIssuer(), clock: systemClock,
-      log: createLogger({ service: 'relay', level: 'silent' }), serviceHours: new ServiceHours('00:00-24:00'),
-      feePerCopy: 120, sessionTtlMs: 600_000, documentTtlMs: 300_000, identify: () => KIOSK,
+      outbox,
+      books: MemoryBooks.ephemeral(outbox),
+      issuer: testIssuer(),
+      clock: systemClock,
+      log: createLogger({ service: 'relay', level: 'silent' }),
+      serviceHours: new ServiceHours('00:00-24:00'),
+      feePerCopy: 120,
+      sessionTtlMs: 600_000,
+      documentTtlMs: 300_000,
+      identify: () => KIOSK,
     });
     server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
@@ -80,47 +108,86 @@ describe('hostile request bodies against the relay app', () => {
 
   const url = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   /** POSTs the JSON text of any value (superagent would not serialise a bare number or string). */
-  const postJson = (path: string, body: unknown) => request(url()).post(path).set('content-type', 'application/json').send(JSON.stringify(body) ?? 'null');
+  const postJson = (path: string, body: unknown) =>
+    request(url())
+      .post(path)
+      .set('content-type', 'application/json')
+      .send(JSON.stringify(body) ?? 'null');
   const open = async () => (await request(url()).post('/v1/sessions').expect(201)).body as { sessionId: string; challenge: string };
 
   it('answers any JSON body at step 3 with a coded 4xx', async () => {
-    await fc.assert(fc.asyncProperty(jsonish, async (body) => {
-      const { sessionId } = await open();
-      expectCodedRefusal(await postJson(`/v1/sessions/${sessionId}/card`, body));
-    }), { numRuns: 60 });
+    await fc.assert(
+      fc.asyncProperty(jsonish, async (body) => {
+        const { sessionId } = await open();
+        expectCodedRefusal(await postJson(`/v1/sessions/${sessionId}/card`, body));
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it('answers mutated card bodies (fields replaced by anything) with a coded 4xx, never a 200', async () => {
-    await fc.assert(fc.asyncProperty(fc.constantFrom('ef0001', 'ef0002', 'ef0003', 'ef0004', 'ef0007', 'challengeSignature', 'extra'), jsonish, async (field, value) => {
-      const { sessionId, challenge } = await open();
-      const body: Record<string, unknown> = { ...(await cardBody(challenge)), [field]: value };
-      expectCodedRefusal(await postJson(`/v1/sessions/${sessionId}/card`, body));
-    }), { numRuns: 40 });
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('ef0001', 'ef0002', 'ef0003', 'ef0004', 'ef0007', 'challengeSignature', 'extra'), jsonish, async (field, value) => {
+        const { sessionId, challenge } = await open();
+        const body: Record<string, unknown> = { ...(await cardBody(challenge)), [field]: value };
+        expectCodedRefusal(await postJson(`/v1/sessions/${sessionId}/card`, body));
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it('answers any body at steps 4 and 6 with a coded 4xx', async () => {
     const { sessionId, challenge } = await open();
     expect((await postJson(`/v1/sessions/${sessionId}/card`, await cardBody(challenge))).status).toBe(200);
-    await fc.assert(fc.asyncProperty(jsonish, fc.record({ municipality: fc.oneof(fc.constant('162027'), fc.string()), kind: fc.oneof(fc.constantFrom('domestic', 'overseas'), fc.string()), copies: fc.oneof(fc.integer(), fc.double(), fc.string()) }, { requiredKeys: [] }), async (body, near) => {
-      expectCodedRefusal(await postJson(`/v1/sessions/${sessionId}/requests`, body));
-      expectCodedRefusal(await postJson(`/v1/sessions/${sessionId}/requests`, near));
-      expectCodedRefusal(await postJson(`/v1/sessions/${sessionId}/requests/${'A'.repeat(22)}/completion`, body));
-    }), { numRuns: 50 });
+    await fc.assert(
+      fc.asyncProperty(
+        jsonish,
+        fc.record(
+          {
+            municipality: fc.oneof(fc.constant('162027'), fc.string()),
+            kind: fc.oneof(fc.constantFrom('domestic', 'overseas'), fc.string()),
+            copies: fc.oneof(fc.integer(), fc.double(), fc.string()),
+          },
+          { requiredKeys: [] },
+        ),
+        async (body, near) => {
+          expectCodedRefusal(await postJson(`/v1/sessions/${sessionId}/requests`, body));
+          expectCodedRefusal(await postJson(`/v1/sessions/${sessionId}/requests`, near));
+          expectCodedRefusal(await postJson(`/v1/sessions/${sessionId}/requests/${'A'.repeat(22)}/completion`, body));
+        },
+      ),
+      { numRuns: 50 },
+    );
   });
 
   it('answers malformed JSON, wrong types and oversized bodies with a coded 4xx', async () => {
-    await fc.assert(fc.asyncProperty(fc.string(), fc.constantFrom('application/json', 'application/problem+json', 'text/plain', 'application/x-www-form-urlencoded'), async (raw, type) => {
-      const { sessionId } = await open();
-      expectCodedRefusal(await request(url()).post(`/v1/sessions/${sessionId}/card`).set('content-type', type).send(raw));
-    }), { numRuns: 50 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string(),
+        fc.constantFrom('application/json', 'application/problem+json', 'text/plain', 'application/x-www-form-urlencoded'),
+        async (raw, type) => {
+          const { sessionId } = await open();
+          expectCodedRefusal(await request(url()).post(`/v1/sessions/${sessionId}/card`).set('content-type', type).send(raw));
+        },
+      ),
+      { numRuns: 50 },
+    );
     const { sessionId } = await open();
-    expectCodedRefusal(await request(url()).post(`/v1/sessions/${sessionId}/card`).set('content-type', 'application/json').send(`{"ef0001":"${'A'.repeat(200_000)}"}`));
+    expectCodedRefusal(
+      await request(url())
+        .post(`/v1/sessions/${sessionId}/card`)
+        .set('content-type', 'application/json')
+        .send(`{"ef0001":"${'A'.repeat(200_000)}"}`),
+    );
   });
 
   it('answers hostile path identifiers with a coded 404', async () => {
-    await fc.assert(fc.asyncProperty(fc.string({ minLength: 1 }), async (id) => {
-      const res = await request(url()).get(`/v1/sessions/${encodeURIComponent(id)}/requests/${encodeURIComponent(id)}/document`);
-      expectCodedRefusal(res);
-    }), { numRuns: 50 });
+    await fc.assert(
+      fc.asyncProperty(fc.string({ minLength: 1 }), async (id) => {
+        const res = await request(url()).get(`/v1/sessions/${encodeURIComponent(id)}/requests/${encodeURIComponent(id)}/document`);
+        expectCodedRefusal(res);
+      }),
+      { numRuns: 50 },
+    );
   });
 });

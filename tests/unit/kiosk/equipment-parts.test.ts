@@ -120,7 +120,11 @@ describe('maintenance access', () => {
   it('holds the login back for a while after five wrong passwords (429 ERR_LOGIN_THROTTLED), then lets it through', async () => {
     const clock = new ManualClock(Date.UTC(2030, 0, 1));
     const a = supertest(express().use('/maintenance', maintenanceRouter([], PASSWORD, { clock })));
-    for (let i = 0; i < 5; i++) await a.post('/maintenance/api/login').send({ password: `guess-${i}` }).expect(401);
+    for (let i = 0; i < 5; i++)
+      await a
+        .post('/maintenance/api/login')
+        .send({ password: `guess-${i}` })
+        .expect(401);
     const held = await a.post('/maintenance/api/login').send({ password: PASSWORD }).expect(429);
     expect(held.body.code).toBe('ERR_LOGIN_THROTTLED');
     expect(Number(held.headers['retry-after'])).toBe(30);

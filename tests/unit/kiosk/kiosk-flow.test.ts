@@ -27,15 +27,25 @@ function fakeRelay(options: { badDigest?: boolean } = {}) {
     },
     submitCard: async (_sid: string, body: unknown) => {
       calls.push({ op: 'card', body });
-      return { holder: { name: '山田　太郎', birthDate: '1980-04-01' }, feePerCopy: 120, municipalities: [
-        { code: '131016', name: '千代田区', domestic: true, overseas: false },
-        { code: '011002', name: '札幌市', domestic: false, overseas: false, unavailableReason: 'not_participating' },
-      ] };
+      return {
+        holder: { name: '山田　太郎', birthDate: '1980-04-01' },
+        feePerCopy: 120,
+        municipalities: [
+          { code: '131016', name: '千代田区', domestic: true, overseas: false },
+          { code: '011002', name: '札幌市', domestic: false, overseas: false, unavailableReason: 'not_participating' },
+        ],
+      };
     },
     createRequest: async (_sid: string, body: { copies: number }) => {
       calls.push({ op: 'request', body });
-      return { requestId: 'r1', fee: 120 * body.copies, copies: body.copies, pages: 1, expiresAt: '',
-        preview: { issuer: '千代田区', name: '山田　太郎', birthDate: '1980-04-01', doses: [] } };
+      return {
+        requestId: 'r1',
+        fee: 120 * body.copies,
+        copies: body.copies,
+        pages: 1,
+        expiresAt: '',
+        preview: { issuer: '千代田区', name: '山田　太郎', birthDate: '1980-04-01', doses: [] },
+      };
     },
     fetchDocument: async () => {
       calls.push({ op: 'document' });
@@ -72,8 +82,16 @@ function flowWith(relay: RelayClient, idleTimeoutMs = 60_000, clock = new Manual
   const coins = new CoinBox();
   const log = new KioskLog(join(dir, 'log.jsonl'));
   const flow = new KioskFlow({
-    kioskId: 'KIOSK-T', storeId: 'STORE-T', storeName: 'test', relay, slot: new CardSlot(join(dir, 'cards')),
-    printer, coins, log, clock, idleTimeoutMs,
+    kioskId: 'KIOSK-T',
+    storeId: 'STORE-T',
+    storeName: 'test',
+    relay,
+    slot: new CardSlot(join(dir, 'cards')),
+    printer,
+    coins,
+    log,
+    clock,
+    idleTimeoutMs,
   });
   return { flow, printer, coins, log };
 }

@@ -11,7 +11,7 @@ describe('Retry-After of a busy answer, as the kiosk reads it', () => {
     expect(retryAfterMs('120')).toBe(10_000);
   });
 
-  it('reads an HTTP date against the answer\'s own Date, else against the local clock', () => {
+  it("reads an HTTP date against the answer's own Date, else against the local clock", () => {
     expect(retryAfterMs('Mon, 23 Nov 2026 03:00:04 GMT', date)).toBe(4000);
     expect(retryAfterMs('Mon, 23 Nov 2026 02:59:00 GMT', date)).toBe(100);
     expect(retryAfterMs('Mon, 23 Nov 2026 03:05:00 GMT', date)).toBe(10_000);

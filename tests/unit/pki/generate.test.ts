@@ -94,7 +94,8 @@ describe('test PKI generator', () => {
   it('writes each kiosk identity as a PKCS#12 file that openssl reads with its generated password, holding the PEM certificate, the kiosk CA and the key', async () => {
     // no shell: arguments go to openssl as they are, the password through a file
     const openssl = async (args: string[]) => (await promisify(execFile)('openssl', args, { encoding: 'utf8' })).stdout;
-    const pemBlocks = (text: string, label: string) => [...text.matchAll(new RegExp(`-----BEGIN ${label}-----[\\s\\S]*?-----END ${label}-----`, 'g'))].map((m) => m[0]);
+    const pemBlocks = (text: string, label: string) =>
+      [...text.matchAll(new RegExp(`-----BEGIN ${label}-----[\\s\\S]*?-----END ${label}-----`, 'g'))].map((m) => m[0]);
     const keyDer = (pem: string) => createPrivateKey(pem).export({ type: 'pkcs8', format: 'der' });
     const passwords = new Set<string>();
     for (const k of [...demoKiosks, revokedDemoKiosk]) {
@@ -105,7 +106,10 @@ describe('test PKI generator', () => {
       for (const file of [f.p12, f.p12Password]) expect((await stat(file)).mode & 0o777, file).toBe(0o600);
       expect((await stat(dirname(f.p12))).mode & 0o777).toBe(0o700);
       const certs = pemBlocks(await openssl(['pkcs12', '-in', f.p12, '-passin', `file:${f.p12Password}`, '-nokeys']), 'CERTIFICATE');
-      expect(certs.map((c) => new x509.X509Certificate(c).toString('pem'))).toEqual([(await cert(f.cert)).toString('pem'), (await cert(p.kioskCa)).toString('pem')]);
+      expect(certs.map((c) => new x509.X509Certificate(c).toString('pem'))).toEqual([
+        (await cert(f.cert)).toString('pem'),
+        (await cert(p.kioskCa)).toString('pem'),
+      ]);
       const keys = pemBlocks(await openssl(['pkcs12', '-in', f.p12, '-passin', `file:${f.p12Password}`, '-nocerts', '-nodes']), 'PRIVATE KEY');
       expect(keys).toHaveLength(1);
       expect(keyDer(keys[0]!).equals(keyDer(await read(f.key)))).toBe(true);

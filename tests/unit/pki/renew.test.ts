@@ -48,7 +48,11 @@ async function chains(p: PkiPaths): Promise<Array<{ file: string; cert: X509Cert
   const files = await Promise.all(out.map(async (o) => ({ ...o, cert: await certAt(o.file) })));
   return [
     ...files,
-    ...[p.serverCa, p.lgwanCa, p.kioskCa, p.vdsCsca].map((file, i) => ({ file, cert: [serverCa, lgwanCa, kioskCa, vdsCsca][i]!, issuer: [serverCa, lgwanCa, kioskCa, vdsCsca][i]! })),
+    ...[p.serverCa, p.lgwanCa, p.kioskCa, p.vdsCsca].map((file, i) => ({
+      file,
+      cert: [serverCa, lgwanCa, kioskCa, vdsCsca][i]!,
+      issuer: [serverCa, lgwanCa, kioskCa, vdsCsca][i]!,
+    })),
     { file: 'shc issuer', cert: shc[0]!, issuer: shc[1]! },
     { file: 'shc CA', cert: shc[1]!, issuer: shc[2]! },
     { file: 'shc root', cert: shc[2]!, issuer: shc[2]! },
@@ -71,17 +75,31 @@ async function expectWholeAndValidAt(p: PkiPaths, t: Date): Promise<void> {
 /** Whether a kiosk's certificate gets through the relay's TLS (kiosk CA + CRL), at the real time. */
 async function kioskHandshake(p: PkiPaths, kioskId: string): Promise<boolean> {
   const relay = p.server('relay');
-  const server = createServer({
-    key: await read(relay.key), cert: await read(relay.cert), ca: await read(p.kioskCa), crl: await read(p.kioskCrl),
-    requestCert: true, rejectUnauthorized: true,
-  }, (s) => s.end('ok'));
+  const server = createServer(
+    {
+      key: await read(relay.key),
+      cert: await read(relay.cert),
+      ca: await read(p.kioskCa),
+      crl: await read(p.kioskCrl),
+      requestCert: true,
+      rejectUnauthorized: true,
+    },
+    (s) => s.end('ok'),
+  );
   server.on('tlsClientError', () => {});
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const port = (server.address() as { port: number }).port;
   try {
     const kiosk = p.kiosk(kioskId);
-    const socket: TLSSocket = connect({ host: '127.0.0.1', port, servername: 'localhost', ca: await read(p.serverCa), key: await read(kiosk.key), cert: await read(kiosk.cert) });
+    const socket: TLSSocket = connect({
+      host: '127.0.0.1',
+      port,
+      servername: 'localhost',
+      ca: await read(p.serverCa),
+      key: await read(kiosk.key),
+      cert: await read(kiosk.cert),
+    });
     const chunks: Buffer[] = [];
     socket.on('data', (d: Buffer) => chunks.push(d));
     // a refused certificate ends the connection with an error, an accepted one with the answer
@@ -173,7 +191,7 @@ describe('renewal of the test PKI', () => {
     expect(lines.some((l) => l.startsWith('Konbini Sim Kiosk CA had no kept key'))).toBe(true);
     expect(lines.filter((l) => l.includes('is under a CA with a new key'))).toHaveLength(demoKiosks.length + 1);
     await expectWholeAndValidAt(p, later);
-    expect((await readdir(join(p.private, 'ca')))).toEqual(['kiosk-ca.pem']);
+    expect(await readdir(join(p.private, 'ca'))).toEqual(['kiosk-ca.pem']);
     expect((await loadCertificateKeys(p)).shcKey.kid).toBe(kid);
   });
 });

@@ -9,7 +9,14 @@ import { FileOutbox } from '../../../services/relay/notices/file-outbox.js';
 import { NoticeWorker } from '../../../services/relay/notices/notice-worker.js';
 
 const notice = (certificateId: string): CompletionNotice => ({
-  certificateId, municipality: '131016', kind: 'domestic', copies: 1, fee: 120, kioskId: 'KIOSK-0001', storeId: 'STORE-TOKYO-001', issuedAt: new Date().toISOString(),
+  certificateId,
+  municipality: '131016',
+  kind: 'domestic',
+  copies: 1,
+  fee: 120,
+  kioskId: 'KIOSK-0001',
+  storeId: 'STORE-TOKYO-001',
+  issuedAt: new Date().toISOString(),
 });
 
 describe('FileOutbox and NoticeWorker', () => {
@@ -41,7 +48,12 @@ describe('FileOutbox and NoticeWorker', () => {
     const attemptsAt: number[] = [];
     const delivered: string[] = [];
     const worker = new NoticeWorker({
-      outbox: new FileOutbox(dir), log: createLogger({ service: 'test', level: 'silent' }), baseMs: 20, maxMs: 50, pollMs: 10, clock,
+      outbox: new FileOutbox(dir),
+      log: createLogger({ service: 'test', level: 'silent' }),
+      baseMs: 20,
+      maxMs: 50,
+      pollMs: 10,
+      clock,
       deliver: async (n) => {
         attemptsAt.push(clock.now().getTime() - start);
         if (attemptsAt.length < 3) throw Object.assign(new Error('down'), { code: 'ERR_UPSTREAM' });

@@ -3,7 +3,13 @@ import type { LookupMunicipality } from '../../../services/common/lgwan-contract
 import { assertOffered, menuOf } from '../../../services/relay/menu/menu.js';
 
 const m = (over: Partial<LookupMunicipality>): LookupMunicipality => ({
-  code: '131016', name: '千代田区', participates: true, suspended: false, domestic: true, overseas: true, ...over,
+  code: '131016',
+  name: '千代田区',
+  participates: true,
+  suspended: false,
+  domestic: true,
+  overseas: true,
+  ...over,
 });
 
 describe('menu', () => {
@@ -29,7 +35,9 @@ describe('menu', () => {
     expect(code(() => assertOffered([m({})], '162027', 'domestic'))).toBe('ERR_MUNICIPALITY_UNAVAILABLE');
     expect(code(() => assertOffered([m({ participates: false })], '131016', 'domestic'))).toBe('ERR_MUNICIPALITY_UNAVAILABLE');
     expect(code(() => assertOffered([m({ suspended: true })], '131016', 'domestic'))).toBe('ERR_MUNICIPALITY_UNAVAILABLE');
-    expect(code(() => assertOffered([m({ domestic: false, overseas: false, unavailableReason: 'not_issuable' })], '131016', 'domestic'))).toBe('ERR_NOT_ISSUABLE');
+    expect(code(() => assertOffered([m({ domestic: false, overseas: false, unavailableReason: 'not_issuable' })], '131016', 'domestic'))).toBe(
+      'ERR_NOT_ISSUABLE',
+    );
     expect(code(() => assertOffered([m({ overseas: false })], '131016', 'overseas'))).toBe('ERR_NO_PASSPORT_ON_FILE');
     expect(code(() => assertOffered([m({})], '131016', 'overseas'))).toBe('none');
   });

@@ -94,7 +94,7 @@ describe('SealedStore', () => {
     await expect(sealed.get('relay:{s2}:session')).rejects.toThrow();
     await sealed.close();
   });
-  it('seals a document\'s bytes as they are: what is taken is the same bytes, once', async () => {
+  it("seals a document's bytes as they are: what is taken is the same bytes, once", async () => {
     const inner = new MemoryStore();
     const sealed = new SealedStore(inner, randomBytes(32));
     const pdf = Buffer.concat([Buffer.from('%PDF-1.7\n', 'latin1'), randomBytes(50_000), Buffer.from([0xff, 0xfe, 0x00, 0x80])]);

@@ -27,9 +27,19 @@ beforeAll(async () => {
 });
 
 const request = (n: number, over: Partial<BookRequest> = {}): BookRequest => ({
-  sid: `S${n}`.padEnd(22, 'x'), rid: `R${n}`.padEnd(22, 'x'), certificateId: `CERT${n}`, kioskId: 'KIOSK-0001', storeId: 'STORE-1',
-  municipality: '131016', kind: 'domestic', copies: 1, fee: 120, kid: issuer.kid, shcRid: shcRidOf(Buffer.alloc(32, 7), `CERT${n}`),
-  expiresAt: clock.now().getTime() + 600_000, ...over,
+  sid: `S${n}`.padEnd(22, 'x'),
+  rid: `R${n}`.padEnd(22, 'x'),
+  certificateId: `CERT${n}`,
+  kioskId: 'KIOSK-0001',
+  storeId: 'STORE-1',
+  municipality: '131016',
+  kind: 'domestic',
+  copies: 1,
+  fee: 120,
+  kid: issuer.kid,
+  shcRid: shcRidOf(Buffer.alloc(32, 7), `CERT${n}`),
+  expiresAt: clock.now().getTime() + 600_000,
+  ...over,
 });
 const open = { limit: 10, at: clock.now().getTime(), sessionTtlMs: 600_000 };
 
@@ -67,14 +77,23 @@ describe('SHC revocation identifiers and lists', () => {
   it('publishes the CRL and crlVersion by the rules, rising with each revocation', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'crl-'));
     const books = await MemoryBooks.open({ outbox: new FileOutbox(join(dir, 'outbox')), journal: new JournalFile(join(dir, 'books', 'ledger.jsonl')) });
-    const app = express().use('/shc', publicRoutes({ jwks: issuer.jwks, books, vdsSigner: { id: 'vds', privateKey: toKeyObject(vds.signer.privateKey), certDer: vds.signer.certDer } }));
+    const app = express().use(
+      '/shc',
+      publicRoutes({ jwks: issuer.jwks, books, vdsSigner: { id: 'vds', privateKey: toKeyObject(vds.signer.privateKey), certDer: vds.signer.certDer } }),
+    );
     const jwks = async () => (await supertest(app).get('/shc/.well-known/jwks.json')).body.keys[0] as { kid: string; crlVersion?: number };
-    const crl = async () => (await supertest(app).get(`/shc/.well-known/crl/${issuer.kid}.json`)).body as { kid: string; method: string; ctr: number; rids: string[] };
+    const crl = async () =>
+      (await supertest(app).get(`/shc/.well-known/crl/${issuer.kid}.json`)).body as { kid: string; method: string; ctr: number; rids: string[] };
     expect((await jwks()).crlVersion).toBeUndefined();
     for (let n = 1; n <= 3; n++) {
       await books.open(request(n), open);
       await books.serve(request(n).sid, request(n).rid, open.at);
-      await books.complete(request(n).sid, request(n).rid, { outcome: 'cancelled', receipt: { copies: 0, fee: 0, paid: 0, change: 0, issuedAt: '', kioskId: '', storeId: '' }, fingerprint: 'x', at: open.at });
+      await books.complete(request(n).sid, request(n).rid, {
+        outcome: 'cancelled',
+        receipt: { copies: 0, fee: 0, paid: 0, change: 0, issuedAt: '', kioskId: '', storeId: '' },
+        fingerprint: 'x',
+        at: open.at,
+      });
       const key = await jwks();
       const list = await crl();
       expect(Number.isInteger(key.crlVersion) && key.crlVersion! >= 1).toBe(true);
@@ -83,7 +102,12 @@ describe('SHC revocation identifiers and lists', () => {
       expect(new Set(list.rids).size).toBe(list.rids.length);
     }
     // A served document completed twice is revoked once; a printed one never.
-    await books.complete(request(1).sid, request(1).rid, { outcome: 'failed', receipt: { copies: 0, fee: 0, paid: 0, change: 0, issuedAt: '', kioskId: '', storeId: '' }, fingerprint: 'y', at: open.at });
+    await books.complete(request(1).sid, request(1).rid, {
+      outcome: 'failed',
+      receipt: { copies: 0, fee: 0, paid: 0, change: 0, issuedAt: '', kioskId: '', storeId: '' },
+      fingerprint: 'y',
+      at: open.at,
+    });
     expect((await crl()).ctr).toBe(3);
     // The journal is its owner's alone.
     expect((await stat(join(dir, 'books', 'ledger.jsonl'))).mode & 0o077).toBe(0);
@@ -103,7 +127,22 @@ describe('the embedded books after a restart', () => {
     }
     const receipt = { copies: 1, fee: 120, paid: 120, change: 0, issuedAt: clock.now().toISOString(), kioskId: 'KIOSK-0001', storeId: 'STORE-1' };
     await first.complete(revoked.sid, revoked.rid, { outcome: 'failed', receipt: { ...receipt, copies: 0, fee: 0 }, fingerprint: 'f', at: open.at });
-    await first.complete(printed.sid, printed.rid, { outcome: 'printed', receipt, fingerprint: 'p', at: open.at, notice: { certificateId: printed.certificateId, municipality: '131016', kind: 'domestic', copies: 1, fee: 120, kioskId: 'KIOSK-0001', storeId: 'STORE-1', issuedAt: receipt.issuedAt } });
+    await first.complete(printed.sid, printed.rid, {
+      outcome: 'printed',
+      receipt,
+      fingerprint: 'p',
+      at: open.at,
+      notice: {
+        certificateId: printed.certificateId,
+        municipality: '131016',
+        kind: 'domestic',
+        copies: 1,
+        fee: 120,
+        kioskId: 'KIOSK-0001',
+        storeId: 'STORE-1',
+        issuedAt: receipt.issuedAt,
+      },
+    });
     await first.close();
 
     // A new process, and an outbox that lost what was queued (the crash between the two writes).

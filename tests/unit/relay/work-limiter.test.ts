@@ -72,8 +72,9 @@ describe('relay admission configuration', () => {
   it('derives its defaults from the render workers, and ADMISSION_MAX_INFLIGHT=0 turns it off', () => {
     expect(loadRelayConfig({ RENDER_WORKERS: '2' }).admission).toEqual({ maxInflight: 64, maxWaitMs: 2000, maxQueue: 256, shedDelayMs: 100, retryAfterS: 2 });
     expect(loadRelayConfig({ RENDER_WORKERS: '0' }).admission?.maxInflight).toBe(32);
-    expect(loadRelayConfig({ RENDER_WORKERS: '2', ADMISSION_MAX_INFLIGHT: '3', ADMISSION_MAX_WAIT_MS: '500', ADMISSION_SHED_DELAY_MS: '0' }).admission)
-      .toEqual({ maxInflight: 3, maxWaitMs: 500, maxQueue: 12, shedDelayMs: 0, retryAfterS: 2 });
+    expect(loadRelayConfig({ RENDER_WORKERS: '2', ADMISSION_MAX_INFLIGHT: '3', ADMISSION_MAX_WAIT_MS: '500', ADMISSION_SHED_DELAY_MS: '0' }).admission).toEqual(
+      { maxInflight: 3, maxWaitMs: 500, maxQueue: 12, shedDelayMs: 0, retryAfterS: 2 },
+    );
     expect(loadRelayConfig({ ADMISSION_MAX_INFLIGHT: '0' }).admission).toBeUndefined();
     expect(() => loadRelayConfig({ ADMISSION_MAX_WAIT_MS: '-1' })).toThrow(/ADMISSION_MAX_WAIT_MS/);
   });

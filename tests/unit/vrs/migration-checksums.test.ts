@@ -23,7 +23,10 @@ const RELEASED: Record<string, string> = {
   '008_staff_invitations.sql': '318a52c3fddbf78395c2f32fc72a9c5605d4401430114eacb2bb5be0c052735b',
 };
 
-const sha256 = (file: string) => createHash('sha256').update(readFileSync(join(DIR, file))).digest('hex');
+const sha256 = (file: string) =>
+  createHash('sha256')
+    .update(readFileSync(join(DIR, file)))
+    .digest('hex');
 
 describe('released migrations', () => {
   it.each(Object.entries(RELEASED))('keeps %s byte for byte as released', (file, digest) => {
@@ -31,7 +34,9 @@ describe('released migrations', () => {
   });
 
   it('adds new migrations only after the last released one', () => {
-    const files = readdirSync(DIR).filter((f) => /^\d{3}_.+\.sql$/.test(f)).sort();
+    const files = readdirSync(DIR)
+      .filter((f) => /^\d{3}_.+\.sql$/.test(f))
+      .sort();
     const last = Object.keys(RELEASED).sort().at(-1)!;
     const unlisted = files.filter((f) => !(f in RELEASED));
     // A file numbered at or below the last released one would run out of order on deployed databases.

@@ -9,7 +9,16 @@ describe('portal page shell', () => {
   const pages = buildPortalPages();
 
   it('builds the seven pages, each a whole document with one main and its own title', () => {
-    expect([...pages.keys()]).toEqual(['audit.html', 'imports.html', 'index.html', 'invitation.html', 'login.html', 'service.html', 'staff.html', 'statistics.html']);
+    expect([...pages.keys()]).toEqual([
+      'audit.html',
+      'imports.html',
+      'index.html',
+      'invitation.html',
+      'login.html',
+      'service.html',
+      'staff.html',
+      'statistics.html',
+    ]);
     for (const [name, html] of pages) {
       expect(html.startsWith('<!doctype html>\n<html lang="ja">\n<head>\n'), name).toBe(true);
       expect(html.match(/<main id="main"/g), name).toHaveLength(1);
@@ -21,7 +30,9 @@ describe('portal page shell', () => {
   it('gives every staff page the same skip link, header and navigation for js/layout.js to fill', () => {
     for (const [name, html] of pages) {
       if (name === 'login.html' || name === 'invitation.html') continue;
-      expect(html, name).toContain('<body class="pending">\n<a class="skip-link" href="#main">本文へ移動</a>\n<header class="site-header"></header>\n<nav class="site-nav"></nav>\n<main id="main" tabindex="-1">\n');
+      expect(html, name).toContain(
+        '<body class="pending">\n<a class="skip-link" href="#main">本文へ移動</a>\n<header class="site-header"></header>\n<nav class="site-nav"></nav>\n<main id="main" tabindex="-1">\n',
+      );
     }
   });
 

@@ -33,8 +33,11 @@ export interface AuditEntry {
 
 /** Appends one entry; `tx` must be scoped to `entry.municipalityCode` (withMunicipality). */
 export async function recordAudit(tx: Queryable, entry: AuditEntry): Promise<void> {
-  await tx.query(
-    'INSERT INTO staff_audit (municipality_code, staff_id, action, detail, at) VALUES ($1, $2, $3, $4::jsonb, $5::timestamptz)',
-    [entry.municipalityCode, entry.staffId, entry.action, JSON.stringify(entry.detail ?? {}), entry.at.toISOString()],
-  );
+  await tx.query('INSERT INTO staff_audit (municipality_code, staff_id, action, detail, at) VALUES ($1, $2, $3, $4::jsonb, $5::timestamptz)', [
+    entry.municipalityCode,
+    entry.staffId,
+    entry.action,
+    JSON.stringify(entry.detail ?? {}),
+    entry.at.toISOString(),
+  ]);
 }

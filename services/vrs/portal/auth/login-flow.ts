@@ -72,26 +72,34 @@ export function createLoginFlow(deps: VrsDeps, options: ResolvedPortalOptions): 
   /** Counts a failure; tells the staff member by mail when it starts holding their logins back. */
   async function failed(account: string, client: string | undefined, mailTo: string | undefined): Promise<void> {
     if (!throttle.fail(account, client) || !mailTo) return;
-    await writeMailFile(deps.mailDir, {
-      from: options.mailFrom,
-      to: mailTo,
-      subject: THROTTLE_SUBJECT,
-      text: [
-        'お使いのアカウントで、パスワードまたは確認コードの誤りが続いたため、ログインを一時的に制限しました。',
-        '制限は時間が経つと自動的に解除されます（最長15分）。正しくログインすると、回数は元に戻ります。',
-        'お心当たりのない場合は、システム管理者に連絡してください。',
-      ].join('\n'),
-    }, deps.clock.now());
+    await writeMailFile(
+      deps.mailDir,
+      {
+        from: options.mailFrom,
+        to: mailTo,
+        subject: THROTTLE_SUBJECT,
+        text: [
+          'お使いのアカウントで、パスワードまたは確認コードの誤りが続いたため、ログインを一時的に制限しました。',
+          '制限は時間が経つと自動的に解除されます（最長15分）。正しくログインすると、回数は元に戻ります。',
+          'お心当たりのない場合は、システム管理者に連絡してください。',
+        ].join('\n'),
+      },
+      deps.clock.now(),
+    );
     deps.log.warn({ event: 'portal.login.throttled' }, 'login attempts throttled');
   }
 
   async function start(email: string, password: string, client?: string): Promise<{ challengeId: string }> {
     throttle.check(email, client);
     const address = lgJpAddress(email);
-    const staff = address === undefined
-      ? undefined
-      : (await withoutMunicipality(deps.db, (tx) =>
-          tx.query<StaffRow>('SELECT id, municipality_code, password_hash, disabled FROM staff WHERE email = $1', [address]))).rows[0];
+    const staff =
+      address === undefined
+        ? undefined
+        : (
+            await withoutMunicipality(deps.db, (tx) =>
+              tx.query<StaffRow>('SELECT id, municipality_code, password_hash, disabled FROM staff WHERE email = $1', [address]),
+            )
+          ).rows[0];
     if (!staff || address === undefined) {
       await verifyPassword(password, await decoy());
       deps.log.info({ event: 'portal.login.refused' }, 'login refused');
@@ -102,7 +110,14 @@ export function createLoginFlow(deps: VrsDeps, options: ResolvedPortalOptions): 
     const now = deps.clock.now();
     if (!passwordOk || staff.disabled) {
       await withMunicipality(deps.db, staff.municipality_code, (tx) =>
-        recordAudit(tx, { municipalityCode: staff.municipality_code, staffId: staff.id, action: 'login.failure', detail: { reason: staff.disabled ? 'disabled' : 'password' }, at: now }));
+        recordAudit(tx, {
+          municipalityCode: staff.municipality_code,
+          staffId: staff.id,
+          action: 'login.failure',
+          detail: { reason: staff.disabled ? 'disabled' : 'password' },
+          at: now,
+        }),
+      );
       deps.log.info({ event: 'portal.login.refused', staffId: staff.id }, 'login refused');
       await failed(email, client, staff.disabled ? undefined : address);
       throw new LoginError();
@@ -120,7 +135,13 @@ export function createLoginFlow(deps: VrsDeps, options: ResolvedPortalOptions): 
       );
       const r = recent.rows[0];
       if (r && Number(r.n) >= options.maxChallengesPerWindow && r.oldest !== null) {
-        await recordAudit(tx, { municipalityCode: staff.municipality_code, staffId: staff.id, action: 'login.failure', detail: { reason: 'throttled' }, at: now });
+        await recordAudit(tx, {
+          municipalityCode: staff.municipality_code,
+          staffId: staff.id,
+          action: 'login.failure',
+          detail: { reason: 'throttled' },
+          at: now,
+        });
         return Math.max(1, Math.ceil((new Date(r.oldest).getTime() + options.challengeTtlMs - now.getTime()) / 1000));
       }
       await tx.query(
@@ -133,19 +154,23 @@ export function createLoginFlow(deps: VrsDeps, options: ResolvedPortalOptions): 
     });
     if (throttled !== undefined) throw new LoginCodeLimitError(throttled);
     const minutes = Math.round(options.challengeTtlMs / 60_000);
-    await writeMailFile(deps.mailDir, {
-      from: options.mailFrom,
-      to: address,
-      subject: SUBJECT,
-      text: [
-        'ワクチン接種記録システム（VRS）へのログイン用確認コードをお知らせします。',
-        '',
-        `確認コード: ${code}`,
-        '',
-        `有効期限: ${toJstIso(expiresAt).slice(0, 16).replace('T', ' ')}（日本時間、発行から${minutes}分）`,
-        'このコードは一度だけ使えます。お心当たりのない場合は、システム管理者に連絡してください。',
-      ].join('\n'),
-    }, now);
+    await writeMailFile(
+      deps.mailDir,
+      {
+        from: options.mailFrom,
+        to: address,
+        subject: SUBJECT,
+        text: [
+          'ワクチン接種記録システム（VRS）へのログイン用確認コードをお知らせします。',
+          '',
+          `確認コード: ${code}`,
+          '',
+          `有効期限: ${toJstIso(expiresAt).slice(0, 16).replace('T', ' ')}（日本時間、発行から${minutes}分）`,
+          'このコードは一度だけ使えます。お心当たりのない場合は、システム管理者に連絡してください。',
+        ].join('\n'),
+      },
+      now,
+    );
     deps.log.info({ event: 'portal.login.code_sent', staffId: staff.id }, 'one-time code mailed');
     return { challengeId };
   }

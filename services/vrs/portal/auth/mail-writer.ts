@@ -18,8 +18,10 @@ const two = (n: number): string => String(n).padStart(2, '0');
 /** RFC 5322 date-time in JST, e.g. `Mon, 23 Nov 2026 16:45:02 +0900`. */
 export function rfc5322Date(d: Date): string {
   const j = new Date(d.getTime() + 9 * 60 * 60 * 1000);
-  return `${WEEKDAYS[j.getUTCDay()]}, ${two(j.getUTCDate())} ${MONTHS[j.getUTCMonth()]} ${j.getUTCFullYear()} ` +
-    `${two(j.getUTCHours())}:${two(j.getUTCMinutes())}:${two(j.getUTCSeconds())} +0900`;
+  return (
+    `${WEEKDAYS[j.getUTCDay()]}, ${two(j.getUTCDate())} ${MONTHS[j.getUTCMonth()]} ${j.getUTCFullYear()} ` +
+    `${two(j.getUTCHours())}:${two(j.getUTCMinutes())}:${two(j.getUTCSeconds())} +0900`
+  );
 }
 
 /**
@@ -68,7 +70,10 @@ export async function writeMailFile(dir: string, mail: OutgoingMail, now: Date):
   const id = randomBytes(12).toString('hex');
   const domain = mail.from.slice(mail.from.indexOf('@') + 1) || 'localhost';
   const text = formatMail(mail, now, `${id}@${domain}`);
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   const path = join(dir, `${stamp}-${id}.eml`);
   const tmp = `${path}.tmp`;
   await writeFile(tmp, text, { mode: 0o600 });

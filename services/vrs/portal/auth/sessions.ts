@@ -97,10 +97,10 @@ export async function deleteStaffSessions(tx: Queryable, staffId: string): Promi
 /** Removes sessions and login challenges past their end (housekeeping; safe to run any time). */
 export async function purgeExpired(db: Database, now: Date, idleMs: number): Promise<void> {
   await withoutMunicipality(db, async (tx) => {
-    await tx.query(
-      'DELETE FROM portal_sessions WHERE expires_at <= $1::timestamptz OR last_seen_at <= $1::timestamptz - make_interval(secs => $2)',
-      [now.toISOString(), idleMs / 1000],
-    );
+    await tx.query('DELETE FROM portal_sessions WHERE expires_at <= $1::timestamptz OR last_seen_at <= $1::timestamptz - make_interval(secs => $2)', [
+      now.toISOString(),
+      idleMs / 1000,
+    ]);
     await tx.query('DELETE FROM portal_login_challenges WHERE expires_at <= $1::timestamptz', [now.toISOString()]);
   });
 }

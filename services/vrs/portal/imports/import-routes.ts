@@ -26,13 +26,22 @@ export function importRoutes(deps: VrsDeps, limitBytes: number): Router {
       const report = await importCsv(deps, code, kind, req.body);
       await withMunicipality(deps.db, code, (tx) =>
         recordAudit(tx, {
-          municipalityCode: code, staffId: s.staffId, action: 'import',
+          municipalityCode: code,
+          staffId: s.staffId,
+          action: 'import',
           detail: {
-            kind, ok: report.ok, encoding: report.encoding, bytes: req.body.length, rows: report.rows,
-            inserted: report.inserted, updated: report.updated, errors: report.errors.length,
+            kind,
+            ok: report.ok,
+            encoding: report.encoding,
+            bytes: req.body.length,
+            rows: report.rows,
+            inserted: report.inserted,
+            updated: report.updated,
+            errors: report.errors.length,
           },
           at: deps.clock.now(),
-        }));
+        }),
+      );
       deps.log.info({ event: 'portal.import', kind, ok: report.ok, rows: report.rows, errors: report.errors.length }, 'csv import');
       if (!report.ok) throw new CsvRejectedError({ ...report });
       res.json(report);

@@ -31,8 +31,11 @@ export function issuanceRoutes(deps: VrsDeps): Router {
       const items = await listIssuances(tx, code, range, { limit: q.pageSize, offset: (q.page - 1) * q.pageSize });
       const totals = await issuanceTotals(tx, code, range);
       await recordAudit(tx, {
-        municipalityCode: code, staffId: s.staffId, action: 'issuances.view',
-        detail: { from: range.from, to: range.to, page: q.page, rows: items.length }, at: deps.clock.now(),
+        municipalityCode: code,
+        staffId: s.staffId,
+        action: 'issuances.view',
+        detail: { from: range.from, to: range.to, page: q.page, rows: items.length },
+        at: deps.clock.now(),
       });
       return { items, page: q.page, pageSize: q.pageSize, total: totals.total, totals: { copies: totals.copies, fee: totals.fee } };
     });
@@ -47,8 +50,11 @@ export function issuanceRoutes(deps: VrsDeps): Router {
     const items = await withMunicipality(deps.db, code, async (tx) => {
       const all = await listIssuances(tx, code, range);
       await recordAudit(tx, {
-        municipalityCode: code, staffId: s.staffId, action: 'issuances.export_csv',
-        detail: { from: range.from, to: range.to, rows: all.length }, at: deps.clock.now(),
+        municipalityCode: code,
+        staffId: s.staffId,
+        action: 'issuances.export_csv',
+        detail: { from: range.from, to: range.to, rows: all.length },
+        at: deps.clock.now(),
       });
       return all;
     });

@@ -28,8 +28,12 @@ export function serviceRoutes(deps: VrsDeps): Router {
 
   router.get('/service', async (_req, res) => {
     const code = sessionOf(res).municipality.code;
-    const row = await withMunicipality(deps.db, code, async (tx) =>
-      (await tx.query<MunicipalityRow>('SELECT code, name, participates, suspended, suspended_at FROM municipalities WHERE code = $1', [code])).rows[0]);
+    const row = await withMunicipality(
+      deps.db,
+      code,
+      async (tx) =>
+        (await tx.query<MunicipalityRow>('SELECT code, name, participates, suspended, suspended_at FROM municipalities WHERE code = $1', [code])).rows[0],
+    );
     if (!row) throw new TypeError('session municipality has no row');
     res.json({ code: row.code, name: row.name, participates: row.participates, suspended: row.suspended, suspendedAt: iso(row.suspended_at) });
   });

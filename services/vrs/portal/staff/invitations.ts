@@ -51,10 +51,12 @@ export function toInvitationView(r: InvitationRow, now: Date): InvitationView {
 
 /** Open invitations of a municipality (not accepted, not revoked), expired ones included. */
 export async function openInvitations(tx: Queryable, code: string): Promise<InvitationRow[]> {
-  return (await tx.query<InvitationRow>(
-    'SELECT id, email, created_at, expires_at FROM staff_invitations WHERE municipality_code = $1 AND ended IS NULL ORDER BY created_at, email',
-    [code],
-  )).rows;
+  return (
+    await tx.query<InvitationRow>(
+      'SELECT id, email, created_at, expires_at FROM staff_invitations WHERE municipality_code = $1 AND ended IS NULL ORDER BY created_at, email',
+      [code],
+    )
+  ).rows;
 }
 
 /** Active accounts plus invitations whose link still works: what the staff limit counts. */
@@ -105,20 +107,24 @@ export async function inviteStaff(
     return rows[0];
   });
   if (!row) throw new TypeError('invitation insert returned no row');
-  await writeMailFile(deps.mailDir, {
-    from: options.mailFrom,
-    to: email,
-    subject: INVITE_SUBJECT,
-    text: [
-      `${by.name}の職員アカウントに、このメールアドレスが登録されようとしています。`,
-      '次のリンクを開いてパスワードを決めると、アカウントが使えるようになります。',
-      '',
-      `${options.publicUrl()}/invitation.html#token=${token}`,
-      '',
-      `リンクの有効期限: ${toJstIso(expires)}`,
-      'お心当たりのない場合は、このメールを破棄してください。アカウントは作られません。',
-    ].join('\n'),
-  }, now);
+  await writeMailFile(
+    deps.mailDir,
+    {
+      from: options.mailFrom,
+      to: email,
+      subject: INVITE_SUBJECT,
+      text: [
+        `${by.name}の職員アカウントに、このメールアドレスが登録されようとしています。`,
+        '次のリンクを開いてパスワードを決めると、アカウントが使えるようになります。',
+        '',
+        `${options.publicUrl()}/invitation.html#token=${token}`,
+        '',
+        `リンクの有効期限: ${toJstIso(expires)}`,
+        'お心当たりのない場合は、このメールを破棄してください。アカウントは作られません。',
+      ].join('\n'),
+    },
+    now,
+  );
   return toInvitationView(row, now);
 }
 
@@ -131,11 +137,14 @@ export async function inviteStaff(
  */
 export async function acceptInvitation(deps: VrsDeps, options: ResolvedPortalOptions, token: string, password: string): Promise<{ email: string }> {
   const now = deps.clock.now();
-  const found = (await withoutMunicipality(deps.db, (tx) =>
-    tx.query<{ id: string; municipality_code: string; email: string; expires_at: Date | string; ended: string | null }>(
-      'SELECT id, municipality_code, email, expires_at, ended FROM staff_invitations WHERE token_hash = $1',
-      [tokenDigest(token)],
-    ))).rows[0];
+  const found = (
+    await withoutMunicipality(deps.db, (tx) =>
+      tx.query<{ id: string; municipality_code: string; email: string; expires_at: Date | string; ended: string | null }>(
+        'SELECT id, municipality_code, email, expires_at, ended FROM staff_invitations WHERE token_hash = $1',
+        [tokenDigest(token)],
+      ),
+    )
+  ).rows[0];
   if (!found || found.ended !== null || new Date(found.expires_at).getTime() <= now.getTime()) throw new InvitationInvalidError();
   const passwordHash = await hashPassword(password);
   const code = found.municipality_code;
@@ -149,10 +158,13 @@ export async function acceptInvitation(deps: VrsDeps, options: ResolvedPortalOpt
       // This invitation holds a place already; the limit counts the others.
       if ((await placesTaken(tx, code, now)) > options.maxStaff) throw new StaffLimitError(options.maxStaff);
       const staffId = randomUUID();
-      await tx.query(
-        'INSERT INTO staff (id, municipality_code, email, password_hash, created_at) VALUES ($1, $2, $3, $4, $5::timestamptz)',
-        [staffId, code, found.email, passwordHash, now.toISOString()],
-      );
+      await tx.query('INSERT INTO staff (id, municipality_code, email, password_hash, created_at) VALUES ($1, $2, $3, $4, $5::timestamptz)', [
+        staffId,
+        code,
+        found.email,
+        passwordHash,
+        now.toISOString(),
+      ]);
       await tx.query("UPDATE staff_invitations SET ended = 'accepted', staff_id = $2 WHERE id = $1", [found.id, staffId]);
       await recordAudit(tx, { municipalityCode: code, staffId, action: 'staff.create', detail: { targetStaffId: staffId }, at: now });
       return { email: found.email };
@@ -168,10 +180,10 @@ export async function acceptInvitation(deps: VrsDeps, options: ResolvedPortalOpt
 export async function revokeInvitation(deps: VrsDeps, by: { code: string; staffId: string }, id: string): Promise<boolean> {
   const now = deps.clock.now();
   return withMunicipality(deps.db, by.code, async (tx) => {
-    const { rows } = await tx.query(
-      "UPDATE staff_invitations SET ended = 'revoked' WHERE id = $1 AND municipality_code = $2 AND ended IS NULL RETURNING id",
-      [id, by.code],
-    );
+    const { rows } = await tx.query("UPDATE staff_invitations SET ended = 'revoked' WHERE id = $1 AND municipality_code = $2 AND ended IS NULL RETURNING id", [
+      id,
+      by.code,
+    ]);
     if (rows.length === 0) return false;
     await recordAudit(tx, { municipalityCode: by.code, staffId: by.staffId, action: 'staff.invitation.revoke', detail: { invitationId: id }, at: now });
     return true;

@@ -28,8 +28,13 @@ interface StaffRow {
   created_at: Date | string;
 }
 
-const toStaff = (r: StaffRow): { id: string; email: string; status: 'active' | 'disabled'; disabled: boolean; createdAt: string } =>
-  ({ id: r.id, email: r.email, status: r.disabled ? 'disabled' : 'active', disabled: r.disabled, createdAt: toJstIso(new Date(r.created_at)) });
+const toStaff = (r: StaffRow): { id: string; email: string; status: 'active' | 'disabled'; disabled: boolean; createdAt: string } => ({
+  id: r.id,
+  email: r.email,
+  status: r.disabled ? 'disabled' : 'active',
+  disabled: r.disabled,
+  createdAt: toJstIso(new Date(r.created_at)),
+});
 
 /**
  * `GET /staff` (accounts and open invitations), `POST /staff` (invite an address),
@@ -41,10 +46,15 @@ export function staffRoutes(deps: VrsDeps, options: ResolvedPortalOptions): Rout
   router.get('/staff', async (_req, res) => {
     const code = sessionOf(res).municipality.code;
     const now = deps.clock.now();
-    const [rows, invitations] = await withMunicipality(deps.db, code, async (tx) => [
-      (await tx.query<StaffRow>('SELECT id, email, disabled, created_at FROM staff WHERE municipality_code = $1 ORDER BY created_at, email', [code])).rows,
-      await openInvitations(tx, code),
-    ] as const);
+    const [rows, invitations] = await withMunicipality(
+      deps.db,
+      code,
+      async (tx) =>
+        [
+          (await tx.query<StaffRow>('SELECT id, email, disabled, created_at FROM staff WHERE municipality_code = $1 ORDER BY created_at, email', [code])).rows,
+          await openInvitations(tx, code),
+        ] as const,
+    );
     const accounts = rows.map(toStaff);
     const pending = invitations.map((r) => toInvitationView(r, now));
     res.json({

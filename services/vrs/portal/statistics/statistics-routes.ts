@@ -40,7 +40,13 @@ export function statisticsRoutes(deps: VrsDeps): Router {
           ORDER BY 1, 2`,
         [code, range.start?.toISOString() ?? null, range.end?.toISOString() ?? null],
       );
-      await recordAudit(tx, { municipalityCode: code, staffId: s.staffId, action: 'statistics.view', detail: { from: range.from, to: range.to }, at: deps.clock.now() });
+      await recordAudit(tx, {
+        municipalityCode: code,
+        staffId: s.staffId,
+        action: 'statistics.view',
+        detail: { from: range.from, to: range.to },
+        at: deps.clock.now(),
+      });
       return r.rows;
     });
     res.json({

@@ -13,7 +13,10 @@ export async function openWithCard(kiosk: Kiosk, wallet: CardWallet, slug: strin
 
 /** Steps 2–5 for a holder: returns the served document. */
 export async function requestAndFetch(
-  kiosk: Kiosk, wallet: CardWallet, slug: string, choice: { municipality: string; kind: 'domestic' | 'overseas'; copies: number },
+  kiosk: Kiosk,
+  wallet: CardWallet,
+  slug: string,
+  choice: { municipality: string; kind: 'domestic' | 'overseas'; copies: number },
 ): Promise<{ sid: string; rid: string; created: Answer; doc: Answer }> {
   const { sid, card } = await openWithCard(kiosk, wallet, slug);
   expect(card.status, JSON.stringify(card.json)).toBe(200);

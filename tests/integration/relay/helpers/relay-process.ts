@@ -48,42 +48,44 @@ export async function spawnRelay(env: Record<string, string>): Promise<RelayProc
       reject(new Error(`relay exited with ${code}:\n${lines.join('\n')}`));
     });
   });
-  const waitForLine = (match: (l: Record<string, unknown>) => boolean, ms = 10_000) => new Promise<Record<string, unknown>>((resolve, reject) => {
-    const hit = (l: string) => {
-      const j = parse(l);
-      return j && match(j) ? j : undefined;
-    };
-    for (const l of lines) {
-      const j = hit(l);
-      if (j) return resolve(j);
-    }
-    const onLine = (l: string) => {
-      const j = hit(l);
-      if (!j) return;
-      done();
-      resolve(j);
-    };
-    const timer = setTimeout(() => {
-      done();
-      reject(new Error(`no such line from the relay within ${ms} ms`));
-    }, ms);
-    const done = () => {
-      clearTimeout(timer);
-      out.off('line', onLine);
-      err.off('line', onLine);
-    };
-    out.on('line', onLine);
-    err.on('line', onLine);
-  });
+  const waitForLine = (match: (l: Record<string, unknown>) => boolean, ms = 10_000) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const hit = (l: string) => {
+        const j = parse(l);
+        return j && match(j) ? j : undefined;
+      };
+      for (const l of lines) {
+        const j = hit(l);
+        if (j) return resolve(j);
+      }
+      const onLine = (l: string) => {
+        const j = hit(l);
+        if (!j) return;
+        done();
+        resolve(j);
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`no such line from the relay within ${ms} ms`));
+      }, ms);
+      const done = () => {
+        clearTimeout(timer);
+        out.off('line', onLine);
+        err.off('line', onLine);
+      };
+      out.on('line', onLine);
+      err.on('line', onLine);
+    });
   return {
     url: `https://localhost:${port}`,
     port,
     lines,
     waitForLine,
-    stop: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
   };
 }

@@ -11,7 +11,6 @@ import { seedDemo } from '../../../../services/vrs/seed/demo-seed.js';
 import { freshVrsDatabase } from '../../../helpers/vrs-db.js';
 import type { LogCapture } from './log-capture.js';
 
-
 /** The real VRS LGWAN service (mTLS, LGWAN CA only) on a loopback port, over a seeded database. */
 export interface TestVrs {
   url: string;
@@ -43,7 +42,14 @@ export async function startTestVrs(options: { databaseUrl: string; logs: LogCapt
   await seedDemo(deps);
   const app = createLgwanApp(deps);
   const read = (p: string) => readFileSync(p, 'utf8');
-  const tls = { cert: read(pki.server('vrs').cert), key: read(pki.server('vrs').key), ca: read(pki.lgwanCa), requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' as const };
+  const tls = {
+    cert: read(pki.server('vrs').cert),
+    key: read(pki.server('vrs').key),
+    ca: read(pki.lgwanCa),
+    requestCert: true,
+    rejectUnauthorized: true,
+    minVersion: 'TLSv1.2' as const,
+  };
   let server: https.Server | undefined;
   let port = 0;
   const listen = async () => {

@@ -28,18 +28,53 @@ const ACTIONS = {
 
 /** @type {Record<string, string>} */
 const DETAIL_KEYS = {
-  reason: '理由', wrongAttempts: '誤入力回数', kind: '種類', ok: '取込', encoding: '文字コード', bytes: 'バイト数',
-  rows: '行数', inserted: '新規', updated: '更新', errors: '誤り', from: '開始日', to: '終了日', page: 'ページ',
-  targetStaffId: '対象職員ID', invitationId: '招待ID',
+  reason: '理由',
+  wrongAttempts: '誤入力回数',
+  kind: '種類',
+  ok: '取込',
+  encoding: '文字コード',
+  bytes: 'バイト数',
+  rows: '行数',
+  inserted: '新規',
+  updated: '更新',
+  errors: '誤り',
+  from: '開始日',
+  to: '終了日',
+  page: 'ページ',
+  targetStaffId: '対象職員ID',
+  invitationId: '招待ID',
 };
 /** @type {Record<string, string>} */
-const REASONS = { password: 'パスワード誤り', disabled: '無効なアカウント', code: '確認コード誤り', code_locked: '確認コード誤りによるロック', locked: 'ロック済み', expired: '期限切れ' };
+const REASONS = {
+  password: 'パスワード誤り',
+  disabled: '無効なアカウント',
+  code: '確認コード誤り',
+  code_locked: '確認コード誤りによるロック',
+  locked: 'ロック済み',
+  expired: '期限切れ',
+};
 /** @type {Record<string, string>} */
 const KINDS = { residents: '接種対象者', vaccinations: '接種記録', passports: '旅券情報' };
 
 /** Staff account id → e-mail address (the municipality's own accounts), for "対象職員". */
 let staffEmails = new Map();
-const ORDER = ['kind', 'ok', 'from', 'to', 'page', 'rows', 'inserted', 'updated', 'errors', 'encoding', 'bytes', 'reason', 'wrongAttempts', 'targetStaffId', 'invitationId'];
+const ORDER = [
+  'kind',
+  'ok',
+  'from',
+  'to',
+  'page',
+  'rows',
+  'inserted',
+  'updated',
+  'errors',
+  'encoding',
+  'bytes',
+  'reason',
+  'wrongAttempts',
+  'targetStaffId',
+  'invitationId',
+];
 const rank = (k) => (ORDER.includes(k) ? ORDER.indexOf(k) : ORDER.length);
 
 /**
@@ -75,15 +110,24 @@ async function load() {
     const res = await api(`/api/v1/audit?page=${page}&pageSize=${PAGE_SIZE}`);
     total = res.total;
     const body = $('audit-table', HTMLTableElement).tBodies[0];
-    body.replaceChildren(...(res.items.length ? res.items.map((i) => el('tr', { 'data-action': i.action },
-      el('td', {}, jstText(i.at)),
-      el('td', {}, i.staffEmail ?? '—'),
-      el('td', {}, ACTIONS[i.action] ?? i.action),
-      el('td', {}, detailText(i.action, i.detail)),
-    )) : [el('tr', {}, el('td', { colspan: 4, class: 'empty' }, '記録はありません。'))]));
+    body.replaceChildren(
+      ...(res.items.length
+        ? res.items.map((i) =>
+            el(
+              'tr',
+              { 'data-action': i.action },
+              el('td', {}, jstText(i.at)),
+              el('td', {}, i.staffEmail ?? '—'),
+              el('td', {}, ACTIONS[i.action] ?? i.action),
+              el('td', {}, detailText(i.action, i.detail)),
+            ),
+          )
+        : [el('tr', {}, el('td', { colspan: 4, class: 'empty' }, '記録はありません。'))]),
+    );
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
     const first = total === 0 ? 0 : (page - 1) * PAGE_SIZE + 1;
-    $('page-text').textContent = `全 ${count(total)} 件中 ${count(first)}〜${count((page - 1) * PAGE_SIZE + res.items.length)} 件目（${page}／${pages} ページ）`;
+    $('page-text').textContent =
+      `全 ${count(total)} 件中 ${count(first)}〜${count((page - 1) * PAGE_SIZE + res.items.length)} 件目（${page}／${pages} ページ）`;
     $('prev', HTMLButtonElement).disabled = page <= 1;
     $('next', HTMLButtonElement).disabled = page >= pages;
   } catch (err) {
@@ -94,8 +138,16 @@ async function load() {
 async function start() {
   await startPage('audit');
   staffEmails = new Map((await api('/api/v1/staff').catch(() => ({ items: [] }))).items.map((i) => [i.id, i.email]));
-  $('prev', HTMLButtonElement).addEventListener('click', () => { if (page > 1) { page -= 1; void load(); } });
-  $('next', HTMLButtonElement).addEventListener('click', () => { page += 1; void load(); });
+  $('prev', HTMLButtonElement).addEventListener('click', () => {
+    if (page > 1) {
+      page -= 1;
+      void load();
+    }
+  });
+  $('next', HTMLButtonElement).addEventListener('click', () => {
+    page += 1;
+    void load();
+  });
   await load();
 }
 

@@ -73,15 +73,24 @@ function renderReport(fileName, report) {
     $('error-table', HTMLTableElement).tBodies[0].replaceChildren();
   } else {
     section.dataset.outcome = 'rejected';
-    showMessage($('report-message'), 'error',
+    showMessage(
+      $('report-message'),
+      'error',
       `${count(report.errors.length)} 件の誤りがあるため、このファイルは取り込みませんでした。データは一切変更されていません。下の一覧の誤りをすべて直してから、ファイル全体をもう一度取り込んでください。`,
-      '取り込みませんでした（データは変更されていません）');
+      '取り込みませんでした（データは変更されていません）',
+    );
     errorsBox.hidden = false;
-    $('error-table', HTMLTableElement).tBodies[0].replaceChildren(...report.errors.map((e) => el('tr', {},
-      el('td', { class: 'num' }, e.row === 0 ? 'ファイル全体' : `${e.row} 行目`),
-      el('td', {}, e.column ?? '（行全体）'),
-      el('td', {}, ISSUES[e.code] ?? e.message, el('span', { class: 'badge' }, e.code)),
-    )));
+    $('error-table', HTMLTableElement).tBodies[0].replaceChildren(
+      ...report.errors.map((e) =>
+        el(
+          'tr',
+          {},
+          el('td', { class: 'num' }, e.row === 0 ? 'ファイル全体' : `${e.row} 行目`),
+          el('td', {}, e.column ?? '（行全体）'),
+          el('td', {}, ISSUES[e.code] ?? e.message, el('span', { class: 'badge' }, e.code)),
+        ),
+      ),
+    );
   }
   section.focus();
 }
@@ -105,7 +114,10 @@ async function submit(form) {
   clearMessage($('report-message'));
   try {
     const { status, data } = await api(`/api/v1/imports/${kind}`, {
-      method: 'POST', body: file, contentType: 'text/csv', accept: [200, 422],
+      method: 'POST',
+      body: file,
+      contentType: 'text/csv',
+      accept: [200, 422],
     });
     if (!data || typeof data.ok !== 'boolean') throw new Error(`unexpected answer ${status}`);
     renderReport(file.name, data);

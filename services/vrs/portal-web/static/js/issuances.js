@@ -44,17 +44,23 @@ function renderTable(items) {
     body.replaceChildren(el('tr', {}, el('td', { colspan: 9, class: 'empty' }, 'この期間の交付はありません。')));
     return;
   }
-  body.replaceChildren(...items.map((i) => el('tr', { 'data-certificate-id': i.certificateId },
-    el('td', { class: 'mono' }, i.certificateId),
-    el('td', { class: 'mono' }, i.atenaNumber),
-    el('td', {}, KIND_LABELS[i.kind] ?? i.kind),
-    el('td', {}, CHANNEL_LABELS[i.channel] ?? i.channel),
-    el('td', { class: 'num' }, i.copies ?? ''),
-    el('td', { class: 'num' }, i.fee === null ? '' : yen(i.fee)),
-    el('td', { class: 'mono' }, i.storeId ?? ''),
-    el('td', { class: 'mono' }, i.kioskId ?? ''),
-    el('td', {}, jstText(i.issuedAt)),
-  )));
+  body.replaceChildren(
+    ...items.map((i) =>
+      el(
+        'tr',
+        { 'data-certificate-id': i.certificateId },
+        el('td', { class: 'mono' }, i.certificateId),
+        el('td', { class: 'mono' }, i.atenaNumber),
+        el('td', {}, KIND_LABELS[i.kind] ?? i.kind),
+        el('td', {}, CHANNEL_LABELS[i.channel] ?? i.channel),
+        el('td', { class: 'num' }, i.copies ?? ''),
+        el('td', { class: 'num' }, i.fee === null ? '' : yen(i.fee)),
+        el('td', { class: 'mono' }, i.storeId ?? ''),
+        el('td', { class: 'mono' }, i.kioskId ?? ''),
+        el('td', {}, jstText(i.issuedAt)),
+      ),
+    ),
+  );
 }
 
 /** @param {number} shown Rows on this page. */
@@ -130,10 +136,7 @@ async function load() {
   $('csv-link', HTMLAnchorElement).href = `/api/v1/issuances.csv${query()}`;
   try {
     /** @type {[import('./api.js').IssuanceList, import('./api.js').Statistics]} */
-    const [list, stats] = await Promise.all([
-      api(`/api/v1/issuances${query({ page: state.page, pageSize: PAGE_SIZE })}`),
-      api(`/api/v1/statistics${query()}`),
-    ]);
+    const [list, stats] = await Promise.all([api(`/api/v1/issuances${query({ page: state.page, pageSize: PAGE_SIZE })}`), api(`/api/v1/statistics${query()}`)]);
     state.total = list.total;
     renderTable(list.items);
     renderPager(list.items.length);
@@ -174,7 +177,10 @@ async function start() {
     void load();
   });
   $('prev', HTMLButtonElement).addEventListener('click', () => {
-    if (state.page > 1) { state.page -= 1; void load(); }
+    if (state.page > 1) {
+      state.page -= 1;
+      void load();
+    }
   });
   $('next', HTMLButtonElement).addEventListener('click', () => {
     state.page += 1;

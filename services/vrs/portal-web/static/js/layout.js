@@ -67,15 +67,23 @@ export async function startPage(pageId) {
   const header = query('.site-header');
   header.replaceChildren(
     el('p', { class: 'site-title' }, 'ワクチン接種記録システム', el('small', {}, '自治体向け画面')),
-    el('div', { class: 'site-user' },
+    el(
+      'div',
+      { class: 'site-user' },
       el('span', { class: 'municipality', 'data-testid': 'municipality' }, `${m.name}（${m.code}）`),
       el('span', {}, session.staff.email),
-      el('button', { type: 'button', id: 'logout', onclick: logout }, 'ログアウト')),
+      el('button', { type: 'button', id: 'logout', onclick: logout }, 'ログアウト'),
+    ),
   );
   const nav = query('.site-nav');
   nav.setAttribute('aria-label', 'メニュー');
-  nav.replaceChildren(el('ul', {}, PAGES.map((p) =>
-    el('li', {}, el('a', { href: p.href, 'aria-current': p.id === pageId ? 'page' : undefined }, p.label)))));
+  nav.replaceChildren(
+    el(
+      'ul',
+      {},
+      PAGES.map((p) => el('li', {}, el('a', { href: p.href, 'aria-current': p.id === pageId ? 'page' : undefined }, p.label))),
+    ),
+  );
   document.title = `${PAGES.find((p) => p.id === pageId)?.label ?? ''} | ${m.name} | ワクチン接種記録システム`;
   document.body.classList.remove('pending');
   return session;

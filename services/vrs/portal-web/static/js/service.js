@@ -12,8 +12,11 @@ function render() {
   const running = service.participates && !suspended;
   const state = $('service-state');
   state.className = `service-state ${suspended ? 'suspended' : 'running'}`;
-  state.textContent = !service.participates ? 'コンビニ交付に参加していません'
-    : suspended ? '停止中（コンビニ端末では交付できません）' : '提供中（コンビニ端末で交付できます）';
+  state.textContent = !service.participates
+    ? 'コンビニ交付に参加していません'
+    : suspended
+      ? '停止中（コンビニ端末では交付できません）'
+      : '提供中（コンビニ端末で交付できます）';
   $('service-since').textContent = suspended && service.suspendedAt ? `${jstText(service.suspendedAt)} から停止しています。` : '';
   const sw = $('service-switch', HTMLButtonElement);
   sw.setAttribute('aria-checked', running ? 'true' : 'false');
@@ -68,9 +71,12 @@ async function start() {
   await startPage('service');
   service = await api('/api/v1/service');
   $('facts').replaceChildren(
-    el('dt', {}, '自治体名'), el('dd', {}, service.name),
-    el('dt', {}, '自治体コード'), el('dd', {}, service.code),
-    el('dt', {}, 'コンビニ交付への参加'), el('dd', {}, service.participates ? '参加' : '不参加'),
+    el('dt', {}, '自治体名'),
+    el('dd', {}, service.name),
+    el('dt', {}, '自治体コード'),
+    el('dd', {}, service.code),
+    el('dt', {}, 'コンビニ交付への参加'),
+    el('dd', {}, service.participates ? '参加' : '不参加'),
   );
   render();
   $('service-switch', HTMLButtonElement).addEventListener('click', () => void toggle());

@@ -62,17 +62,29 @@ async function disable(item, button) {
 function actionOf(item) {
   const self = item.email === me;
   if (item.status === 'invited' || item.status === 'expired') {
-    return el('button', {
-      type: 'button', class: 'secondary', 'aria-label': `${item.email} への招待を取り消す`,
-      onclick: () => void revoke(item),
-    }, '招待を取り消す');
+    return el(
+      'button',
+      {
+        type: 'button',
+        class: 'secondary',
+        'aria-label': `${item.email} への招待を取り消す`,
+        onclick: () => void revoke(item),
+      },
+      '招待を取り消す',
+    );
   }
   if (item.disabled) return '';
   if (self) return '（自分のアカウントは無効にできません）';
-  return el('button', {
-    type: 'button', class: 'secondary', 'aria-label': `${item.email} を無効にする`,
-    onclick: (e) => void disable(item, e.currentTarget),
-  }, '無効にする');
+  return el(
+    'button',
+    {
+      type: 'button',
+      class: 'secondary',
+      'aria-label': `${item.email} を無効にする`,
+      onclick: (e) => void disable(item, e.currentTarget),
+    },
+    '無効にする',
+  );
 }
 
 /** @param {import('./api.js').StaffList} list */
@@ -84,18 +96,31 @@ function render(list) {
   $('invited-count').textContent = String(list.invited);
   const full = list.active + list.invited >= list.limit;
   $('add-submit', HTMLButtonElement).disabled = full;
-  if (full) showMessage($('message'), 'warn', `有効なアカウントと招待中のアドレスが上限（${list.limit} 件）に達しているため、追加できません。使わないアカウントを無効にするか、招待を取り消してください。`);
-  $('staff-table', HTMLTableElement).tBodies[0].replaceChildren(...list.items.map((item) => {
-    const self = item.email === me;
-    const [label, tone] = STATUS[item.status] ?? [item.status, ''];
-    return el('tr', { 'data-email': item.email, 'data-status': item.status },
-      el('td', {}, item.email, self ? el('span', { class: 'badge' }, 'ログイン中') : null),
-      el('td', {}, el('span', { class: `badge ${tone}` }, label),
-        item.expiresAt && item.status === 'invited' ? el('span', { class: 'hint' }, `（期限 ${jstText(item.expiresAt, false)}）`) : null),
-      el('td', {}, jstText(item.createdAt, false)),
-      el('td', {}, actionOf(item)),
+  if (full)
+    showMessage(
+      $('message'),
+      'warn',
+      `有効なアカウントと招待中のアドレスが上限（${list.limit} 件）に達しているため、追加できません。使わないアカウントを無効にするか、招待を取り消してください。`,
     );
-  }));
+  $('staff-table', HTMLTableElement).tBodies[0].replaceChildren(
+    ...list.items.map((item) => {
+      const self = item.email === me;
+      const [label, tone] = STATUS[item.status] ?? [item.status, ''];
+      return el(
+        'tr',
+        { 'data-email': item.email, 'data-status': item.status },
+        el('td', {}, item.email, self ? el('span', { class: 'badge' }, 'ログイン中') : null),
+        el(
+          'td',
+          {},
+          el('span', { class: `badge ${tone}` }, label),
+          item.expiresAt && item.status === 'invited' ? el('span', { class: 'hint' }, `（期限 ${jstText(item.expiresAt, false)}）`) : null,
+        ),
+        el('td', {}, jstText(item.createdAt, false)),
+        el('td', {}, actionOf(item)),
+      );
+    }),
+  );
 }
 
 async function load() {
@@ -121,14 +146,13 @@ async function add(e) {
     $('new-email', HTMLInputElement).focus();
   } catch (err) {
     const fields = err instanceof ApiError ? err.problem.fields : undefined;
-    const text = Array.isArray(fields) && fields.includes('email')
-      ? 'メールアドレスは lg.jp のアドレスを入力してください。'
-      : errorMessage(err);
+    const text = Array.isArray(fields) && fields.includes('email') ? 'メールアドレスは lg.jp のアドレスを入力してください。' : errorMessage(err);
     showMessage($('message'), 'error', text);
     await load().catch(() => undefined);
     $('new-email', HTMLInputElement).focus();
   } finally {
-    if ($('add-submit', HTMLButtonElement).disabled && Number($('active-count').textContent) + Number($('invited-count').textContent) < limit) $('add-submit', HTMLButtonElement).disabled = false;
+    if ($('add-submit', HTMLButtonElement).disabled && Number($('active-count').textContent) + Number($('invited-count').textContent) < limit)
+      $('add-submit', HTMLButtonElement).disabled = false;
   }
 }
 

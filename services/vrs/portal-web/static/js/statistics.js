@@ -22,12 +22,20 @@ async function load() {
     const res = await api(`/api/v1/statistics?${q}`);
     $('stats-caption').textContent = `${res.from ?? '最初'} 〜 ${res.to ?? '最新'} の日別・種類別件数`;
     const body = $('stats-table', HTMLTableElement).tBodies[0];
-    body.replaceChildren(...(res.days.length ? res.days.map((d) => el('tr', {},
-      el('td', {}, d.date),
-      el('td', {}, KIND_LABELS[d.kind] ?? d.kind),
-      el('td', { class: 'num' }, count(d.issuances)),
-      el('td', { class: 'num' }, count(d.copies)),
-    )) : [el('tr', {}, el('td', { colspan: 4, class: 'empty' }, 'この期間の交付はありません。'))]));
+    body.replaceChildren(
+      ...(res.days.length
+        ? res.days.map((d) =>
+            el(
+              'tr',
+              {},
+              el('td', {}, d.date),
+              el('td', {}, KIND_LABELS[d.kind] ?? d.kind),
+              el('td', { class: 'num' }, count(d.issuances)),
+              el('td', { class: 'num' }, count(d.copies)),
+            ),
+          )
+        : [el('tr', {}, el('td', { colspan: 4, class: 'empty' }, 'この期間の交付はありません。'))]),
+    );
     $('sum-issuances').textContent = count(res.days.reduce((s, d) => s + d.issuances, 0));
     $('sum-copies').textContent = count(res.days.reduce((s, d) => s + d.copies, 0));
   } catch (err) {
