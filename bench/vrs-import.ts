@@ -13,36 +13,18 @@ import { openDatabase, type Database } from '../services/vrs/db/database.js';
 import { migrate } from '../services/vrs/db/migrate.js';
 import type { VrsDeps } from '../services/vrs/deps.js';
 import { importCsv } from '../services/vrs/imports/import-csv.js';
-import { CSV_HEADERS, csvDate, toCsv } from '../services/vrs/imports/csv-writer.js';
+import { CSV_HEADERS, toCsv } from '../services/vrs/imports/csv-writer.js';
 import { ensureMunicipality } from '../services/vrs/seed/municipalities.js';
-import { syntheticResidents } from '../services/vrs/seed/synthetic.js';
+import { residentCsvRow, syntheticResidents, vaccinationCsvRows } from '../services/vrs/seed/synthetic.js';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '100000' } } });
 const rows = Number(values.rows);
 const CODE = '162027';
 
 const people = syntheticResidents(rows, 42, CODE);
-const residentsCsv = Buffer.from(
-  toCsv(
-    CSV_HEADERS.residents,
-    people.map((p) => [
-      p.atenaNumber,
-      p.myNumber,
-      p.familyName,
-      p.givenName,
-      p.familyNameKana,
-      p.givenNameKana,
-      csvDate(p.birthDate),
-      p.sex,
-      p.ticketNumber,
-      '',
-    ]),
-  ),
-);
+const residentsCsv = Buffer.from(toCsv(CSV_HEADERS.residents, people.map(residentCsvRow)));
 // Exactly `rows` vaccination rows: doses taken in order across the population.
-const doseRows = people
-  .flatMap((p) => p.doses.map((d) => [p.atenaNumber, d.dose, csvDate(d.date), d.vaccineType, d.maker, d.product, d.lot, d.amount, d.venue, d.municipalityCode]))
-  .slice(0, rows);
+const doseRows = people.flatMap(vaccinationCsvRows).slice(0, rows);
 const vaccinationsCsv = Buffer.from(toCsv(CSV_HEADERS.vaccinations, doseRows));
 
 async function run(label: string, db: Database): Promise<void> {

@@ -118,30 +118,29 @@ export function syntheticResidents(count: number, seed: number, municipality: st
   return out;
 }
 
+/** One row of the residents CSV (contract column order) for a synthetic resident. */
+export const residentCsvRow = (p: SyntheticResident): Array<string | number> => [
+  p.atenaNumber,
+  p.myNumber,
+  p.familyName,
+  p.givenName,
+  p.familyNameKana,
+  p.givenNameKana,
+  csvDate(p.birthDate),
+  p.sex,
+  p.ticketNumber,
+  '',
+];
+
+/** The vaccinations CSV rows (one per dose) of a synthetic resident. */
+export const vaccinationCsvRows = (p: SyntheticResident): Array<Array<string | number>> =>
+  p.doses.map((d) => [p.atenaNumber, d.dose, csvDate(d.date), d.vaccineType, d.maker, d.product, d.lot, d.amount, d.venue, d.municipalityCode]);
+
 /** The three CSV files (residents, vaccinations, passports) that register `people`. */
 export function syntheticCsv(people: SyntheticResident[]): { residents: string; vaccinations: string; passports: string } {
   return {
-    residents: toCsv(
-      CSV_HEADERS.residents,
-      people.map((p) => [
-        p.atenaNumber,
-        p.myNumber,
-        p.familyName,
-        p.givenName,
-        p.familyNameKana,
-        p.givenNameKana,
-        csvDate(p.birthDate),
-        p.sex,
-        p.ticketNumber,
-        '',
-      ]),
-    ),
-    vaccinations: toCsv(
-      CSV_HEADERS.vaccinations,
-      people.flatMap((p) =>
-        p.doses.map((d) => [p.atenaNumber, d.dose, csvDate(d.date), d.vaccineType, d.maker, d.product, d.lot, d.amount, d.venue, d.municipalityCode]),
-      ),
-    ),
+    residents: toCsv(CSV_HEADERS.residents, people.map(residentCsvRow)),
+    vaccinations: toCsv(CSV_HEADERS.vaccinations, people.flatMap(vaccinationCsvRows)),
     passports: toCsv(
       CSV_HEADERS.passports,
       people.filter((p) => p.passport).map((p) => [p.atenaNumber, p.passport!.nameRoman, p.passport!.nationality, p.passport!.passportNumber, '']),
