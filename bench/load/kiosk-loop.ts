@@ -1,4 +1,4 @@
-import { readAll, selectKenhojo, signChallenge, verifyPin } from '../../services/card/reader.js';
+import { cardDataBody, readAll, selectKenhojo, signChallenge, verifyPin } from '../../services/card/reader.js';
 import type { LoadCard } from './card-pool.js';
 import { checkDocument, type ReceivedDocument } from './checks.js';
 import type { KioskIdentity, RelayAnswer } from './kiosk-client.js';
@@ -31,7 +31,6 @@ export interface LoopOptions {
   errorPauseMs?: number;
 }
 
-const b64 = (u: Uint8Array) => Buffer.from(u).toString('base64');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 class SessionFailed extends Error {}
@@ -50,14 +49,7 @@ export async function readCard(holder: LoadCard, challengeB64: string): Promise<
     if (!('ok' in pin)) throw new Error('synthetic card refused its PIN');
     const files = await readAll(conn);
     const sig = await signChallenge(conn, Buffer.from(challengeB64, 'base64'));
-    return {
-      ef0001: b64(files.ef0001),
-      ef0002: b64(files.ef0002),
-      ef0003: b64(files.ef0003),
-      ef0004: b64(files.ef0004),
-      ef0007: b64(files.ef0007),
-      challengeSignature: b64(sig),
-    };
+    return cardDataBody(files, sig);
   } finally {
     card.reset();
   }

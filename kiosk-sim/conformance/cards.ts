@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseCardFiles, type CardFiles } from '../../services/card/card-data.js';
 import { KENHOJO_AID_HEX, readCardFile, type CardFile } from '../../services/card/card-file.js';
-import { connect, readAll, selectKenhojo, signChallenge, triesLeft, verifyPin } from '../../services/card/reader.js';
+import { cardDataBody, connect, readAll, selectKenhojo, signChallenge, triesLeft, verifyPin } from '../../services/card/reader.js';
 
 /** What the kit knows of the holder of a card: read from the card itself, after the PIN. */
 export interface HolderData {
@@ -35,20 +35,6 @@ export interface CardBody {
   ef0007: string;
   challengeSignature: string;
   [more: string]: string;
-}
-
-const b64 = (u: Uint8Array) => Buffer.from(u).toString('base64');
-
-/** The step-3 body of card files and a challenge signature. */
-export function cardBody(files: CardFiles, signature: Uint8Array): CardBody {
-  return {
-    ef0001: b64(files.ef0001),
-    ef0002: b64(files.ef0002),
-    ef0003: b64(files.ef0003),
-    ef0004: b64(files.ef0004),
-    ef0007: b64(files.ef0007),
-    challengeSignature: b64(signature),
-  };
 }
 
 /**
@@ -102,7 +88,7 @@ export async function presentCard(card: KitCard, challengeB64: string): Promise<
     const files = await readAll(conn);
     const signature = await signChallenge(conn, Buffer.from(challengeB64, 'base64'));
     const parsed = parseCardFiles(files);
-    return { files, body: cardBody(files, signature), holder: { myNumber: parsed.myNumber, name: parsed.name, birthDate: parsed.birthDate } };
+    return { files, body: cardDataBody(files, signature), holder: { myNumber: parsed.myNumber, name: parsed.name, birthDate: parsed.birthDate } };
   } finally {
     await conn.disconnect();
   }

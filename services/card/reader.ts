@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { KenhojoCard, KENHOJO_AID, SW, type KenhojoFid } from './apdu-engine.js';
 import { CardStatusError } from './card-errors.js';
 import { cardStateFromFile, readCardFile, writeTriesLeft } from './card-file.js';
+import type { CardDataBody } from '../common/kiosk-protocol.js';
 import type { CardFiles } from './card-data.js';
 import { SHA256_DIGEST_INFO_PREFIX } from './rsa-key.js';
 import { concatBytes, decodeTlvHeader } from './tlv.js';
@@ -158,4 +159,17 @@ export async function signChallenge(conn: Pick<CardConnection, 'transmit'>, chal
   const digestInfo = concatBytes(SHA256_DIGEST_INFO_PREFIX, createHash('sha256').update(challenge).digest());
   const { data } = await command(conn, 'SIGN', [0x80, 0x2a, 0x00, 0x80, digestInfo.length, ...digestInfo, 0x00]);
   return new Uint8Array(data);
+}
+
+/** The kiosk protocol's step-3 body: the five files as read and the signature over the relay's challenge, base64. */
+export function cardDataBody(files: CardFiles, challengeSignature: Uint8Array): CardDataBody {
+  const b64 = (u: Uint8Array): string => Buffer.from(u).toString('base64');
+  return {
+    ef0001: b64(files.ef0001),
+    ef0002: b64(files.ef0002),
+    ef0003: b64(files.ef0003),
+    ef0004: b64(files.ef0004),
+    ef0007: b64(files.ef0007),
+    challengeSignature: b64(challengeSignature),
+  };
 }

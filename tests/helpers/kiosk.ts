@@ -7,7 +7,7 @@ import { pkiPaths } from '../../services/common/pki-paths.js';
 import { KenhojoCard } from '../../services/card/apdu-engine.js';
 import { createCard, type CardResident } from '../../services/card/card-factory.js';
 import { cardStateFromFile, type parseCardFile } from '../../services/card/card-file.js';
-import { connect, readAll, selectKenhojo, signChallenge, verifyPin } from '../../services/card/reader.js';
+import { cardDataBody, connect, readAll, selectKenhojo, signChallenge, verifyPin } from '../../services/card/reader.js';
 import type { CardFiles } from '../../services/card/card-data.js';
 
 /** An answer from the relay. */
@@ -45,8 +45,6 @@ export class Kiosk {
     this.#http.close();
   }
 }
-
-const b64 = (u: Uint8Array) => Buffer.from(u).toString('base64');
 
 /** The demo cards, copied to a private folder (the reader writes PIN counters back). */
 export class CardWallet {
@@ -104,17 +102,8 @@ export class CardWallet {
   }
 }
 
-/** The step-3 body of card files and a challenge signature. */
-export function cardBody(files: CardFiles, signature: Uint8Array): Record<string, string> {
-  return {
-    ef0001: b64(files.ef0001),
-    ef0002: b64(files.ef0002),
-    ef0003: b64(files.ef0003),
-    ef0004: b64(files.ef0004),
-    ef0007: b64(files.ef0007),
-    challengeSignature: b64(signature),
-  };
-}
+/** The step-3 body of card files and a challenge signature (the reader's, under the tests' old name). */
+export const cardBody = cardDataBody;
 
 /**
  * Step 3's body from a card held in memory (nothing written back): SELECT, VERIFY PIN 1234, the
