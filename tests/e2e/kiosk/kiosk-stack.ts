@@ -180,11 +180,35 @@ export async function statePolls(page: Page, n = 2): Promise<void> {
   for (let i = 0; i <= n; i++) await page.waitForResponse((r) => new URL(r.url()).pathname.endsWith('/api/state'));
 }
 
-/** Home → card → PIN: starts a session and places the card. */
-export async function startAndPlace(page: Page, cardId: string): Promise<void> {
+/** Home: 行政サービス, then 証明書交付サービス; ends on the terms. */
+export async function openTerms(page: Page): Promise<void> {
+  await screen(page, 'home').waitFor();
+  await page.getByTestId('gov-services').click();
   await page.getByTestId('start').click();
+  await screen(page, 'terms').waitFor();
+}
+
+/** Home → terms (同意する) → the card screen: a session is open. */
+export async function toCardScreen(page: Page): Promise<void> {
+  await openTerms(page);
+  await page.getByTestId('agree').click();
   await screen(page, 'card').waitFor();
+}
+
+/**
+ * Places the card on the card screen and chooses 新型コロナワクチン接種証明書 on 交付対象選択; ends on
+ * the PIN pad, or on whatever screen refused the card (blocked, error).
+ */
+export async function placeAndChoose(page: Page, cardId: string): Promise<void> {
   await page.locator(`[data-card="${cardId}"]`).click();
+  await screen(page, 'type').or(screen(page, 'blocked')).or(screen(page, 'error')).first().waitFor();
+  if ((await screen(page, 'type').count()) === 1) await page.getByTestId('type-covid').click();
+}
+
+/** Home → terms → card → type → PIN: starts a session, places the card and chooses the certificate. */
+export async function startAndPlace(page: Page, cardId: string): Promise<void> {
+  await toCardScreen(page);
+  await placeAndChoose(page, cardId);
 }
 
 export async function typePin(page: Page, pin: string): Promise<void> {
