@@ -20,6 +20,7 @@ import { loadRelayConfig } from '../../../services/relay/config.js';
 import { startRelay, type RunningRelay } from '../../../services/relay/server.js';
 import { startKioskSim, type RunningKioskSim } from '../../../kiosk-sim/server.js';
 import type { KioskEvent } from '../../../kiosk-sim/agent/kiosk-flow.js';
+import type { MenuEntry } from '../../../kiosk-sim/agent/kiosk-state.js';
 
 const run = promisify(execFile);
 export const SCREENSHOT_DIR = resolve('tests/screenshots/kiosk');
@@ -274,6 +275,23 @@ export async function cardToSelect(page: Page, cardId: string): Promise<void> {
   await typePin(page, '1234');
   await screen(page, 'remove-card').or(screen(page, 'error')).first().waitFor();
   if ((await screen(page, 'remove-card').count()) === 1) await page.getByTestId('take-card').click();
+}
+
+/**
+ * Makes a kiosk's agent read the relay's step-3 menu with the fields of issue 18 (問合せ先 `contact`,
+ * `overseasDetail`) set per municipality code, as a relay that sends them answers: the same menu,
+ * those fields overridden. Returns the function that puts the plain relay client back.
+ */
+export function menuWith(stack: KioskStack, kioskIndex: number, fields: Record<string, Partial<Pick<MenuEntry, 'contact' | 'overseasDetail'>>>): () => void {
+  const relay = stack.sim.agents[kioskIndex]!.flow.o.relay;
+  const original = relay.submitCard.bind(relay);
+  relay.submitCard = async (...args) => {
+    const answer = await original(...args);
+    return { ...answer, municipalities: answer.municipalities.map((m) => ({ ...m, ...fields[m.code] })) };
+  };
+  return () => {
+    relay.submitCard = original;
+  };
 }
 
 /** The text of every page of a PDF (mupdf). */
