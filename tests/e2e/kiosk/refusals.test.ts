@@ -286,10 +286,15 @@ describe('the kiosk refuses with a clear screen', () => {
   it('switches the home screen to English and back', async () => {
     const page = await kioskPage(stack, 0);
     await page.locator('#lang').click();
-    await expect(page.getByTestId('start').textContent()).resolves.toBe('Vaccination certificate');
+    await expect(page.getByTestId('gov-services').textContent()).resolves.toBe('Government services');
+    await page.getByTestId('gov-services').click();
+    await expect(page.getByTestId('start').textContent()).resolves.toBe('Certificate issuance service');
     await shot(page, '01-home-en');
     await page.locator('#lang').click();
-    await expect(page.getByTestId('start').textContent()).resolves.toBe('接種証明書');
+    await expect(page.getByTestId('start').textContent()).resolves.toBe('証明書交付サービス');
+    // Back to the top menu.
+    await page.getByTestId('home-back').click();
+    await page.getByTestId('gov-services').waitFor();
     await page.context().close();
   }, 180_000);
 });
