@@ -132,6 +132,10 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
     return v;
   };
   action('/api/start', () => flow.start());
+  action('/api/terms/agree', () => flow.agree());
+  action('/api/terms/disagree', () => flow.disagree());
+  action('/api/type', (req) => flow.chooseType(str(req, 'type')));
+  action('/api/continue', () => flow.continueIssuance());
   action('/api/card/place', (req) => flow.placeCard(str(req, 'cardId')));
   action('/api/card/remove', () => flow.removeCard());
   action('/api/pin', (req) => flow.enterPin(str(req, 'pin')));

@@ -11,19 +11,45 @@ import {
   type PinResult,
   type PinStatus,
 } from '../../services/card/reader.js';
-import type { CardFiles } from '../../services/card/card-data.js';
+import { parseCardFiles, type CardFiles } from '../../services/card/card-data.js';
 
 /** One demo card as the tray beside the kiosk shows it. */
 export interface TrayCard {
   cardId: string;
+  /** The demo's note on what the card shows (a tooltip in the tray, not its face). */
   label: string;
+  /**
+   * What is printed on the card's face, as anyone holding it sees it: the name, and the last
+   * characters of the card's serial. Absent when the card file is damaged.
+   */
+  face?: { name: string; serialTail: string };
+}
+
+const KENHOJO_AP = 'D3921000310001010408';
+
+/** The face of a card file: the name as printed (the same as on the chip's EF0002). */
+function cardFace(cardId: string, json: unknown): TrayCard['face'] {
+  const files = (json as { aps?: Record<string, { files?: Record<string, unknown> }> }).aps?.[KENHOJO_AP]?.files;
+  if (!files) return undefined;
+  const bytes = (fid: string): Uint8Array => {
+    const hex = files[fid];
+    if (typeof hex !== 'string' || !/^(?:[0-9a-f]{2})*$/i.test(hex)) throw new TypeError(`EF${fid} is not hex`);
+    return Uint8Array.from(Buffer.from(hex, 'hex'));
+  };
+  try {
+    const parsed = parseCardFiles({ ef0001: bytes('0001'), ef0002: bytes('0002'), ef0003: bytes('0003'), ef0004: bytes('0004'), ef0007: bytes('0007') });
+    return { name: parsed.name, serialTail: cardId.slice(-4).toUpperCase() };
+  } catch {
+    return undefined;
+  }
 }
 
 const CARD_ID = /^[0-9a-f]{32}$/;
 
 /**
- * The card tray beside the kiosk: the demo card files in `cardsDir`. Only the `label` field is read
- * from a card file, to name the card in the tray; everything else goes through the reader as APDUs.
+ * The card tray beside the kiosk: the demo card files in `cardsDir`. The tray shows each card's
+ * face (the name printed on it) and keeps the demo's `label` as a note; the kiosk itself reads a
+ * card only through the reader, as APDUs.
  */
 export async function listTrayCards(cardsDir: string): Promise<TrayCard[]> {
   const names = await readdir(cardsDir).catch(() => [] as string[]);
@@ -32,13 +58,15 @@ export async function listTrayCards(cardsDir: string): Promise<TrayCard[]> {
     const cardId = name.replace(/\.json$/, '');
     if (!name.endsWith('.json') || !CARD_ID.test(cardId)) continue;
     let label = '(unreadable)';
+    let face: TrayCard['face'];
     try {
       const json = JSON.parse(await readFile(join(cardsDir, name), 'utf8')) as { label?: unknown };
       if (typeof json.label === 'string') label = json.label;
+      face = cardFace(cardId, json);
     } catch {
       // A damaged card still lies in the tray; the reader will say it cannot be read.
     }
-    cards.push({ cardId, label });
+    cards.push({ cardId, label, ...(face ? { face } : {}) });
   }
   return cards;
 }

@@ -9,7 +9,7 @@ import { IdleTimer } from './idle-timer.js';
 import { runPrintJob } from './print-job.js';
 import type { CardAccepted, CertificateKind, RequestCreated } from '../../services/common/kiosk-protocol.js';
 import { RelayError, type RelayClient } from './relay-client.js';
-import type { ScreenState, Step } from './kiosk-state.js';
+import { CERTIFICATE_TYPES, type ContactLine, type MenuEntry, type ScreenState, type Step } from './kiosk-state.js';
 
 /** Something the agent reports about itself (store controller, tests). Never personal data. */
 export type KioskEvent =
@@ -66,11 +66,16 @@ export class KioskFlow {
   #sessionId: string | undefined;
   #challenge: Buffer | undefined;
   #pin: { triesLeft?: number; wrong: boolean } | undefined;
-  #answer: CardAccepted | undefined;
+  #answer: (Omit<CardAccepted, 'municipalities'> & { municipalities: MenuEntry[] }) | undefined;
   #selection: { municipality: string; kind: CertificateKind; copies: number } | undefined;
   #request: RequestCreated | undefined;
   #receipt: ScreenState['receipt'];
   #error: ScreenState['error'];
+  /**
+   * One resident's visit, across sessions (続けて発行): whose card, and the municipalities issued so
+   * far, oldest first. Each purchase is its own session; the visit ends when the resident leaves.
+   */
+  #visit: { holder: string; issued: string[] } | undefined;
   /** The operation in progress waits out a busy relay (cleared when the operation ends). */
   #relayBusy = false;
   #queue: Promise<unknown> = Promise.resolve();
@@ -121,7 +126,8 @@ export class KioskFlow {
     const offered = this.#answer?.municipalities.filter((m) => m.domestic || m.overseas);
     const unavailable = this.#answer?.municipalities
       .filter((m) => !m.domestic && !m.overseas)
-      .map((m) => ({ name: m.name, reason: m.unavailableReason ?? 'unavailable' }));
+      .map((m) => ({ name: m.name, reason: m.unavailableReason ?? 'unavailable', ...(m.contact ? { contact: m.contact } : {}) }));
+    const continueTo = this.#step === 'done' ? this.#continueTo() : [];
     return {
       version: this.#version,
       bootId: this.#bootId,
@@ -139,6 +145,8 @@ export class KioskFlow {
       ...(this.#pin ? { pin: this.#pin } : {}),
       ...(this.#answer ? { holder: this.#answer.holder, municipalities: offered, unavailable, feePerCopy: this.#answer.feePerCopy } : {}),
       ...(this.#selection ? { selection: this.#selection } : {}),
+      ...(this.#visit?.issued.length ? { issuedThisVisit: [...this.#visit.issued] } : {}),
+      ...(continueTo.length ? { continueTo } : {}),
       ...(this.#request
         ? { request: { fee: this.#request.fee, copies: this.#request.copies, pages: this.#request.pages, preview: this.#request.preview } }
         : {}),
@@ -179,7 +187,10 @@ export class KioskFlow {
     if (on && this.#step === 'out-of-service') this.#go('home');
   }
 
-  /** The 接種証明書 button: opens a session (the relay says whether the service is open). */
+  /**
+   * 行政サービス → 証明書交付サービス on the home screen: the terms of use come first. No session yet;
+   * the relay says whether the service is open when the resident agrees.
+   */
   async start(): Promise<void> {
     this.#need('home', 'closed');
     if (!this.#inService) throw new FlowError('ERR_OUT_OF_SERVICE');
@@ -187,6 +198,41 @@ export class KioskFlow {
     this.o.printer.clearTray();
     this.o.coins.resetReturned();
     this.#reset();
+    this.#visit = undefined;
+    if (this.#service && !this.#service.open) {
+      // The last heartbeat said closed: ask again rather than show terms of a closed service.
+      await this.refreshService();
+      if (!this.#service.open) return this.#go('closed');
+    }
+    this.#go('terms');
+  }
+
+  /** 同意する: opens a session at the relay and asks for the card. */
+  async agree(): Promise<void> {
+    this.#need('terms');
+    await this.#openSession();
+  }
+
+  /** 同意しない: back home; no session was opened. */
+  async disagree(): Promise<void> {
+    this.#need('terms');
+    await this.cancel();
+  }
+
+  /**
+   * 続けて発行 on the done screen: a new session for another municipality of the same resident. The
+   * relay sells one purchase per session, so the card and the PIN are asked again; the paper of the
+   * earlier purchase stays in the output tray.
+   */
+  async continueIssuance(): Promise<void> {
+    this.#need('done');
+    if (this.#continueTo().length === 0) throw new FlowError('ERR_STEP', 'no other municipality to issue');
+    this.o.coins.resetReturned();
+    this.#reset();
+    await this.#openSession();
+  }
+
+  async #openSession(): Promise<void> {
     try {
       const s = await this.o.relay.openSession();
       this.#sessionId = s.sessionId;
@@ -218,13 +264,13 @@ export class KioskFlow {
     if (this.#step === 'card') await this.#cardArrived();
   }
 
-  /** On the card screen: asks the card for its PIN state without spending a try. */
+  /** On the card screen: asks the card for its PIN state without spending a try, then 交付対象選択. */
   async #cardArrived(): Promise<void> {
     try {
       const status = await this.o.slot.pinStatus();
       if ('blocked' in status) return this.#go('blocked');
       this.#pin = { wrong: false, ...('triesLeft' in status ? { triesLeft: status.triesLeft } : {}) };
-      this.#go('pin');
+      this.#go('type');
     } catch {
       this.#showError('ERR_CARD_UNREADABLE');
     }
@@ -234,10 +280,18 @@ export class KioskFlow {
   async removeCard(): Promise<void> {
     await this.o.slot.remove();
     if (this.#step === 'remove-card') this.#afterRemoval();
-    else if (this.#step === 'pin') {
+    else if (this.#step === 'pin' || this.#step === 'type') {
       this.#pin = undefined;
       this.#go('card');
     }
+  }
+
+  /** 交付対象選択: the certificate to issue (only the vaccination certificate), then the PIN. */
+  async chooseType(type: string): Promise<void> {
+    this.#need('type');
+    if (!(CERTIFICATE_TYPES as readonly string[]).includes(type)) throw new FlowError('ERR_BAD_REQUEST', 'unknown certificate type');
+    if (!this.o.slot.present) return this.#go('card');
+    this.#go('pin');
   }
 
   /** The PIN pad's OK: VERIFY to the card; only the status word comes back. */
@@ -272,6 +326,9 @@ export class KioskFlow {
         challengeSignature: b64(signature),
       });
       for (const f of Object.values(files)) f.fill(0);
+      // Another card in the same visit is another resident: nothing of the first one's visit counts.
+      const holder = `${this.#answer.holder.name}\u0000${this.#answer.holder.birthDate}`;
+      if (this.#visit?.holder !== holder) this.#visit = { holder, issued: [] };
       this.#go('remove-card');
     } catch (e) {
       this.#fail(e instanceof CardStatusError ? new FlowError('ERR_CARD_UNREADABLE') : e);
@@ -296,7 +353,7 @@ export class KioskFlow {
       this.#request = await this.o.relay.createRequest(this.#sessionId!, { municipality, kind, copies });
       this.#go('confirm');
     } catch (e) {
-      this.#fail(e);
+      this.#failRequest(e, municipality);
     } finally {
       this.#busy = false;
     }
@@ -348,6 +405,7 @@ export class KioskFlow {
       );
       if (outcome.printed) {
         this.#receipt = outcome.receipt;
+        this.#visit?.issued.push(this.#selection!.municipality);
         this.o.onEvent?.({ type: 'issued', kind, copies });
         await this.#closeSession('finished');
         this.#go('done');
@@ -372,6 +430,7 @@ export class KioskFlow {
     // Finished or timed out, the resident has left: what they did not take goes (ARCHITECTURE: the kiosk keeps nothing).
     this.o.printer.clearTray();
     this.#reset();
+    this.#visit = undefined;
     this.#timedOut = reason === 'timeout';
     this.#go(this.#inService ? 'home' : 'out-of-service');
   }
@@ -401,13 +460,39 @@ export class KioskFlow {
   }
 
   #afterRemoval(): void {
-    const offered = this.#answer?.municipalities.filter((m) => m.domestic || m.overseas) ?? [];
-    if (offered.length === 0) {
-      const reasons = this.#answer?.municipalities.map((m) => m.unavailableReason).filter(Boolean) ?? [];
-      this.#error = { code: 'ERR_MUNICIPALITY_UNAVAILABLE', ...(reasons[0] ? { reason: reasons[0] } : {}) };
+    const all = this.#answer?.municipalities ?? [];
+    if (!all.some((m) => m.domestic || m.overseas)) {
+      const reasons = all.map((m) => m.unavailableReason).filter(Boolean);
+      const contacts = contactLines(all);
+      this.#error = { code: 'ERR_MUNICIPALITY_UNAVAILABLE', ...(reasons[0] ? { reason: reasons[0] } : {}), ...(contacts.length ? { contacts } : {}) };
       return this.#go('error');
     }
     this.#go('select');
+  }
+
+  /** Municipalities offered on the last menu that this visit has not issued yet. */
+  #continueTo(): { code: string; name: string }[] {
+    const issued = this.#visit?.issued ?? [];
+    return (this.#answer?.municipalities ?? [])
+      .filter((m) => (m.domestic || m.overseas) && !issued.includes(m.code))
+      .map((m) => ({ code: m.code, name: m.name }));
+  }
+
+  /**
+   * A refused request: a refusal about the records of the chosen municipality says whom to ask
+   * there, and a refused overseas certificate says which rule refused it.
+   */
+  #failRequest(e: unknown, municipality: string): void {
+    const code = e instanceof RelayError ? e.code : undefined;
+    if (code !== 'ERR_NOT_ISSUABLE' && code !== 'ERR_MUNICIPALITY_UNAVAILABLE' && code !== 'ERR_NO_PASSPORT_ON_FILE') return this.#fail(e);
+    const entry = this.#answer?.municipalities.find((m) => m.code === municipality);
+    const contacts = contactLines(entry ? [entry] : []);
+    this.#error = {
+      code,
+      ...(code === 'ERR_NO_PASSPORT_ON_FILE' ? { overseasDetail: entry?.overseasDetail ?? 'no_passport_on_file' } : {}),
+      ...(contacts.length ? { contacts } : {}),
+    };
+    this.#go('error');
   }
 
   #reset(): void {
@@ -449,4 +534,9 @@ export class KioskFlow {
     if (IDLE_FREE.includes(this.#step)) this.#idle.stop();
     else this.#idle.arm();
   }
+}
+
+/** The 問合せ先 of the menu entries that have one. */
+function contactLines(entries: readonly MenuEntry[]): ContactLine[] {
+  return entries.flatMap((m) => (m.contact ? [{ name: m.name, office: m.contact.office, phone: m.contact.phone }] : []));
 }

@@ -57,7 +57,7 @@ export async function runPrintJob(d: PrintJobDeps, job: PrintJob): Promise<Print
     const paid = d.coins.inserted;
     const { receipt } = await retry(() => d.relay.complete(sessionId, request.requestId, { outcome: 'printed', paid, contentDigest: digest }));
     const { change } = d.coins.settle(request.fee);
-    d.printer.print('receipt', 'receipt.pdf', await renderReceipt({ ...receipt, paid, change }, d.storeName));
+    d.printer.print('receipt', 'receipt.pdf', await renderReceipt({ ...receipt, paid, change }, d.storeName, kind));
     await d.log.append({ issuedAt: receipt.issuedAt, kind, copies });
     return { printed: true, receipt: { copies: receipt.copies, fee: receipt.fee, paid, change, issuedAt: receipt.issuedAt } };
   } finally {

@@ -9,7 +9,8 @@ let state = null;
 let cards = [];
 let shown = '';
 let spokenFor = '';
-const ui = { pin: '', municipality: null, kind: 'domestic', copies: 1 };
+/** What the page alone holds: the home menu level, the PIN digits until OK, the choice until next. */
+const ui = { homeMenu: 'top', pin: '', municipality: null, kind: 'domestic', copies: 1 };
 
 function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -82,8 +83,12 @@ function update(next) {
   shown = key;
   if (stepChanged) {
     ui.pin = '';
+    if (next.step === 'home') ui.homeMenu = 'top';
     if (next.step === 'select') {
-      ui.municipality = next.municipalities?.[0]?.code ?? null;
+      // After 続けて発行, the first municipality not issued yet in this visit comes first.
+      const issued = next.issuedThisVisit ?? [];
+      const offered = next.municipalities ?? [];
+      ui.municipality = (offered.find((m) => !issued.includes(m.code)) ?? offered[0])?.code ?? null;
       ui.kind = 'domestic';
       ui.copies = 1;
     }
@@ -132,18 +137,86 @@ function render() {
 const cancelBtn = () => h('button', { class: 'btn secondary', 'data-testid': 'cancel', onclick: () => post('cancel') }, tx('cancel'));
 const yen = (n) => tx('yen', { n: Number(n).toLocaleString('ja-JP') });
 const reasonText = (r) => (tx(`reason.${r}`) === `reason.${r}` ? tx('reason.unavailable') : tx(`reason.${r}`));
+/** Why overseas is not offered: the menu's overseasDetail when the relay sends one, else no passport data. */
+const overseasText = (detail) => (detail && tx(`overseas.${detail}`) !== `overseas.${detail}` ? tx(`overseas.${detail}`) : tx('overseas.no_passport_on_file'));
+/** 「お問い合わせ先: <office> <phone>」 lines of a refusal (the relay's 問合せ先, when it sends them). */
+const contactLines = (contacts) =>
+  contacts?.length
+    ? h(
+        'div',
+        { class: 'contacts', 'data-testid': 'contact' },
+        contacts.map((c) => h('p', { 'data-contact': c.phone }, tx('contact', c))),
+      )
+    : null;
 
 const screens = {
-  home: () => [
-    h('h1', {}, tx('home.title')),
-    state.timedOut ? h('p', { class: 'notice', 'data-testid': 'timed-out' }, tx('home.timedOut')) : null,
-    h('button', { class: 'big', 'data-testid': 'start', onclick: () => post('start') }, tx('home.button')),
-    h('p', {}, tx('home.sub')),
-    state.service ? h('p', { class: 'muted' }, tx('home.hours', { hours: state.service.hours })) : null,
+  // The machine's top menu (行政サービス), then its 証明書交付サービス; both are the home step.
+  home: () =>
+    ui.homeMenu === 'top'
+      ? [
+          h('h1', {}, tx('home.menu')),
+          state.timedOut ? h('p', { class: 'notice', 'data-testid': 'timed-out' }, tx('home.timedOut')) : null,
+          h(
+            'button',
+            {
+              class: 'big',
+              'data-testid': 'gov-services',
+              onclick: () => {
+                ui.homeMenu = 'gov';
+                render();
+              },
+            },
+            tx('home.gov'),
+          ),
+          h('p', { class: 'muted' }, tx('home.govSub')),
+        ]
+      : [
+          h('h1', {}, tx('home.title')),
+          state.timedOut ? h('p', { class: 'notice', 'data-testid': 'timed-out' }, tx('home.timedOut')) : null,
+          h('button', { class: 'big', 'data-testid': 'start', onclick: () => post('start') }, tx('home.button')),
+          h('p', {}, tx('home.sub')),
+          state.service ? h('p', { class: 'muted' }, tx('home.hours', { hours: state.service.hours })) : null,
+          h(
+            'div',
+            { class: 'actions' },
+            h(
+              'button',
+              {
+                class: 'btn secondary',
+                'data-testid': 'home-back',
+                onclick: () => {
+                  ui.homeMenu = 'top';
+                  render();
+                },
+              },
+              tx('back'),
+            ),
+          ),
+        ],
+  terms: () => [
+    h('h1', {}, tx('terms.title')),
+    h('p', {}, tx('terms.lead')),
+    h(
+      'ol',
+      { class: 'terms', 'data-testid': 'terms' },
+      ['terms.1', 'terms.2', 'terms.3', 'terms.4', 'terms.5'].map((k) => h('li', {}, tx(k))),
+    ),
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', { class: 'btn secondary', 'data-testid': 'disagree', onclick: () => post('terms/disagree') }, tx('terms.disagree')),
+      h('button', { class: 'btn primary', 'data-testid': 'agree', onclick: () => post('terms/agree') }, tx('terms.agree')),
+    ),
   ],
   closed: () => [h('h1', { 'data-testid': 'closed' }, tx('closed.title')), h('p', {}, tx('closed.body', { hours: state.service?.hours ?? '06:30-23:00' }))],
   'out-of-service': () => [h('h1', { 'data-testid': 'out-of-service' }, tx('oos.title')), h('p', {}, tx('oos.body'))],
   card: () => [h('h1', {}, tx('card.title')), h('p', {}, tx('card.body')), h('div', { class: 'actions' }, cancelBtn())],
+  type: () => [
+    h('h1', {}, tx('type.title')),
+    h('p', {}, tx('type.body')),
+    h('button', { class: 'big', 'data-testid': 'type-covid', onclick: () => post('type', { type: 'covid19-vaccination' }) }, tx('type.covid')),
+    h('div', { class: 'actions' }, cancelBtn()),
+  ],
   pin: () => {
     // Each key press counts as activity (the digits themselves stay in the page until OK).
     const press = (d) => {
@@ -243,6 +316,7 @@ const screens = {
             state.unavailable.map((u) => `${u.name}（${reasonText(u.reason)}）`).join('、'),
           )
         : null,
+      contactLines(state.unavailable?.flatMap((u) => (u.contact ? [{ ...u.contact, name: u.name }] : []))),
       h('h2', {}, tx('select.kind')),
       h(
         'div',
@@ -263,7 +337,14 @@ const screens = {
           tx('kind.overseas'),
         ),
       ),
-      m && !m.overseas ? h('p', { class: 'notice', 'data-testid': 'overseas-reason' }, tx('kind.noPassport')) : null,
+      m && !m.overseas
+        ? h(
+            'div',
+            { class: 'notice', 'data-testid': 'overseas-reason', 'data-detail': m.overseasDetail ?? 'no_passport_on_file' },
+            h('p', {}, overseasText(m.overseasDetail)),
+            m.contact ? h('p', { class: 'muted', 'data-testid': 'contact' }, tx('contact', m.contact)) : null,
+          )
+        : null,
       h('h2', {}, tx('select.copies')),
       h(
         'div',
@@ -310,6 +391,7 @@ const screens = {
         h('dt', {}, tx('confirm.fee')),
         h('dd', { 'data-testid': 'fee' }, tx('confirm.feeLine', { per: state.feePerCopy ?? r.fee / r.copies, copies: r.copies, fee: r.fee })),
       ),
+      h('p', { class: 'notice', 'data-testid': 'no-refund' }, tx('confirm.noRefund')),
       h('h2', {}, tx('confirm.doses')),
       h(
         'table',
@@ -360,7 +442,20 @@ const screens = {
     h('p', {}, tx('done.body')),
     state.receipt?.change ? h('p', { class: 'notice', 'data-testid': 'change' }, tx('done.change', { n: state.receipt.change })) : null,
     h('p', { class: 'voice' }, `${tx('voice.label')} ${tx('voice.done')}`),
-    h('div', { class: 'actions' }, h('span'), h('button', { class: 'btn primary', 'data-testid': 'finish', onclick: () => post('finish') }, tx('done.finish'))),
+    state.continueTo?.length
+      ? h(
+          'div',
+          { class: 'more', 'data-testid': 'continue-offer' },
+          h('p', {}, tx('done.more', { names: state.continueTo.map((m) => m.name).join('、') })),
+          h('p', { class: 'muted' }, tx('done.moreNote')),
+        )
+      : null,
+    h(
+      'div',
+      { class: 'actions' },
+      state.continueTo?.length ? h('button', { class: 'btn', 'data-testid': 'continue', onclick: () => post('continue') }, tx('done.continue')) : h('span'),
+      h('button', { class: 'btn primary', 'data-testid': 'finish', onclick: () => post('finish') }, tx('done.finish')),
+    ),
   ],
   error: () => {
     const [title, body] = errorText(lang, state.error?.code);
@@ -368,6 +463,10 @@ const screens = {
       h('h1', { 'data-testid': 'error', 'data-code': state.error?.code ?? '' }, title),
       h('p', {}, body),
       state.error?.reason && state.error.code === 'ERR_MUNICIPALITY_UNAVAILABLE' ? h('p', { class: 'muted' }, reasonText(state.error.reason)) : null,
+      state.error?.code === 'ERR_NO_PASSPORT_ON_FILE' && state.error.overseasDetail && state.error.overseasDetail !== 'no_passport_on_file'
+        ? h('p', { class: 'notice', 'data-testid': 'overseas-reason' }, overseasText(state.error.overseasDetail))
+        : null,
+      contactLines(state.error?.contacts),
       state.error?.refunded ? h('p', { class: 'notice', 'data-testid': 'refunded' }, tx('error.refunded', { n: state.error.refunded })) : null,
       state.card.present ? h('p', { class: 'notice' }, tx('error.cardPresent')) : null,
       h('div', { class: 'actions' }, h('span'), h('button', { class: 'btn primary', 'data-testid': 'home', onclick: () => post('finish') }, tx('home'))),
@@ -382,7 +481,12 @@ function renderReader() {
     ...kids(
       state.card.present
         ? [
-            h('div', { class: 'card', 'data-testid': 'card-on-reader' }, tx('reader.card'), h('div', { class: 'id' }, card?.label ?? '')),
+            h(
+              'div',
+              { class: 'card', 'data-testid': 'card-on-reader' },
+              tx('reader.card'),
+              h('div', { class: 'id' }, card?.face?.name ?? tx('tray.cardDamaged')),
+            ),
             h('button', { class: 'btn', 'data-testid': 'reader-take-card', onclick: () => post('card/remove') }, tx('tray.takeCard')),
           ]
         : tx('reader.empty'),
@@ -414,6 +518,8 @@ function renderCardTray() {
             tabindex: '0',
             'data-card': c.cardId,
             'data-label': c.label,
+            // The demo's note on what the card shows; its face is what the resident sees.
+            title: c.label,
             ondragstart: (e) => e.dataTransfer.setData('text/plain', c.cardId),
             onclick: () => {
               if (!on) post('card/place', { cardId: c.cardId });
@@ -425,12 +531,33 @@ function renderCardTray() {
               }
             },
           },
-          h('div', {}, c.label),
-          h('div', { class: 'id' }, on ? tx('tray.onReader') : c.cardId.slice(0, 8)),
+          cardFace(c),
+          on ? h('div', { class: 'on-reader-note' }, tx('tray.onReader')) : null,
         );
       }),
       state.card.present ? h('button', { class: 'btn', 'data-testid': 'take-card', onclick: () => post('card/remove') }, tx('tray.takeCard')) : null,
     ),
+  );
+}
+
+/** A card's face as printed: the name, a photo (a drawn placeholder) and the serial's last characters. */
+function cardFace(c) {
+  return h(
+    'div',
+    { class: 'face' },
+    h('div', { class: 'face-head' }, tx('tray.cardFace')),
+    h(
+      'div',
+      { class: 'face-body' },
+      h(
+        'div',
+        { class: 'face-text' },
+        h('span', { class: 'face-label' }, tx('tray.cardName')),
+        h('strong', { class: 'face-name' }, c.face?.name ?? tx('tray.cardDamaged')),
+      ),
+      h('div', { class: 'photo', 'aria-hidden': 'true' }),
+    ),
+    h('div', { class: 'face-no' }, tx('tray.cardNo', { tail: c.face?.serialTail ?? c.cardId.slice(-4).toUpperCase() })),
   );
 }
 
@@ -440,11 +567,13 @@ function renderOutputTray() {
     ...kids(
       h('h2', {}, tx('tray.output')),
       state.tray.length === 0 ? h('p', { class: 'hint' }, tx('tray.empty')) : null,
-      state.tray.map((i) =>
+      state.tray.map((i, n) =>
         h(
           'div',
-          { class: 'tray-item', 'data-tray': i.kind },
+          // Each purchase prints its certificate, then its receipt (続けて発行 adds another pair).
+          { class: 'tray-item', 'data-tray': i.kind, 'data-purchase': String(purchaseOf(n)) },
           h('strong', {}, tx(`tray.${i.kind}`)),
+          purchaseOf(state.tray.length - 1) > 1 ? h('span', { class: 'muted' }, ` ${tx('tray.purchase', { n: purchaseOf(n) })}`) : null,
           h(
             'div',
             {},
@@ -456,6 +585,11 @@ function renderOutputTray() {
       state.tray.length ? h('button', { class: 'btn', 'data-testid': 'take-paper', onclick: () => post('tray/take') }, tx('tray.take')) : null,
     ),
   );
+}
+
+/** The purchase (1, 2, …) of the n-th item of the output tray: a certificate starts one. */
+function purchaseOf(n) {
+  return state.tray.slice(0, n + 1).filter((i) => i.kind === 'certificate').length;
 }
 
 function renderIdle() {

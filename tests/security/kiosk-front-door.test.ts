@@ -7,7 +7,7 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Page } from 'playwright-core';
-import { cardIdOf, kioskPage, screen, startKioskStack, typePin, type KioskStack } from '../e2e/kiosk/kiosk-stack.js';
+import { cardIdOf, kioskPage, screen, startAndPlace, startKioskStack, typePin, type KioskStack } from '../e2e/kiosk/kiosk-stack.js';
 
 let stack: KioskStack;
 let hostile: Server;
@@ -46,9 +46,7 @@ function raw(path: string, host: string, method = 'GET', headers: Record<string,
 
 /** Card to the done screen: one domestic certificate paid with a 500 yen coin. */
 async function issue(page: Page): Promise<void> {
-  await page.getByTestId('start').click();
-  await screen(page, 'card').waitFor();
-  await page.locator(`[data-card="${await cardIdOf('yamada-taro')}"]`).click();
+  await startAndPlace(page, await cardIdOf('yamada-taro'));
   await screen(page, 'pin').waitFor();
   await typePin(page, '1234');
   await screen(page, 'remove-card').waitFor();

@@ -6,7 +6,7 @@ import { pkiPaths } from '../../../services/common/pki-paths.js';
 import { loadRelayConfig } from '../../../services/relay/config.js';
 import { startRelay } from '../../../services/relay/server.js';
 import { startKioskSim, type RunningKioskSim } from '../../../kiosk-sim/server.js';
-import { MAINTENANCE_PASSWORD, cardIdOf, cardToSelect, kioskPage, screen, shot, startKioskStack, type KioskStack } from './kiosk-stack.js';
+import { MAINTENANCE_PASSWORD, cardIdOf, cardToSelect, kioskPage, openTerms, screen, shot, startKioskStack, type KioskStack } from './kiosk-stack.js';
 
 let stack: KioskStack;
 beforeAll(async () => {
@@ -93,6 +93,8 @@ describe('the kiosk as equipment', () => {
     await screen(kiosk, 'error').waitFor({ timeout: 30_000 });
     expect(await kiosk.getByTestId('error').getAttribute('data-code')).toBe('ERR_PRINT_FAILED');
     await expect(kiosk.getByTestId('refunded').textContent()).resolves.toContain('500');
+    // The one case with money back after paying: the print failed.
+    await expect(kiosk.locator('#screen').textContent()).resolves.toContain('発行料は返金しました');
     await shot(kiosk, '23-print-failed-refund');
     await expect(kiosk.locator('[data-tray]').count()).resolves.toBe(0);
     expect((await stack.sim.agents[1]!.log.entries()).length).toBe(logBefore);
@@ -158,7 +160,9 @@ describe('the kiosk as equipment', () => {
     try {
       const page = await (await stack.browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
       await page.goto(sim.kiosks[0]!.url);
-      await page.getByTestId('start').click();
+      // The relay is asked when the resident agrees to the terms (the session opens then).
+      await openTerms(page);
+      await page.getByTestId('agree').click();
       await screen(page, 'error').waitFor();
       expect(['ERR_KIOSK', 'ERR_RELAY_UNREACHABLE']).toContain(await page.getByTestId('error').getAttribute('data-code'));
       await shot(page, '19-error-kiosk-refused');

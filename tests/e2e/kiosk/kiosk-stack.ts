@@ -20,6 +20,7 @@ import { loadRelayConfig } from '../../../services/relay/config.js';
 import { startRelay, type RunningRelay } from '../../../services/relay/server.js';
 import { startKioskSim, type RunningKioskSim } from '../../../kiosk-sim/server.js';
 import type { KioskEvent } from '../../../kiosk-sim/agent/kiosk-flow.js';
+import type { MenuEntry } from '../../../kiosk-sim/agent/kiosk-state.js';
 
 const run = promisify(execFile);
 export const SCREENSHOT_DIR = resolve('tests/screenshots/kiosk');
@@ -180,11 +181,35 @@ export async function statePolls(page: Page, n = 2): Promise<void> {
   for (let i = 0; i <= n; i++) await page.waitForResponse((r) => new URL(r.url()).pathname.endsWith('/api/state'));
 }
 
-/** Home → card → PIN: starts a session and places the card. */
-export async function startAndPlace(page: Page, cardId: string): Promise<void> {
+/** Home: 行政サービス, then 証明書交付サービス; ends on the terms. */
+export async function openTerms(page: Page): Promise<void> {
+  await screen(page, 'home').waitFor();
+  await page.getByTestId('gov-services').click();
   await page.getByTestId('start').click();
+  await screen(page, 'terms').waitFor();
+}
+
+/** Home → terms (同意する) → the card screen: a session is open. */
+export async function toCardScreen(page: Page): Promise<void> {
+  await openTerms(page);
+  await page.getByTestId('agree').click();
   await screen(page, 'card').waitFor();
+}
+
+/**
+ * Places the card on the card screen and chooses 新型コロナワクチン接種証明書 on 交付対象選択; ends on
+ * the PIN pad, or on whatever screen refused the card (blocked, error).
+ */
+export async function placeAndChoose(page: Page, cardId: string): Promise<void> {
   await page.locator(`[data-card="${cardId}"]`).click();
+  await screen(page, 'type').or(screen(page, 'blocked')).or(screen(page, 'error')).first().waitFor();
+  if ((await screen(page, 'type').count()) === 1) await page.getByTestId('type-covid').click();
+}
+
+/** Home → terms → card → type → PIN: starts a session, places the card and chooses the certificate. */
+export async function startAndPlace(page: Page, cardId: string): Promise<void> {
+  await toCardScreen(page);
+  await placeAndChoose(page, cardId);
 }
 
 export async function typePin(page: Page, pin: string): Promise<void> {
@@ -250,6 +275,23 @@ export async function cardToSelect(page: Page, cardId: string): Promise<void> {
   await typePin(page, '1234');
   await screen(page, 'remove-card').or(screen(page, 'error')).first().waitFor();
   if ((await screen(page, 'remove-card').count()) === 1) await page.getByTestId('take-card').click();
+}
+
+/**
+ * Makes a kiosk's agent read the relay's step-3 menu with the fields of issue 18 (問合せ先 `contact`,
+ * `overseasDetail`) set per municipality code, as a relay that sends them answers: the same menu,
+ * those fields overridden. Returns the function that puts the plain relay client back.
+ */
+export function menuWith(stack: KioskStack, kioskIndex: number, fields: Record<string, Partial<Pick<MenuEntry, 'contact' | 'overseasDetail'>>>): () => void {
+  const relay = stack.sim.agents[kioskIndex]!.flow.o.relay;
+  const original = relay.submitCard.bind(relay);
+  relay.submitCard = async (...args) => {
+    const answer = await original(...args);
+    return { ...answer, municipalities: answer.municipalities.map((m) => ({ ...m, ...fields[m.code] })) };
+  };
+  return () => {
+    relay.submitCard = original;
+  };
 }
 
 /** The text of every page of a PDF (mupdf). */

@@ -341,7 +341,9 @@ describe('kiosk relay client: waits out 503 ERR_BUSY and repeats the same reques
     try {
       const { flow } = agent;
       await flow.run(() => flow.start());
+      await flow.run(() => flow.agree());
       await flow.run(() => flow.placeCard(manifest['nakamura-yuko']!.cardId));
+      await flow.run(() => flow.chooseType('covid19-vaccination'));
       expect(flow.step).toBe('pin');
       const { answer: aRequest } = await holdTheSlot(a.client, aSid);
 

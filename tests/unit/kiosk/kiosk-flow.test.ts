@@ -10,13 +10,13 @@ import { CoinBox } from '../../../kiosk-sim/agent/coin-box.js';
 import { KioskFlow } from '../../../kiosk-sim/agent/kiosk-flow.js';
 import { KioskLog } from '../../../kiosk-sim/agent/kiosk-log.js';
 import { Printer } from '../../../kiosk-sim/agent/printer.js';
-import type { RelayClient } from '../../../kiosk-sim/agent/relay-client.js';
+import { RelayError, type RelayClient } from '../../../kiosk-sim/agent/relay-client.js';
 
 const PDF = () => Buffer.from(`%PDF-1.7\n${randomBytes(64).toString('hex')}\n%%EOF\n`);
 const digestOf = (b: Buffer) => `sha-256=:${createHash('sha256').update(b).digest('base64')}:`;
 
 /** A relay that follows PROTOCOL.md's shapes and records what the kiosk sent. */
-function fakeRelay(options: { badDigest?: boolean } = {}) {
+function fakeRelay(options: { badDigest?: boolean; municipalities?: unknown[]; refuse?: string } = {}) {
   const calls: { op: string; body?: unknown }[] = [];
   const served: Buffer[] = [];
   const relay = {
@@ -30,7 +30,7 @@ function fakeRelay(options: { badDigest?: boolean } = {}) {
       return {
         holder: { name: '山田　太郎', birthDate: '1980-04-01' },
         feePerCopy: 120,
-        municipalities: [
+        municipalities: options.municipalities ?? [
           { code: '131016', name: '千代田区', domestic: true, overseas: false },
           { code: '011002', name: '札幌市', domestic: false, overseas: false, unavailableReason: 'not_participating' },
         ],
@@ -38,6 +38,7 @@ function fakeRelay(options: { badDigest?: boolean } = {}) {
     },
     createRequest: async (_sid: string, body: { copies: number }) => {
       calls.push({ op: 'request', body });
+      if (options.refuse) throw new RelayError(options.refuse, 422, options.refuse);
       return {
         requestId: 'r1',
         fee: 120 * body.copies,
@@ -96,13 +97,30 @@ function flowWith(relay: RelayClient, idleTimeoutMs = 60_000, clock = new Manual
   return { flow, printer, coins, log };
 }
 
-async function toPayment(flow: KioskFlow): Promise<void> {
+/** Home → terms (agreed) → card → 交付対象選択 → PIN: ends on the PIN pad. */
+async function toPin(flow: KioskFlow): Promise<void> {
   await flow.start();
+  expect(flow.step).toBe('terms');
+  await flow.agree();
+  expect(flow.step).toBe('card');
   await flow.placeCard(cardId);
+  expect(flow.step).toBe('type');
+  await flow.chooseType('covid19-vaccination');
+  expect(flow.step).toBe('pin');
+}
+
+/** … → PIN → reading → remove-card → select: ends on the choice. */
+async function toSelect(flow: KioskFlow): Promise<void> {
+  await toPin(flow);
   await flow.enterPin('1234');
   expect(flow.step).toBe('remove-card');
   await flow.removeCard();
-  await flow.select({ municipality: '131016', kind: 'domestic', copies: 1 });
+  expect(flow.step).toBe('select');
+}
+
+async function toPayment(flow: KioskFlow, municipality = '131016'): Promise<void> {
+  await toSelect(flow);
+  await flow.select({ municipality, kind: 'domestic', copies: 1 });
   await flow.confirm();
 }
 
@@ -113,8 +131,7 @@ describe('kiosk flow', () => {
   it('maps the status word of VERIFY to tries left, and reads the card only through APDUs after a right PIN', async () => {
     const { relay, calls } = fakeRelay();
     const { flow } = flowWith(relay);
-    await flow.start();
-    await flow.placeCard(cardId);
+    await toPin(flow);
     expect(flow.state().pin).toEqual({ wrong: false, triesLeft: 3 });
     await flow.enterPin('0000');
     expect(flow.state().pin).toEqual({ wrong: true, triesLeft: 2 });
@@ -177,16 +194,16 @@ describe('kiosk flow', () => {
     await flow.placeCard(cardId);
     expect(flow.step).toBe('home');
     await flow.start();
-    expect(flow.step).toBe('pin');
+    expect(flow.step).toBe('terms');
+    await flow.agree();
+    expect(flow.step).toBe('type');
   });
 
   it('times out a screen nobody touches: DELETE at the relay, card back, home with a notice', async () => {
     const { relay, calls } = fakeRelay();
     const clock = new ManualClock();
     const { flow } = flowWith(relay, 80, clock);
-    await flow.start();
-    await flow.placeCard(cardId);
-    expect(flow.step).toBe('pin');
+    await toPin(flow);
     expect(flow.state().idleDeadline).toBe(clock.now().getTime() + 80);
     // Touches restart the timer.
     clock.advance(50);
@@ -229,10 +246,7 @@ describe('kiosk flow', () => {
       return slow(...a);
     };
     const { flow } = flowWith(relay);
-    await flow.start();
-    await flow.placeCard(cardId);
-    await flow.enterPin('1234');
-    await flow.removeCard();
+    await toSelect(flow);
     const choice = { municipality: '131016', kind: 'domestic' as const, copies: 2 };
     // As the agent does: every tap goes through the flow's queue.
     const taps = Promise.all([flow.run(() => flow.select(choice)), flow.run(() => flow.select(choice))]);
@@ -243,5 +257,135 @@ describe('kiosk flow', () => {
     expect(calls.filter((c) => c.op === 'request')).toHaveLength(1);
     await flow.run(() => flow.select({ ...choice, copies: 3 }));
     expect(calls.filter((c) => c.op === 'request').map((c) => (c.body as { copies: number }).copies)).toEqual([2, 3]);
+  });
+
+  it('opens no session before the terms are agreed, and 同意しない goes back home', async () => {
+    const { relay, calls } = fakeRelay();
+    const { flow } = flowWith(relay);
+    await flow.start();
+    expect(flow.step).toBe('terms');
+    await expect(flow.placeCard(cardId).then(() => flow.chooseType('covid19-vaccination'))).rejects.toThrow();
+    await flow.disagree();
+    expect(flow.step).toBe('home');
+    expect(calls.filter((c) => c.op === 'open')).toHaveLength(0);
+    expect(flow.state().card.present).toBe(false);
+  });
+
+  it('goes back to the card screen when the card is taken on 交付対象選択, and knows only the vaccination certificate', async () => {
+    const { relay } = fakeRelay();
+    const { flow } = flowWith(relay);
+    await flow.start();
+    await flow.agree();
+    await flow.placeCard(cardId);
+    expect(flow.step).toBe('type');
+    await expect(flow.chooseType('juminhyo')).rejects.toThrow();
+    await flow.removeCard();
+    expect(flow.step).toBe('card');
+  });
+
+  it('keeps the fee once printed: finishing gives back nothing but the change', async () => {
+    const { relay } = fakeRelay();
+    const { flow, coins } = flowWith(relay);
+    await toPayment(flow);
+    await flow.insert(500);
+    await flow.print();
+    await settled(flow);
+    expect(flow.step).toBe('done');
+    expect(coins.returned).toBe(380);
+    await flow.finish();
+    expect(coins.returned).toBe(0);
+    expect(coins.inserted).toBe(0);
+  });
+
+  it('offers 続けて発行 for another municipality, in a new session with its own card read, fee and receipt', async () => {
+    const { relay, calls } = fakeRelay({
+      municipalities: [
+        { code: '162027', name: '高岡市', domestic: true, overseas: true },
+        { code: '122246', name: '鎌ケ谷市', domestic: true, overseas: true },
+      ],
+    });
+    const { flow, printer } = flowWith(relay);
+    await toPayment(flow, '162027');
+    await flow.insert(500);
+    await flow.print();
+    await settled(flow);
+    expect(flow.step).toBe('done');
+    expect(flow.state().continueTo).toEqual([{ code: '122246', name: '鎌ケ谷市' }]);
+    expect(calls.at(-1)?.op).toBe('delete');
+    await flow.continueIssuance();
+    expect(flow.step).toBe('card');
+    expect(calls.filter((c) => c.op === 'open')).toHaveLength(2);
+    // The first purchase's paper stays; nothing of its session does.
+    expect(printer.tray.map((i) => i.kind)).toEqual(['certificate', 'receipt']);
+    expect(flow.state()).toMatchObject({ issuedThisVisit: ['162027'] });
+    expect(flow.state().holder).toBeUndefined();
+    expect(flow.state().receipt).toBeUndefined();
+    await flow.placeCard(cardId);
+    await flow.chooseType('covid19-vaccination');
+    await flow.enterPin('1234');
+    await flow.removeCard();
+    await flow.select({ municipality: '122246', kind: 'domestic', copies: 2 });
+    await flow.confirm();
+    await flow.insert(500);
+    await flow.print();
+    await settled(flow);
+    expect(flow.step).toBe('done');
+    expect(flow.state().continueTo).toBeUndefined();
+    await expect(flow.continueIssuance()).rejects.toThrow();
+    expect(printer.tray.map((i) => i.kind)).toEqual(['certificate', 'receipt', 'certificate', 'receipt']);
+    expect(calls.filter((c) => c.op === 'card')).toHaveLength(2);
+    expect(calls.filter((c) => c.op === 'complete').map((c) => (c.body as { paid: number }).paid)).toEqual([500, 500]);
+    await flow.finish();
+    expect(printer.tray).toHaveLength(0);
+    expect(flow.state().issuedThisVisit).toBeUndefined();
+  });
+
+  it('does not offer 続けて発行 to a resident with records in one municipality', async () => {
+    const { relay } = fakeRelay();
+    const { flow } = flowWith(relay);
+    await toPayment(flow);
+    await flow.insert(500);
+    await flow.print();
+    await settled(flow);
+    expect(flow.state().continueTo).toBeUndefined();
+  });
+
+  it('says whom to ask (問合せ先) when no municipality can issue, and when a request is refused', async () => {
+    const sapporo = { code: '011002', name: '札幌市', domestic: false, overseas: false, unavailableReason: 'not_participating' };
+    const contact = { office: '札幌市 保健所', phone: '011-622-0001' };
+    const withContact = fakeRelay({ municipalities: [{ ...sapporo, contact }] });
+    let { flow } = flowWith(withContact.relay);
+    await toPin(flow);
+    await flow.enterPin('1234');
+    await flow.removeCard();
+    expect(flow.state().error).toEqual({ code: 'ERR_MUNICIPALITY_UNAVAILABLE', reason: 'not_participating', contacts: [{ name: '札幌市', ...contact }] });
+    // A relay without the field of issue 18: the same screen, without the line.
+    ({ flow } = flowWith(fakeRelay({ municipalities: [sapporo] }).relay));
+    await toPin(flow);
+    await flow.enterPin('1234');
+    await flow.removeCard();
+    expect(flow.state().error).toEqual({ code: 'ERR_MUNICIPALITY_UNAVAILABLE', reason: 'not_participating' });
+
+    const chiyoda = { code: '131016', name: '千代田区', domestic: true, overseas: false, contact: { office: '千代田区 健康推進課', phone: '03-5211-0001' } };
+    ({ flow } = flowWith(fakeRelay({ municipalities: [chiyoda], refuse: 'ERR_NOT_ISSUABLE' }).relay));
+    await toSelect(flow);
+    await flow.select({ municipality: '131016', kind: 'domestic', copies: 1 });
+    expect(flow.state().error).toEqual({ code: 'ERR_NOT_ISSUABLE', contacts: [{ name: '千代田区', ...chiyoda.contact }] });
+  });
+
+  it('says which overseas rule refused, from the menu entry, and passes the menu fields to the screen', async () => {
+    const entry = {
+      code: '131016',
+      name: '千代田区',
+      domestic: true,
+      overseas: false,
+      overseasDetail: 'passport_changed',
+      contact: { office: '千代田区', phone: '03' },
+    };
+    const { flow } = flowWith(fakeRelay({ municipalities: [entry], refuse: 'ERR_NO_PASSPORT_ON_FILE' }).relay);
+    await toSelect(flow);
+    expect(flow.state().municipalities).toEqual([entry]);
+    await flow.select({ municipality: '131016', kind: 'overseas', copies: 1 });
+    expect(flow.state().error).toMatchObject({ code: 'ERR_NO_PASSPORT_ON_FILE', overseasDetail: 'passport_changed', contacts: [{ name: '千代田区' }] });
   });
 });
