@@ -1,4 +1,14 @@
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ManualClock } from '../../../services/common/clock.js';
+import { createLogger } from '../../../services/common/logger.js';
+import { newWrappedDataKey } from '../../../services/vrs/crypto/data-keys.js';
+import { openDatabase } from '../../../services/vrs/db/database.js';
+import { migrate } from '../../../services/vrs/db/migrate.js';
+import type { VrsDeps } from '../../../services/vrs/deps.js';
+import { sealClearPassports } from '../../../services/vrs/records/seal-passports.js';
 import { withMyNumberCheckDigit } from '../../../services/common/check-digits.js';
 import { lookupResponseSchema } from '../../../services/common/lgwan-contract.js';
 import { dataKeyFor } from '../../../services/vrs/crypto/data-keys.js';
@@ -198,5 +208,62 @@ describe.each(DB_KINDS)('overseas passport data from counter and app issuances (
     ]);
     // Not taking part: no overseas detail, the refusal is the municipality's.
     expect(res.municipalities[0]!.overseasDetail).toBeUndefined();
+  });
+});
+
+describe('migration 009 on a database with passports on file', () => {
+  it('turns each passport row into a counter issuance dated at its import, so kiosk overseas keeps working', async () => {
+    const db = await openDatabase({});
+    try {
+      const deps: VrsDeps = {
+        db,
+        keys: { master: randomBytes(32), lookup: randomBytes(32) },
+        clock: new ManualClock(new Date('2024-03-01T01:00:00Z')),
+        log: createLogger({ service: 'vrs-test', level: 'silent' }),
+        mailDir: '/tmp/vrs-test-mail',
+      };
+      // The schema as released up to 008, as a deployed database holds it.
+      await db.exec('CREATE TABLE schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+      const dir = 'services/vrs/db/migrations';
+      for (const file of readdirSync(dir)
+        .filter((n) => /^00[1-8]_.+\.sql$/.test(n))
+        .sort()) {
+        await db.exec(`BEGIN;\n${readFileSync(join(dir, file), 'utf8')}\n;INSERT INTO schema_migrations (name) VALUES ('${file}');\nCOMMIT;`);
+      }
+      await db.query('INSERT INTO municipalities (code, name, participates, data_key_wrapped) VALUES ($1, $2, true, $3)', [
+        CODE,
+        '千代田区',
+        newWrappedDataKey(deps.keys.master, CODE),
+      ]);
+      const p = person(1);
+      expect(
+        (await importCsv(deps, CODE, 'residents', csv(RESIDENT_HEADER, `${p.atena},${p.myNumber},試験,太郎,シケン,タロウ,19800401,1,1310160001,`))).ok,
+      ).toBe(true);
+      expect(
+        (await importCsv(deps, CODE, 'vaccinations', csv(VACCINATION_HEADER, `${p.atena},1,20210601,mRNA,ファイザー,コミナティ筋注,FA5765,0.3,区役所,131016`)))
+          .ok,
+      ).toBe(true);
+      // A row from before migration 007, still in the clear, imported on 2023-05-10 (JST).
+      await db.query(
+        "INSERT INTO passports (municipality_code, atena_number, name_roman, nationality, passport_number, updated_at) VALUES ($1, $2, 'SHIKEN TARO', 'JPN', 'TK0000001', '2023-05-09T16:00:00Z')",
+        [CODE, p.atena],
+      );
+
+      expect(await migrate(db)).toEqual(['009_overseas_sources_contacts.sql']);
+      const { rows } = await db.query<{ channel: string; day: string; origin: string; passport_number: string | null }>(
+        "SELECT channel, to_char(issued_on, 'YYYY-MM-DD') AS day, origin, passport_number FROM overseas_issuances",
+      );
+      expect(rows).toEqual([{ channel: 'counter', day: '2023-05-10', origin: 'migration', passport_number: 'TK0000001' }]);
+      // The start-up sealing reaches the copy too.
+      expect(await sealClearPassports(deps)).toBe(2);
+      const after = await db.query<{ passport_number: string | null }>('SELECT passport_number FROM overseas_issuances');
+      expect(after.rows).toEqual([{ passport_number: null }]);
+      const m = (await lookupHolder(deps, p.myNumber)).municipalities[0];
+      expect(m).toMatchObject({ domestic: true, overseas: true });
+      const record = await reserveCertificate(deps, { myNumber: p.myNumber, municipality: CODE, kind: 'overseas' });
+      expect(record.person.passport?.passportNumber).toBe('TK0000001');
+    } finally {
+      await db.close();
+    }
   });
 });
