@@ -10,6 +10,19 @@ export interface DemoMunicipality {
   name: string;
   /** Takes part in the kiosk (コンビニ交付) service. */
   participates: boolean;
+  /** 問合せ先 shown on the kiosk's refusal screens (fictional numbers with the right area codes). */
+  contact: { office: string; phone: string };
+}
+
+/** An overseas certificate issued at the municipal counter (窓口) or in the app (アプリ). */
+export interface DemoOverseasIssuance {
+  channel: 'counter' | 'app';
+  /** YYYY-MM-DD; only one on or after 2022-07-21 gives its passport data to kiosk issuance. */
+  issuedOn: string;
+  nameRoman: string;
+  nationality: string;
+  passportNumber: string;
+  otherName?: string;
 }
 
 export interface DemoDose {
@@ -36,8 +49,13 @@ export interface DemoRecord {
   /** 券番号 (接種券番号, 10 digits). */
   ticketNumber: string;
   doses: DemoDose[];
-  /** Passport data on file (from an earlier counter or app issuance). */
+  /** Passport data on file (the holder's passport as the municipality knows it now). */
   passport?: { nameRoman: string; nationality: string; passportNumber: string; otherName?: string };
+  /**
+   * Overseas certificates issued at the counter or in the app (issue 18): a kiosk issues overseas
+   * only from the latest one on or after 2022-07-21 whose passport number is the one on file.
+   */
+  overseasIssuances?: DemoOverseasIssuance[];
 }
 
 export interface DemoResident {
@@ -68,11 +86,17 @@ export interface DemoResident {
 export const DEMO_PIN = '1234';
 
 export const demoMunicipalities: DemoMunicipality[] = [
-  { code: '131016', name: '千代田区', participates: true },
-  { code: '162027', name: '高岡市', participates: true },
-  { code: '122246', name: '鎌ケ谷市', participates: true },
-  { code: '011002', name: '札幌市', participates: false },
+  { code: '131016', name: '千代田区', participates: true, contact: { office: '千代田区 保健所 健康推進課', phone: '03-5211-0001' } },
+  { code: '162027', name: '高岡市', participates: true, contact: { office: '高岡市 健康増進課', phone: '0766-20-1234' } },
+  { code: '122246', name: '鎌ケ谷市', participates: true, contact: { office: '鎌ケ谷市 健康増進課', phone: '047-445-0001' } },
+  { code: '011002', name: '札幌市', participates: false, contact: { office: '札幌市 保健所 感染症総合対策課', phone: '011-622-0001' } },
 ];
+
+const counter = (issuedOn: string, passport: Omit<DemoOverseasIssuance, 'channel' | 'issuedOn'>): DemoOverseasIssuance => ({
+  channel: 'counter',
+  issuedOn,
+  ...passport,
+});
 
 const pfizer = (dose: number, date: string, lot: string, venue: string, municipalityCode: string): DemoDose => ({
   dose,
@@ -155,6 +179,7 @@ export const demoResidents: DemoResident[] = [
         ticketNumber: '1620270101',
         doses: [pfizer(1, '2021-07-05', 'FF2782', '高岡市民会館', '162027'), pfizer(2, '2021-07-26', 'FF5357', '高岡市民会館', '162027')],
         passport: { nameRoman: 'SATO HANAKO', nationality: 'JPN', passportNumber: 'TK1234567' },
+        overseasIssuances: [counter('2022-07-28', { nameRoman: 'SATO HANAKO', nationality: 'JPN', passportNumber: 'TK1234567' })],
       },
       {
         municipality: '122246',
@@ -167,6 +192,7 @@ export const demoResidents: DemoResident[] = [
           pfizer(4, '2022-08-20', 'FP9647', '鎌ケ谷市総合福祉保健センター', '122246'),
         ],
         passport: { nameRoman: 'SATO HANAKO', nationality: 'JPN', passportNumber: 'TK1234567' },
+        overseasIssuances: [counter('2022-09-12', { nameRoman: 'SATO HANAKO', nationality: 'JPN', passportNumber: 'TK1234567' })],
       },
     ],
   },
@@ -189,6 +215,7 @@ export const demoResidents: DemoResident[] = [
         ticketNumber: '1310160002',
         doses: [moderna(1, '2021-08-02', '3003183', '千代田区集団接種会場', '131016'), moderna(2, '2021-08-30', '3003618', '千代田区集団接種会場', '131016')],
         passport: { nameRoman: 'SUZUKI ICHIRO', nationality: 'JPN', passportNumber: 'TZ7654321' },
+        overseasIssuances: [counter('2022-08-01', { nameRoman: 'SUZUKI ICHIRO', nationality: 'JPN', passportNumber: 'TZ7654321' })],
       },
     ],
   },
@@ -305,6 +332,10 @@ export const demoResidents: DemoResident[] = [
           pfizer(5, '2022-11-28', 'GK3919', '高岡市民病院', '162027'),
         ],
         passport: { nameRoman: 'NAKAMURA YUKO', nationality: 'JPN', passportNumber: 'TR0011223', otherName: '旧姓 木村' },
+        // issued in the app (アプリ), which also counts
+        overseasIssuances: [
+          { channel: 'app', issuedOn: '2023-02-14', nameRoman: 'NAKAMURA YUKO', nationality: 'JPN', passportNumber: 'TR0011223', otherName: '旧姓 木村' },
+        ],
       },
     ],
   },
@@ -335,6 +366,7 @@ export const demoResidents: DemoResident[] = [
           dose(7, '2023-12-18', '第一三共', 'ダイチロナ筋注（1価：オミクロン株XBB.1.5）', 'DS3A001', '0.6', '千代田区役所', '131016'),
         ],
         passport: { nameRoman: 'KATO HARUTO', nationality: 'JPN', passportNumber: 'TK5550123' },
+        overseasIssuances: [counter('2023-01-20', { nameRoman: 'KATO HARUTO', nationality: 'JPN', passportNumber: 'TK5550123' })],
       },
     ],
   },
@@ -361,6 +393,80 @@ export const demoResidents: DemoResident[] = [
           // the generic name (一般名) typed instead of the product name: no catalogue entry matches
           dose(3, '2022-04-11', 'ファイザー', 'コロナウイルス修飾ウリジンRNAワクチン（SARS-CoV-2）', 'FP5220', '0.3', '鎌ケ谷市総合福祉保健センター', '122246'),
         ],
+      },
+    ],
+  },
+  {
+    slug: 'inoue-daisuke',
+    label: '高岡市, overseas from a counter issuance on 2022-07-21',
+    myNumber: '162027072100',
+    familyName: '井上',
+    givenName: '大輔',
+    familyNameKana: 'イノウエ',
+    givenNameKana: 'ダイスケ',
+    address: '富山県高岡市末広町1番7号',
+    birthDate: '1983-02-11',
+    sex: '1',
+    card: { pin: DEMO_PIN, triesLeft: 3 },
+    records: [
+      {
+        municipality: '162027',
+        atenaNumber: '200000000000103',
+        ticketNumber: '1620270103',
+        doses: [pfizer(1, '2021-06-28', 'FC5947', '高岡市民会館', '162027'), pfizer(2, '2021-07-19', 'FD1921', '高岡市民会館', '162027')],
+        passport: { nameRoman: 'INOUE DAISUKE', nationality: 'JPN', passportNumber: 'TR7210721' },
+        // the first day a counter issuance gives its passport data to kiosk issuance
+        overseasIssuances: [counter('2022-07-21', { nameRoman: 'INOUE DAISUKE', nationality: 'JPN', passportNumber: 'TR7210721' })],
+      },
+    ],
+  },
+  {
+    slug: 'kimura-rie',
+    label: '千代田区, only a counter issuance before 2022-07-21 (overseas refused: no_counter_issuance)',
+    myNumber: '131016051605',
+    familyName: '木村',
+    givenName: '理恵',
+    familyNameKana: 'キムラ',
+    givenNameKana: 'リエ',
+    address: '東京都千代田区麹町2丁目4番1号',
+    birthDate: '1992-10-02',
+    sex: '2',
+    card: { pin: DEMO_PIN, triesLeft: 3 },
+    records: [
+      {
+        municipality: '131016',
+        atenaNumber: '100000000000006',
+        ticketNumber: '1310160006',
+        doses: [pfizer(1, '2021-07-12', 'FE8206', '千代田区役所', '131016'), pfizer(2, '2021-08-02', 'FF3620', '千代田区役所', '131016')],
+        passport: { nameRoman: 'KIMURA RIE', nationality: 'JPN', passportNumber: 'TK0516051' },
+        overseasIssuances: [counter('2022-05-16', { nameRoman: 'KIMURA RIE', nationality: 'JPN', passportNumber: 'TK0516051' })],
+      },
+    ],
+  },
+  {
+    slug: 'hayashi-naoki',
+    label: '鎌ケ谷市, new passport since the last counter issuance (overseas refused: passport_changed)',
+    myNumber: '122246090503',
+    familyName: '林',
+    givenName: '直樹',
+    familyNameKana: 'ハヤシ',
+    givenNameKana: 'ナオキ',
+    address: '千葉県鎌ケ谷市道野辺中央2丁目1番10号',
+    birthDate: '1978-06-30',
+    sex: '1',
+    card: { pin: DEMO_PIN, triesLeft: 3 },
+    records: [
+      {
+        municipality: '122246',
+        atenaNumber: '300000000000204',
+        ticketNumber: '1222460204',
+        doses: [
+          moderna(1, '2021-09-13', '3004290', '鎌ケ谷市総合福祉保健センター', '122246'),
+          moderna(2, '2021-10-11', '3004512', '鎌ケ谷市総合福祉保健センター', '122246'),
+        ],
+        // the new passport the municipality has on file; the counter issuance printed the old one
+        passport: { nameRoman: 'HAYASHI NAOKI', nationality: 'JPN', passportNumber: 'TM2718281' },
+        overseasIssuances: [counter('2022-09-05', { nameRoman: 'HAYASHI NAOKI', nationality: 'JPN', passportNumber: 'TK3141592' })],
       },
     ],
   },

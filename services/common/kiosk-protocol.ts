@@ -55,6 +55,17 @@ export const menuMunicipalitySchema = z.object({
     .enum(['not_participating', 'suspended', 'not_issuable', 'no_passport_on_file'])
     .optional()
     .meta({ description: 'Why domestic (or, when only overseas is false, overseas) cannot be issued' }),
+  overseasDetail: z.enum(['no_passport_on_file', 'no_counter_issuance', 'passport_changed']).optional().meta({
+    description:
+      'Added in issue 18, with unavailableReason no_passport_on_file: no_passport_on_file (none on file); no_counter_issuance (no overseas certificate issued at a municipal counter or in the app on or after 2022-07-21); passport_changed (the latest such issuance has another passport number than the one on file). The resident goes to the counter first',
+  }),
+  contact: z
+    .object({
+      office: z.string().meta({ description: 'Office to ask, e.g. 高岡市 健康増進課' }),
+      phone: z.string().meta({ description: 'Telephone, e.g. 0766-20-1234' }),
+    })
+    .optional()
+    .meta({ description: "Added in issue 18: the municipality's 問合せ先, for the refusal screens" }),
 });
 export type MenuMunicipality = z.infer<typeof menuMunicipalitySchema>;
 
@@ -168,5 +179,9 @@ export const problemSchema = z
       .array(z.object({ field: z.string(), rule: z.string() }))
       .optional()
       .meta({ description: 'ERR_BAD_REQUEST: each field path with the rule it broke (zod issue code), never a value' }),
+    overseasDetail: z
+      .enum(['no_passport_on_file', 'no_counter_issuance', 'passport_changed'])
+      .optional()
+      .meta({ description: "ERR_NO_PASSPORT_ON_FILE (added in issue 18): which overseas rule refused, as in the menu entry's overseasDetail" }),
   })
   .loose();

@@ -8,7 +8,7 @@ import { z } from 'zod';
  * | method and path                 | body → answer |
  * |---------------------------------|---------------|
  * | POST /lgwan/v1/holders/lookup   | LookupRequest → LookupResponse (404 ERR_NO_RECORDS when none) |
- * | POST /lgwan/v1/certificates     | CertificateRequest → 201 CertificateRecord; 404 ERR_NO_RECORDS, 422 ERR_MUNICIPALITY_UNAVAILABLE / ERR_NO_PASSPORT_ON_FILE / ERR_NOT_ISSUABLE |
+ * | POST /lgwan/v1/certificates     | CertificateRequest → 201 CertificateRecord; 404 ERR_NO_RECORDS, 422 ERR_MUNICIPALITY_UNAVAILABLE / ERR_NO_PASSPORT_ON_FILE (with `overseasDetail`) / ERR_NOT_ISSUABLE |
  * | POST /lgwan/v1/completions      | CompletionNotice → CompletionAck (idempotent by certificateId); 409 ERR_RESERVATION_STATE when released |
  * | POST /lgwan/v1/releases         | ReleaseNotice → ReleaseAck (idempotent by certificateId); 409 ERR_RESERVATION_STATE when issued |
  * | POST /lgwan/v1/issuances/query  | IssuanceQuery → IssuanceQueryAnswer: every municipality's issuances of a period, no personal data |
@@ -30,6 +30,28 @@ export type LookupRequest = z.infer<typeof lookupRequestSchema>;
 /** Why a municipality holding records cannot issue at a kiosk (kiosk screens explain each). */
 export const unavailableReasonSchema = z.enum(['not_participating', 'suspended', 'not_issuable']);
 
+/**
+ * Why overseas cannot be issued at a kiosk while domestic can (issue 18; the kiosk's screen says
+ * which): `no_passport_on_file`; `no_counter_issuance`, no overseas certificate issued at a
+ * municipal counter or in the app on or after 2022-07-21; `passport_changed`, the latest such
+ * issuance has another passport number than the one on file. A first-time applicant or a new
+ * passport goes to the counter first.
+ */
+export const overseasDetailSchema = z.enum(['no_passport_on_file', 'no_counter_issuance', 'passport_changed']);
+export type OverseasDetail = z.infer<typeof overseasDetailSchema>;
+
+/** The first day from which a counter or app issuance gives its passport data to kiosk issuance. */
+export const OVERSEAS_SOURCE_FROM = '2022-07-21';
+
+/** 問合せ先 of a municipality: whom a resident asks about a refusal (office name and telephone). */
+export const contactSchema = z.object({
+  /** e.g. "高岡市 健康増進課" */
+  office: z.string().min(1).max(100),
+  /** Japanese telephone number with hyphens, e.g. "0766-20-1234". */
+  phone: z.string().min(1).max(20),
+});
+export type Contact = z.infer<typeof contactSchema>;
+
 export const lookupMunicipalitySchema = z.object({
   code: municipalityCodeSchema,
   name: z.string(),
@@ -43,8 +65,12 @@ export const lookupMunicipalitySchema = z.object({
   overseas: z.boolean(),
   /** Set when neither can be issued. */
   unavailableReason: unavailableReasonSchema.optional(),
-  /** Set when domestic is possible but overseas is not. */
+  /** Set when domestic is possible but overseas is not (always this one value; `overseasDetail` says more). */
   overseasUnavailableReason: z.enum(['no_passport_on_file']).optional(),
+  /** Added in issue 18: set with `overseasUnavailableReason`, which of the overseas rules stops it. */
+  overseasDetail: overseasDetailSchema.optional(),
+  /** Added in issue 18: the municipality's 問合せ先, whatever it can issue. */
+  contact: contactSchema.optional(),
 });
 export type LookupMunicipality = z.infer<typeof lookupMunicipalitySchema>;
 
@@ -101,7 +127,7 @@ export const certificateRecordSchema = z.object({
     birthDate: isoDateSchema,
     /** 1 male, 2 female, 9 not applicable, 0 unknown (JIS X 0303). */
     sex: z.enum(['0', '1', '2', '9']),
-    /** Overseas only: passport data on file. */
+    /** Overseas only: the passport data of the latest qualifying counter or app issuance (issue 18). */
     passport: z
       .object({
         /** Romanized name as in the passport, "FAMILY GIVEN". */

@@ -30,9 +30,16 @@ export class NotIssuableError extends AppError {
   }
 }
 
-/** An overseas certificate without passport data on file: 422. */
+/**
+ * An overseas certificate without passport data a kiosk may use: 422. `overseasDetail` (issue 18)
+ * says which rule: no passport on file, no qualifying counter or app issuance, or a passport
+ * changed since it.
+ */
 export class NoPassportOnFileError extends AppError {
-  constructor(message = 'An overseas certificate needs passport data on file') {
-    super('ERR_NO_PASSPORT_ON_FILE', 422, message);
+  constructor(
+    message = 'An overseas certificate needs passport data on file',
+    overseasDetail?: 'no_passport_on_file' | 'no_counter_issuance' | 'passport_changed',
+  ) {
+    super('ERR_NO_PASSPORT_ON_FILE', 422, message, overseasDetail === undefined ? {} : { extras: { overseasDetail } });
   }
 }

@@ -5,7 +5,9 @@ import type { MenuMunicipality } from '../../common/kiosk-protocol.js';
 /**
  * The kiosk menu from VRS's lookup: every municipality holding the holder's records, with what
  * can be issued there. Only a municipality that takes part and has not suspended the service is
- * offered; overseas only with passport data on file.
+ * offered; overseas only with passport data a kiosk may use (`overseasDetail` says which rule
+ * stops it, beside the `unavailableReason` old kiosks know). Each entry carries the municipality's
+ * 問合せ先 (`contact`) for the refusal screens.
  */
 export function menuOf(municipalities: readonly LookupMunicipality[]): MenuMunicipality[] {
   return municipalities.map((m) => {
@@ -15,7 +17,11 @@ export function menuOf(municipalities: readonly LookupMunicipality[]): MenuMunic
     const item: MenuMunicipality = { code: m.code, name: m.name, domestic, overseas };
     if (reason) item.unavailableReason = reason;
     else if (!domestic) item.unavailableReason = m.unavailableReason ?? 'not_issuable';
-    else if (!overseas) item.unavailableReason = 'no_passport_on_file';
+    else if (!overseas) {
+      item.unavailableReason = 'no_passport_on_file';
+      if (m.overseasDetail) item.overseasDetail = m.overseasDetail;
+    }
+    if (m.contact) item.contact = { office: m.contact.office, phone: m.contact.phone };
     return item;
   });
 }
@@ -38,5 +44,5 @@ export function assertOffered(municipalities: readonly LookupMunicipality[] | un
     throw new MunicipalityUnavailableError('This municipality does not issue at kiosks now', reason);
   }
   if (reason === 'not_issuable' || !m.domestic) throw new NotIssuableError();
-  if (kind === 'overseas' && !m.overseas) throw new NoPassportOnFileError();
+  if (kind === 'overseas' && !m.overseas) throw new NoPassportOnFileError(undefined, m.overseasDetail);
 }

@@ -1,7 +1,11 @@
 import * as f from './fields.js';
 import type { Parsed } from './fields.js';
 
-export type ImportKind = 'residents' | 'vaccinations' | 'passports';
+/**
+ * `overseas-issuances` (issue 18): overseas certificates issued at the municipality's counter (窓口)
+ * or in the app (アプリ), the source of a kiosk's overseas certificate (records/overseas-source.ts).
+ */
+export type ImportKind = 'residents' | 'vaccinations' | 'passports' | 'overseas-issuances';
 
 /** One CSV column of an import kind. */
 export interface ColumnSpec {
@@ -61,6 +65,16 @@ export const COLUMNS: Record<ImportKind, ColumnSpec[]> = {
     col('旅券番号', 'passportNumber', f.passportNumber, 'value'),
     col('旧姓・別姓・別名', 'otherName', f.text(100)),
   ],
+  'overseas-issuances': [
+    col('個別宛名番号', 'atenaNumber', f.atenaNumber, 'key'),
+    col('交付方法', 'channel', f.overseasChannel, 'key'),
+    col('交付日', 'issuedOn', f.overseasIssueDate, 'key'),
+    col('ローマ字氏名', 'nameRoman', f.nameRoman, 'value'),
+    col('国籍', 'nationality', f.nationality, 'value'),
+    col('旅券番号', 'passportNumber', f.passportNumber, 'value'),
+    col('旧姓・別姓・別名', 'otherName', f.text(100)),
+    col('証明書ID', 'certificateId', f.certificateId),
+  ],
 };
 
 /** Header text as compared: NFKC, no spaces. */
@@ -73,4 +87,5 @@ export const KEY_FIELDS: Record<ImportKind, string[]> = {
   residents: ['atenaNumber'],
   vaccinations: ['atenaNumber', 'dose'],
   passports: ['atenaNumber'],
+  'overseas-issuances': ['atenaNumber', 'channel', 'issuedOn'],
 };

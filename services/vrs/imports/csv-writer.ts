@@ -5,6 +5,7 @@ export const CSV_HEADERS: Record<ImportKind, string[]> = {
   residents: ['個別宛名番号', 'マイナンバー', '氏名（姓）', '氏名（名）', '氏名（セイ）', '氏名（メイ）', '生年月日', '性別', '券番号', '転出/死亡フラグ'],
   vaccinations: ['個別宛名番号', '接種回数', '接種日', 'ワクチン種類', 'メーカー', '製品名', 'ロット番号', '接種量', '接種会場', '接種自治体コード'],
   passports: ['個別宛名番号', 'ローマ字氏名', '国籍', '旅券番号', '旧姓・別姓・別名'],
+  'overseas-issuances': ['個別宛名番号', '交付方法', '交付日', 'ローマ字氏名', '国籍', '旅券番号', '旧姓・別姓・別名', '証明書ID'],
 };
 
 function cell(v: string | number | null | undefined): string {

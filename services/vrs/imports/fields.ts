@@ -104,3 +104,35 @@ export const passportNumber = (v: string): Parsed<string> => {
   if (s === '') return ok(null);
   return /^[A-Z0-9]{1,20}$/.test(s) ? ok(s) : bad('BAD_PASSPORT_NUMBER', '旅券番号 must be 1–20 letters or digits');
 };
+
+const CHANNELS = new Map([
+  ['窓口', 'counter'],
+  ['アプリ', 'app'],
+  ['counter', 'counter'],
+  ['app', 'app'],
+]);
+
+/** 交付方法 of an overseas certificate: 窓口 (counter) or アプリ (app); the English words also pass. */
+export const overseasChannel = (v: string): Parsed<string> => {
+  const s = toHalfWidth(v).trim();
+  if (s === '') return ok(null);
+  const channel = CHANNELS.get(s.toLowerCase());
+  return channel ? ok(channel) : bad('BAD_CHANNEL', '交付方法 must be 窓口 or アプリ (counter or app)');
+};
+
+/** Overseas certificates were first issued (at counters) on 2021-07-26: an earlier 交付日 is a mistake in the file. */
+const OVERSEAS_CERTIFICATES_FROM = '2021-07-26';
+
+/** 交付日 of an overseas certificate: a calendar date (as {@link date}) not before 2021-07-26. */
+export const overseasIssueDate = (v: string): Parsed<string> => {
+  const d = date(v);
+  if (!d.ok || d.value === null) return d;
+  return d.value < OVERSEAS_CERTIFICATES_FROM ? bad('DATE_BEFORE_SERVICE', '交付日 is before overseas certificates were issued (2021-07-26)') : d;
+};
+
+/** 証明書ID as printed at the counter or in the app: letters and digits. */
+export const certificateId = (v: string): Parsed<string> => {
+  const s = toHalfWidth(v).toUpperCase();
+  if (s === '') return ok(null);
+  return /^[A-Z0-9]{1,20}$/.test(s) ? ok(s) : bad('BAD_CERTIFICATE_ID', '証明書ID must be 1–20 letters or digits');
+};

@@ -6,7 +6,8 @@ import type { ImportKind } from './columns.js';
 import { decodeCsv } from './decode.js';
 import { MAX_REPORTED_ISSUES, parseRows, type ImportIssue } from './parse-rows.js';
 import { myNumberIssues, writeResidents } from './write-residents.js';
-import { unknownAtenaIssues, writePassports, writeVaccinations } from './write-records.js';
+import { unknownAtenaIssues, writeOverseasIssuances, writePassports, writeVaccinations } from './write-records.js';
+import { jstParts } from '../../common/clock.js';
 
 export type { ImportKind } from './columns.js';
 export type { ImportIssue } from './parse-rows.js';
@@ -32,7 +33,8 @@ class Rejected extends Error {
 }
 
 /**
- * Imports one CSV file (residents 接種対象者登録, vaccinations, or passports on file) for one
+ * Imports one CSV file (residents 接種対象者登録, vaccinations, passports on file, or overseas
+ * certificates issued at the counter or in the app) for one
  * municipality, all or nothing: every row is validated first; any bad row means nothing changes and
  * the report lists every bad row and column. Writes run in one transaction inside
  * `withMunicipality`, so row-level security confines them to `municipalityCode`; imports of one
@@ -57,9 +59,11 @@ export async function importCsv(deps: VrsDeps, municipalityCode: string, kind: I
         const dataKey = await dataKeyFor(tx, deps.keys.master, municipalityCode);
         return writeResidents(tx, municipalityCode, parsed.rows, dataKey, check);
       }
-      return kind === 'vaccinations'
-        ? writeVaccinations(tx, municipalityCode, parsed.rows)
-        : writePassports(tx, municipalityCode, parsed.rows, await dataKeyFor(tx, deps.keys.master, municipalityCode));
+      if (kind === 'vaccinations') return writeVaccinations(tx, municipalityCode, parsed.rows);
+      const dataKey = await dataKeyFor(tx, deps.keys.master, municipalityCode);
+      return kind === 'passports'
+        ? writePassports(tx, municipalityCode, parsed.rows, dataKey, jstParts(deps.clock.now()).date)
+        : writeOverseasIssuances(tx, municipalityCode, parsed.rows, dataKey);
     });
     deps.log.info({ municipality: municipalityCode, kind, rows: parsed.dataRows, inserted: counts.inserted, updated: counts.updated }, 'csv import applied');
     return { ...base, ok: true, inserted: counts.inserted, updated: counts.updated, errors: [] };

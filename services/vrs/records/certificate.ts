@@ -2,21 +2,23 @@ import { InternalError } from '../../common/errors.js';
 import { MunicipalityUnavailableError, NoPassportOnFileError, NoRecordsError, NotIssuableError } from '../../common/record-errors.js';
 import { CertificateDataError } from '../../certificate/errors.js';
 import { jstParts } from '../../common/clock.js';
-import type { CertificateKind, CertificateRecord, Dose } from '../../common/lgwan-contract.js';
+import type { CertificateKind, CertificateRecord, Dose, OverseasDetail } from '../../common/lgwan-contract.js';
 import { withMunicipality, type Queryable } from '../db/database.js';
 import { myNumberHmac } from '../crypto/my-number.js';
 import type { VrsDeps } from '../deps.js';
 import { dataKeyFor } from '../crypto/data-keys.js';
-import { decryptPassportNumber, encryptPassportNumber } from '../crypto/passport-number.js';
+import { encryptPassportNumber } from '../crypto/passport-number.js';
 import { newCertificateId } from './certificate-id.js';
 import { holderAt, isIssuableFlag } from './holder-records.js';
+import { overseasSource } from './overseas-source.js';
 
 /**
  * Builds the data of one certificate and reserves its certificate ID: a row in
  * certificate_issuances (status 'reserved', source = the record returned) that the completion
  * notice later marks 'issued'.
  * @throws 404 ERR_NO_RECORDS; 422 ERR_MUNICIPALITY_UNAVAILABLE (not participating or suspended),
- * ERR_NOT_ISSUABLE (died / removed), ERR_NO_PASSPORT_ON_FILE (overseas without passport data),
+ * ERR_NOT_ISSUABLE (died / removed), ERR_NO_PASSPORT_ON_FILE (overseas without a qualifying counter or
+ * app issuance, records/overseas-source.ts; `overseasDetail` says why),
  * ERR_CERTIFICATE_DATA (registration lacks name or birth date).
  */
 export async function reserveCertificate(
@@ -31,10 +33,18 @@ export async function reserveCertificate(
     if (!m.participates) throw new MunicipalityUnavailableError('The municipality does not take part in kiosk issuance', 'not_participating');
     if (m.suspended) throw new MunicipalityUnavailableError('The municipality has suspended kiosk issuance', 'suspended');
     if (!isIssuableFlag(rec.flag)) throw new NotIssuableError('The records cannot be issued (resident flagged deceased or removed)');
-    if (request.kind === 'overseas' && !rec.hasPassport) throw new NoPassportOnFileError('No passport data on file for an overseas certificate');
+    if (request.kind === 'overseas' && !rec.hasPassport) {
+      throw new NoPassportOnFileError('No passport data on file for an overseas certificate', 'no_passport_on_file');
+    }
 
     const dataKey = await dataKeyFor(tx, deps.keys.master, code);
-    const record = await buildRecord(tx, { ...m }, rec.atenaNumber, request.kind, deps.clock.now(), dataKey);
+    let passport: CertificateRecord['person']['passport'];
+    if (request.kind === 'overseas') {
+      const source = await overseasSource(tx, code, rec.atenaNumber, dataKey);
+      if (!source.ok) throw new NoPassportOnFileError(OVERSEAS_REFUSALS[source.detail], source.detail);
+      passport = source.passport;
+    }
+    const record = await buildRecord(tx, { code: m.code, name: m.name }, rec.atenaNumber, request.kind, deps.clock.now(), passport);
     for (let attempt = 0; attempt < 5; attempt++) {
       const certificateId = newCertificateId();
       const full: CertificateRecord = { ...record, certificateId };
@@ -50,13 +60,19 @@ export async function reserveCertificate(
   });
 }
 
+const OVERSEAS_REFUSALS: Record<OverseasDetail, string> = {
+  no_passport_on_file: 'No passport data on file for an overseas certificate',
+  no_counter_issuance: 'No overseas certificate issued at a counter or in the app on or after 2022-07-21',
+  passport_changed: 'The passport on file is not the one of the latest counter or app issuance',
+};
+
 async function buildRecord(
   tx: Queryable,
   m: { code: string; name: string },
   atena: string,
   kind: CertificateKind,
   now: Date,
-  dataKey: Buffer,
+  passport: CertificateRecord['person']['passport'],
 ): Promise<Omit<CertificateRecord, 'certificateId'>> {
   const {
     rows: [p],
@@ -99,24 +115,7 @@ async function buildRecord(
   const familyName = p.family_name;
   const givenName = p.given_name ?? '';
   const kana = [p.family_kana, p.given_kana].filter(Boolean).join('\u3000');
-  let passport: CertificateRecord['person']['passport'];
-  if (kind === 'overseas') {
-    const {
-      rows: [pp],
-    } = await tx.query<{
-      name_roman: string;
-      nationality: string;
-      passport_number: string | null;
-      passport_number_enc: Uint8Array | null;
-      other_name: string | null;
-    }>('SELECT name_roman, nationality, passport_number, passport_number_enc, other_name FROM passports WHERE atena_number = $1', [atena]);
-    if (!pp) throw new NoPassportOnFileError('No passport data on file for an overseas certificate');
-    // Sealed at rest; a row from before migration 007 that the start-up sealing has not reached yet is read as it is.
-    const passportNumber = pp.passport_number_enc
-      ? decryptPassportNumber(dataKey, m.code, atena, Buffer.from(pp.passport_number_enc))
-      : (pp.passport_number ?? '');
-    passport = { nameRoman: pp.name_roman, nationality: pp.nationality, passportNumber, ...(pp.other_name ? { otherName: pp.other_name } : {}) };
-  }
+  if (kind === 'overseas' && !passport) throw new TypeError('buildRecord: an overseas record needs its passport data');
   const sex = (p.sex?.trim() || '0') as CertificateRecord['person']['sex'];
   return {
     kind,

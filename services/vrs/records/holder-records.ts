@@ -14,6 +14,8 @@ export interface MunicipalityInfo {
   name: string;
   participates: boolean;
   suspended: boolean;
+  /** 問合せ先 (issue 18), when the municipality has one. */
+  contact?: { office: string; phone: string };
 }
 
 /**
@@ -27,12 +29,14 @@ export async function holderAt(tx: Queryable, code: string, hmac: Buffer): Promi
     name: string;
     participates: boolean;
     suspended: boolean;
+    contact_office: string | null;
+    contact_phone: string | null;
     atena_number: string | null;
     flag: string | null;
     doses: number | string | null;
     has_passport: boolean | null;
   }>(
-    `SELECT m.code, m.name, m.participates, m.suspended, h.atena_number, h.flag, h.doses, h.has_passport
+    `SELECT m.code, m.name, m.participates, m.suspended, m.contact_office, m.contact_phone, h.atena_number, h.flag, h.doses, h.has_passport
        FROM municipalities m
        LEFT JOIN LATERAL (
          SELECT r.atena_number, r.flag,
@@ -47,7 +51,13 @@ export async function holderAt(tx: Queryable, code: string, hmac: Buffer): Promi
   );
   const r = rows[0];
   if (!r) return {};
-  const municipality: MunicipalityInfo = { code: r.code, name: r.name, participates: r.participates, suspended: r.suspended };
+  const municipality: MunicipalityInfo = {
+    code: r.code,
+    name: r.name,
+    participates: r.participates,
+    suspended: r.suspended,
+    ...(r.contact_office && r.contact_phone ? { contact: { office: r.contact_office, phone: r.contact_phone } } : {}),
+  };
   if (r.atena_number === null) return { municipality };
   return {
     municipality,

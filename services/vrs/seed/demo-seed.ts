@@ -11,8 +11,8 @@ import { ensureMunicipality } from './municipalities.js';
 export const demoStaffEmail = (code: string): string => `demo-${code}@example.lg.jp`;
 
 /**
- * Seeds the demo (idempotent): the cast's municipalities (certs/demo-cast.ts), its residents,
- * doses and passports through the CSV import path, and one demo staff account per municipality
+ * Seeds the demo (idempotent): the cast's municipalities (certs/demo-cast.ts) with their 問合せ先,
+ * its residents, doses, counter/app overseas issuances and passports through the CSV import path, and one demo staff account per municipality
  * when `demoPassword` is given. Residents already registered are left alone, so a restart never
  * undoes what staff changed through the portal (a cleared flag stays cleared, and so on).
  */
@@ -54,8 +54,26 @@ export async function seedDemo(deps: VrsDeps, options: { demoPassword?: string }
         CSV_HEADERS.passports,
         withPassport.map(({ r }) => [r.atenaNumber, r.passport!.nameRoman, r.passport!.nationality, r.passport!.passportNumber, r.passport!.otherName ?? '']),
       );
+      const issuances = toCsv(
+        CSV_HEADERS['overseas-issuances'],
+        missing.flatMap(({ r }) =>
+          (r.overseasIssuances ?? []).map((i) => [
+            r.atenaNumber,
+            i.channel === 'counter' ? '窓口' : 'アプリ',
+            csvDate(i.issuedOn),
+            i.nameRoman,
+            i.nationality,
+            i.passportNumber,
+            i.otherName ?? '',
+            '',
+          ]),
+        ),
+      );
       expectOk(await importCsv(deps, m.code, 'residents', Buffer.from(residents)));
       expectOk(await importCsv(deps, m.code, 'vaccinations', Buffer.from(vaccinations)));
+      // Issuances first: the passport CSV after them sets the passport on file (a new one, for a
+      // resident whose passport changed since the last counter issuance).
+      if (missing.some((c) => c.r.overseasIssuances?.length)) expectOk(await importCsv(deps, m.code, 'overseas-issuances', Buffer.from(issuances)));
       if (withPassport.length) expectOk(await importCsv(deps, m.code, 'passports', Buffer.from(passports)));
     }
     if (options.demoPassword) await seedDemoStaff(deps, m.code, options.demoPassword);

@@ -31,7 +31,7 @@ describe.each(DB_KINDS)('portal service suspension, staff and audit (%s)', (kind
   it('suspends and resumes the kiosk service of its own municipality at once, and audits both', async () => {
     const { agent, csrf } = await loggedIn(f, (await addStaff(f.db, TOWN_A.code)).email);
     const before = await agent.get('/api/v1/service').expect(200);
-    expect(before.body).toEqual({ code: TOWN_A.code, name: TOWN_A.name, participates: true, suspended: false, suspendedAt: null });
+    expect(before.body).toEqual({ code: TOWN_A.code, name: TOWN_A.name, participates: true, suspended: false, suspendedAt: null, contact: null });
 
     const off = await agent.put('/api/v1/service').set('X-CSRF-Token', csrf).send({ suspended: true }).expect(200);
     expect(off.body).toEqual({ suspended: true, suspendedAt: '2026-06-15T12:00:00.000+09:00' });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { demoResidents } from '../../../certs/demo-cast.js';
+import { demoMunicipalities, demoResidents } from '../../../certs/demo-cast.js';
 import { certificateRecordSchema, lookupResponseSchema, type CompletionNotice } from '../../../services/common/lgwan-contract.js';
 import { withMunicipality } from '../../../services/vrs/db/database.js';
 import { importCsv } from '../../../services/vrs/imports/import-csv.js';
@@ -12,6 +12,7 @@ import { DB_KINDS } from '../../helpers/vrs-db.js';
 import { csv, snapshot, vrsFixture, type VrsFixture } from './vrs-fixture.js';
 
 const mn = (slug: string) => demoResidents.find((r) => r.slug === slug)!.myNumber;
+const contactOf = (code: string) => demoMunicipalities.find((m) => m.code === code)!.contact;
 
 describe.each(DB_KINDS)('lookup, certificate data and completion notices (%s)', (kind) => {
   let f: VrsFixture;
@@ -35,8 +36,8 @@ describe.each(DB_KINDS)('lookup, certificate data and completion notices (%s)', 
   it('lists every municipality holding records, moved-out still issuable by the holding municipality', async () => {
     const res = lookupResponseSchema.parse(await lookupHolder(f.deps, mn('sato-hanako')));
     expect(res.municipalities).toEqual([
-      { code: '122246', name: '鎌ケ谷市', participates: true, suspended: false, domestic: true, overseas: true },
-      { code: '162027', name: '高岡市', participates: true, suspended: false, domestic: true, overseas: true },
+      { code: '122246', name: '鎌ケ谷市', participates: true, suspended: false, domestic: true, overseas: true, contact: contactOf('122246') },
+      { code: '162027', name: '高岡市', participates: true, suspended: false, domestic: true, overseas: true, contact: contactOf('162027') },
     ]);
     const record = await reserveCertificate(f.deps, { myNumber: mn('sato-hanako'), municipality: '162027', kind: 'overseas' });
     expect(record.issuer).toEqual({ code: '162027', name: '高岡市' });
@@ -54,6 +55,8 @@ describe.each(DB_KINDS)('lookup, certificate data and completion notices (%s)', 
         domestic: true,
         overseas: false,
         overseasUnavailableReason: 'no_passport_on_file',
+        overseasDetail: 'no_passport_on_file',
+        contact: contactOf('131016'),
       },
     ]);
     await expect(reserveCertificate(f.deps, { myNumber: mn('yamada-taro'), municipality: '131016', kind: 'overseas' })).rejects.toMatchObject({

@@ -31,7 +31,7 @@ export interface VrsFixture {
 export async function vrsFixture(
   kind: DbKind,
   serverUrl: string,
-  municipalities: Array<{ code: string; name: string; participates: boolean }> = [
+  municipalities: Array<{ code: string; name: string; participates: boolean; contact?: { office: string; phone: string } }> = [
     { code: '131016', name: '千代田区', participates: true },
     { code: '162027', name: '高岡市', participates: true },
   ],
@@ -58,11 +58,21 @@ export function csv(header: string, ...rows: string[]): Buffer {
 export const RESIDENT_HEADER = '個別宛名番号,マイナンバー,氏名（姓）,氏名（名）,氏名（セイ）,氏名（メイ）,生年月日,性別,券番号,転出/死亡フラグ';
 export const VACCINATION_HEADER = '個別宛名番号,接種回数,接種日,ワクチン種類,メーカー,製品名,ロット番号,接種量,接種会場,接種自治体コード';
 export const PASSPORT_HEADER = '個別宛名番号,ローマ字氏名,国籍,旅券番号,旧姓・別姓・別名';
+export const OVERSEAS_ISSUANCE_HEADER = '個別宛名番号,交付方法,交付日,ローマ字氏名,国籍,旅券番号,旧姓・別姓・別名,証明書ID';
 
 /** Every resident table's rows for a municipality, as seen by the owner (for "nothing changed"). */
 export async function snapshot(db: Database): Promise<Record<string, unknown[]>> {
   const out: Record<string, unknown[]> = {};
-  for (const t of ['residents', 'my_number_links', 'my_number_index', 'vaccinations', 'passports', 'certificate_issuances', 'completion_notices']) {
+  for (const t of [
+    'residents',
+    'my_number_links',
+    'my_number_index',
+    'vaccinations',
+    'passports',
+    'overseas_issuances',
+    'certificate_issuances',
+    'completion_notices',
+  ]) {
     const { rows } = await db.query(`SELECT * FROM ${t} ORDER BY 1, 2`);
     out[t] = rows.map((r) => JSON.parse(JSON.stringify(r, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v))));
   }

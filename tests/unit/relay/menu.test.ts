@@ -18,6 +18,33 @@ describe('menu', () => {
       { code: '131016', name: '千代田区', domestic: true, overseas: false, unavailableReason: 'no_passport_on_file' },
     ]);
   });
+  it('passes on which overseas rule refused and the 問合せ先, keeping the reason old kiosks know', () => {
+    const contact = { office: '千代田区 保健所 健康推進課', phone: '03-5211-0001' };
+    for (const overseasDetail of ['no_passport_on_file', 'no_counter_issuance', 'passport_changed'] as const) {
+      expect(menuOf([m({ overseas: false, overseasUnavailableReason: 'no_passport_on_file', overseasDetail, contact })])).toEqual([
+        { code: '131016', name: '千代田区', domestic: true, overseas: false, unavailableReason: 'no_passport_on_file', overseasDetail, contact },
+      ]);
+    }
+    // A municipality not taking part still names whom to ask; no overseas detail there.
+    expect(menuOf([m({ participates: false, contact })])[0]).toEqual({
+      code: '131016',
+      name: '千代田区',
+      domestic: false,
+      overseas: false,
+      unavailableReason: 'not_participating',
+      contact,
+    });
+  });
+  it('refuses an overseas request with the detail of the menu', () => {
+    let problem: { code?: string; extras?: Record<string, unknown> } = {};
+    try {
+      assertOffered([m({ overseas: false, overseasUnavailableReason: 'no_passport_on_file', overseasDetail: 'passport_changed' })], '131016', 'overseas');
+    } catch (e) {
+      problem = e as typeof problem;
+    }
+    expect(problem.code).toBe('ERR_NO_PASSPORT_ON_FILE');
+    expect(problem.extras).toEqual({ overseasDetail: 'passport_changed' });
+  });
   it('offers nothing from a municipality that does not take part or has suspended', () => {
     expect(menuOf([m({ participates: false })])[0]).toMatchObject({ domestic: false, overseas: false, unavailableReason: 'not_participating' });
     // Even if VRS said domestic: true, a suspended municipality is not offered.

@@ -21,6 +21,7 @@ const RELEASED: Record<string, string> = {
   '006_released.sql': '777ff9c0f0e53d45085bcb9933a8318b0a7523afeb7c25b3d223d857e2cd951b',
   '007_passport_sealed.sql': '257cf646b6569a1bfa87e94e68d7baf80cd91523929bcfa792204c6f0db64a16',
   '008_staff_invitations.sql': '318a52c3fddbf78395c2f32fc72a9c5605d4401430114eacb2bb5be0c052735b',
+  '009_overseas_sources_contacts.sql': '893efb203d217a19a606b4ee021ddb7bbb9eb8f3bc19b65ae04ba551661677b6',
 };
 
 const sha256 = (file: string) =>

@@ -9,6 +9,7 @@ export type AuditAction =
   | 'import'
   | 'service.suspend'
   | 'service.resume'
+  | 'service.contact'
   | 'staff.invite'
   | 'staff.invitation.revoke'
   | 'staff.create'

@@ -6,11 +6,11 @@ import { recordAudit } from '../audit/audit-log.js';
 import { sessionOf } from '../auth/require-session.js';
 import { CsvRejectedError, UnsupportedMediaTypeError } from '../errors.js';
 
-const KINDS: ImportKind[] = ['residents', 'vaccinations', 'passports'];
+const KINDS: ImportKind[] = ['residents', 'vaccinations', 'passports', 'overseas-issuances'];
 const ACCEPTED = ['text/csv', 'application/octet-stream'];
 
 /**
- * `POST /imports/residents|vaccinations|passports`: the raw CSV body (UTF-8 or Shift_JIS) goes to
+ * `POST /imports/residents|vaccinations|passports|overseas-issuances`: the raw CSV body (UTF-8 or Shift_JIS) goes to
  * importCsv; 200 with the report when it was applied, 422 ERR_CSV (problem+json carrying the same
  * report) when nothing changed.
  */

@@ -152,8 +152,10 @@ export function errorMessage(err) {
 
 /**
  * One issued certificate (GET /api/v1/issuances).
+ * One issuance of any channel: kiosk, or an overseas certificate issued at the counter or in the
+ * app (imported by the municipality; no copies, fee, kiosk or store, and maybe no certificate ID).
  * @typedef {object} Issuance
- * @property {string} certificateId
+ * @property {string | null} certificateId
  * @property {string} atenaNumber 個別宛名番号 (never the My Number).
  * @property {'domestic' | 'overseas'} kind
  * @property {string} channel kiosk, counter or app.
@@ -191,6 +193,7 @@ export function errorMessage(err) {
  * @property {boolean} participates
  * @property {boolean} suspended
  * @property {string | null} suspendedAt
+ * @property {{ office: string, phone: string } | null} contact 問合せ先 shown on the kiosk's refusal screens.
  */
 
 /**
@@ -246,7 +249,7 @@ export function errorMessage(err) {
  * POST /api/v1/imports/{kind} (200 applied, 422 rejected): `ok` false means nothing changed.
  * @typedef {object} ImportReport
  * @property {boolean} ok
- * @property {'residents' | 'vaccinations' | 'passports'} kind
+ * @property {'residents' | 'vaccinations' | 'passports' | 'overseas-issuances'} kind
  * @property {'utf-8' | 'shift_jis'} encoding
  * @property {number} rows
  * @property {number} inserted

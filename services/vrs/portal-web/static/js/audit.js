@@ -17,6 +17,7 @@ const ACTIONS = {
   import: 'データ取込',
   'service.suspend': 'コンビニ交付の停止',
   'service.resume': 'コンビニ交付の再開',
+  'service.contact': '問合せ先の変更',
   'staff.invite': '職員アカウントへの招待',
   'staff.invitation.revoke': '招待の取り消し',
   'staff.create': '職員アカウントの追加',

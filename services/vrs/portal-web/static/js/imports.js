@@ -7,7 +7,7 @@ import { clearMessage, count, el, runPage, showMessage, startPage } from './layo
 const $ = byId;
 
 /** @type {Record<string, string>} */
-const KIND_NAMES = { residents: '接種対象者（住民）', vaccinations: '接種記録', passports: '旅券情報' };
+const KIND_NAMES = { residents: '接種対象者（住民）', vaccinations: '接種記録', passports: '旅券情報', 'overseas-issuances': '窓口・アプリでの海外用交付' };
 
 /** What each issue code of the import report means, in Japanese. */
 /** @type {Record<string, string>} */
@@ -35,6 +35,9 @@ const ISSUES = {
   BAD_NAME_ROMAN: 'ローマ字氏名が正しくありません',
   BAD_NATIONALITY: '国籍が正しくありません（3 文字の国コード）',
   BAD_PASSPORT_NUMBER: '旅券番号が正しくありません',
+  BAD_CHANNEL: '交付方法が正しくありません（窓口 または アプリ）',
+  DATE_BEFORE_SERVICE: '交付日が海外用証明書の交付開始（2021年7月26日）より前です',
+  BAD_CERTIFICATE_ID: '証明書IDの形式が正しくありません（英数字）',
   TOO_LONG: '値が長すぎます',
   NFKC: '使えない文字が含まれています',
 };

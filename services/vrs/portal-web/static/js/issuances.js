@@ -48,8 +48,8 @@ function renderTable(items) {
     ...items.map((i) =>
       el(
         'tr',
-        { 'data-certificate-id': i.certificateId },
-        el('td', { class: 'mono' }, i.certificateId),
+        { 'data-certificate-id': i.certificateId, 'data-channel': i.channel },
+        el('td', { class: 'mono' }, i.certificateId ?? '—'),
         el('td', { class: 'mono' }, i.atenaNumber),
         el('td', {}, KIND_LABELS[i.kind] ?? i.kind),
         el('td', {}, CHANNEL_LABELS[i.channel] ?? i.channel),

@@ -1,4 +1,5 @@
-// サービス停止・再開: the municipality's kiosk service, with a switch that asks for confirmation.
+// サービス停止・再開: the municipality's kiosk service, with a switch that asks for confirmation,
+// and its 問合せ先 (office and telephone) shown on the kiosk's refusal screens.
 import { api, errorMessage } from './api.js';
 import { byId } from './dom.js';
 import { clearMessage, el, jstText, runPage, showMessage, startPage } from './layout.js';
@@ -67,6 +68,46 @@ async function toggle() {
   $('service-switch', HTMLButtonElement).focus();
 }
 
+/** The municipality's 問合せ先 as it is now. */
+function renderContact() {
+  const c = service.contact;
+  $('contact-current').textContent = c ? `現在の問合せ先: ${c.office}（${c.phone}）` : '問合せ先が登録されていません。';
+  $('contact-office', HTMLInputElement).value = c?.office ?? '';
+  $('contact-phone', HTMLInputElement).value = c?.phone ?? '';
+}
+
+/** The phone rule of the API (services/vrs/portal/service/contact.ts), checked before sending. */
+const PHONE = /^0\d{1,4}-\d{1,4}-\d{3,4}$/;
+
+/** @param {SubmitEvent} e */
+async function saveContact(e) {
+  e.preventDefault();
+  const box = $('contact-message');
+  clearMessage(box);
+  const office = $('contact-office', HTMLInputElement).value.trim();
+  const phone = $('contact-phone', HTMLInputElement).value.trim();
+  if (!office) {
+    showMessage(box, 'error', '担当課の名称を入力してください。');
+    $('contact-office', HTMLInputElement).focus();
+    return;
+  }
+  const digits = phone.replace(/-/g, '').length;
+  if (!PHONE.test(phone) || (digits !== 10 && digits !== 11)) {
+    showMessage(box, 'error', '電話番号は市外局番からハイフン区切りで入力してください（例: 0766-20-1234）。');
+    $('contact-phone', HTMLInputElement).focus();
+    return;
+  }
+  try {
+    /** @type {{ contact: { office: string, phone: string } | null }} */
+    const res = await api('/api/v1/service/contact', { method: 'PUT', json: { office, phone } });
+    service = { ...service, contact: res.contact };
+    renderContact();
+    showMessage(box, 'ok', '問合せ先を保存しました。コンビニ端末の画面に直ちに表示されます。');
+  } catch (err) {
+    showMessage(box, 'error', errorMessage(err));
+  }
+}
+
 async function start() {
   await startPage('service');
   service = await api('/api/v1/service');
@@ -79,7 +120,9 @@ async function start() {
     el('dd', {}, service.participates ? '参加' : '不参加'),
   );
   render();
+  renderContact();
   $('service-switch', HTMLButtonElement).addEventListener('click', () => void toggle());
+  $('contact-form', HTMLFormElement).addEventListener('submit', (e) => void saveContact(/** @type {SubmitEvent} */ (e)));
 }
 
 runPage(start);
