@@ -38,7 +38,17 @@ describe('relay: requests and lifetimes', () => {
 
   it('shows a municipality that does not take part without offering it, and refuses it', async () => {
     const { card, r } = await request('tanaka-ken', { municipality: '011002', kind: 'domestic', copies: 1 });
-    expect(card.json.municipalities).toEqual([{ code: '011002', name: '札幌市', domestic: false, overseas: false, unavailableReason: 'not_participating' }]);
+    // Issue 18: the entry also names whom to ask (contact), as every entry does.
+    expect(card.json.municipalities).toEqual([
+      {
+        code: '011002',
+        name: '札幌市',
+        domestic: false,
+        overseas: false,
+        unavailableReason: 'not_participating',
+        contact: { office: '札幌市 保健所 感染症総合対策課', phone: '011-622-0001' },
+      },
+    ]);
     expect([r.status, r.json.code]).toEqual([422, 'ERR_MUNICIPALITY_UNAVAILABLE']);
   });
 
