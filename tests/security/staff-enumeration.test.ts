@@ -67,6 +67,16 @@ describe.each(DB_KINDS)('adding staff reveals nothing about other municipalities
     ]);
   });
 
+  it('makes one account when the same link is used twice at the same moment', async () => {
+    const session = await loggedIn(f, (await addStaff(f.db, TOWN_A.code)).email);
+    const { token } = await invite(f, session, 'douji@city.chiyoda.lg.jp');
+    const answers = await Promise.all([acceptInvitation(f, token!), acceptInvitation(f, token!)]);
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 404]);
+    expect(answers.find((a) => a.status === 404)!.body.code).toBe('ERR_INVITATION_INVALID');
+    const rows = await f.db.query<{ n: number }>('SELECT count(*)::int AS n FROM staff WHERE email = $1', ['douji@city.chiyoda.lg.jp']);
+    expect(rows.rows[0]!.n).toBe(1);
+  });
+
   it('refuses a made-up or malformed invitation token with a coded error', async () => {
     const unknown = await acceptInvitation(f, 'A'.repeat(43)).expect(404);
     expect(unknown.body.code).toBe('ERR_INVITATION_INVALID');
